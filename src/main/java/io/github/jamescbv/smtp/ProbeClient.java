@@ -1,0 +1,21 @@
+package io.github.jamescbv.smtp;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Runs one callback dialog against one address of one mail host:
+ * connect, 220 greeting, EHLO (HELO if EHLO gets 5xx), MAIL FROM, RCPT TO, QUIT.
+ *
+ * <p>Asynchronous and thread-frugal: many probes share a small fixed set of threads.
+ * The stage never completes exceptionally; every failure is a {@link ProbeOutcome}.
+ * The stage completes as soon as the deciding reply (or failure) is known; the QUIT that
+ * ends the session politely goes on afterwards and never delays the outcome.
+ */
+public interface ProbeClient extends AutoCloseable {
+
+    CompletionStage<ProbeOutcome> probe(ProbeRequest request);
+
+    /** Stops the client's threads; probes in flight complete as failures. */
+    @Override
+    void close();
+}

@@ -1,0 +1,72 @@
+package io.github.jamescbv.smtp;
+
+import io.github.jamescbv.verify.Stage;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a probe ended: either a reply that decided it (a 2xx to RCPT TO, or the first reply
+ * that was not the expected success), or a failure with no deciding reply (refused, timed
+ * out, closed, protocol error).
+ */
+public final class ProbeOutcome {
+
+    /** Why a probe ended without a deciding reply. */
+    public enum Failure {
+        /** Connection refused, unreachable, or the connect timed out. */
+        CONNECT,
+        /** No complete reply within commandTimeout, or the overall deadline passed. */
+        TIMEOUT,
+        /** The remote closed or reset the connection. */
+        CLOSED,
+        /** A malformed reply, an over-long line, too many lines, or an unexpected code. */
+        PROTOCOL,
+        /** Anything else (a bug of ours, an I/O error): never thrown, always reported. */
+        INTERNAL
+    }
+
+    private final Stage stage;
+    private final SmtpReply reply;
+    private final Failure failure;
+    private final String detail;
+
+    private ProbeOutcome(Stage stage, SmtpReply reply, Failure failure, String detail) {
+        this.stage = Objects.requireNonNull(stage, "stage");
+        this.reply = reply;
+        this.failure = failure;
+        this.detail = detail == null ? "" : detail;
+    }
+
+    /** The probe ended on {@code reply}, received at {@code stage}. */
+    public static ProbeOutcome replied(Stage stage, SmtpReply reply) {
+        return new ProbeOutcome(stage, Objects.requireNonNull(reply, "reply"), null, "");
+    }
+
+    /** The probe ended at {@code stage} without a deciding reply. */
+    public static ProbeOutcome failed(Stage stage, Failure failure, String detail) {
+        return new ProbeOutcome(stage, null, Objects.requireNonNull(failure, "failure"), detail);
+    }
+
+    /** The step the probe had reached: CONNECT, GREETING, HELO, MAIL or RCPT. */
+    public Stage stage() {
+        return stage;
+    }
+
+    public Optional<SmtpReply> reply() {
+        return Optional.ofNullable(reply);
+    }
+
+    public Optional<Failure> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** For failures: what happened, e.g. "connection refused", "no reply within 30s". */
+    public String detail() {
+        return detail;
+    }
+
+    @Override
+    public String toString() {
+        return stage.word() + " " + (reply != null ? reply.toString() : failure + " " + detail);
+    }
+}

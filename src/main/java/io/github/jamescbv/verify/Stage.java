@@ -1,0 +1,12 @@
+package io.github.jamescbv.verify;
+
+import java.util.Locale;
+
+/** Where in the verification the verdict was decided. */
+public enum Stage {
+    DNS, CONNECT, GREETING, HELO, MAIL, RCPT, POLICY, INTERNAL;
+
+    public String word() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,156 @@
+package io.github.jamescbv.verify;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The immutable answer of one verification: the result and everything that explains it.
+ * Logs, attributes, the CLI and metrics all print this same value.
+ */
+public final class Verdict {
+    /** Remote text kept in a verdict is cut to this many characters. */
+    public static final int MAX_TEXT_LENGTH = 512;
+
+    private final Result result;
+    private final Stage stage;
+    private final int code;
+    private final String enhancedCode;
+    private final String text;
+    private final String mxHost;
+    private final String ip;
+    private final String domain;
+    private final Duration elapsed;
+    private final boolean cached;
+
+    private Verdict(Builder b) {
+        this.result = Objects.requireNonNull(b.result, "result");
+        this.stage = Objects.requireNonNull(b.stage, "stage");
+        this.code = b.code;
+        this.enhancedCode = SafeText.clean(b.enhancedCode, 16);
+        this.text = SafeText.clean(b.text, MAX_TEXT_LENGTH);
+        this.mxHost = SafeText.clean(b.mxHost, 255);
+        this.ip = SafeText.clean(b.ip, 64);
+        this.domain = SafeText.clean(b.domain, 255);
+        this.elapsed = b.elapsed == null ? Duration.ZERO : b.elapsed;
+        this.cached = b.cached;
+    }
+
+    public static Builder builder(Result result, Stage stage) {
+        return new Builder(result, stage);
+    }
+
+    public Result result() { return result; }
+    public Stage stage() { return stage; }
+    /** The SMTP reply code that decided, or 0 when no reply decided (DNS, connect failure, policy). */
+    public int code() { return code; }
+    /** The RFC 3463 enhanced status code, or "" when the reply had none. */
+    public String enhancedCode() { return enhancedCode; }
+    /** The remote reply text or our own reason: sanitised, at most {@link #MAX_TEXT_LENGTH} characters. */
+    public String text() { return text; }
+    /** The MX host name talked to, or "". */
+    public String mxHost() { return mxHost; }
+    /** The IP address talked to, or "". */
+    public String ip() { return ip; }
+    /** The domain called back (after the domain map). */
+    public String domain() { return domain; }
+    public Duration elapsed() { return elapsed; }
+    public boolean cached() { return cached; }
+
+    public Builder toBuilder() {
+        return new Builder(result, stage).code(code).enhancedCode(enhancedCode).text(text)
+            .mxHost(mxHost).ip(ip).domain(domain).elapsed(elapsed).cached(cached);
+    }
+
+    /** The detail as an ordered map of strings: the shape used by the Mail attribute and JSON. */
+    public Map<String, String> detail() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("result", result.word());
+        m.put("stage", stage.word());
+        m.put("code", code == 0 ? "" : Integer.toString(code));
+        m.put("enhancedCode", enhancedCode);
+        m.put("text", text);
+        m.put("mxHost", mxHost);
+        m.put("ip", ip);
+        m.put("domain", domain);
+        m.put("elapsedMs", Long.toString(elapsed.toMillis()));
+        m.put("cached", Boolean.toString(cached));
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(result.word()).append(" stage=").append(stage.word());
+        if (code != 0) {
+            sb.append(" code=").append(code);
+        }
+        if (!enhancedCode.isEmpty()) {
+            sb.append(" enhanced=").append(enhancedCode);
+        }
+        if (!domain.isEmpty()) {
+            sb.append(" domain=").append(domain);
+        }
+        if (!mxHost.isEmpty()) {
+            sb.append(" mx=").append(mxHost);
+        }
+        if (!ip.isEmpty()) {
+            sb.append(" ip=").append(ip);
+        }
+        sb.append(" ms=").append(elapsed.toMillis());
+        if (cached) {
+            sb.append(" cached=true");
+        }
+        if (!text.isEmpty()) {
+            sb.append(" text=\"").append(text).append('"');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Verdict)) {
+            return false;
+        }
+        Verdict v = (Verdict) o;
+        return result == v.result && stage == v.stage && code == v.code && cached == v.cached
+            && enhancedCode.equals(v.enhancedCode) && text.equals(v.text) && mxHost.equals(v.mxHost)
+            && ip.equals(v.ip) && domain.equals(v.domain) && elapsed.equals(v.elapsed);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, domain, elapsed, cached);
+    }
+
+    public static final class Builder {
+        private final Result result;
+        private final Stage stage;
+        private int code;
+        private String enhancedCode;
+        private String text;
+        private String mxHost;
+        private String ip;
+        private String domain;
+        private Duration elapsed;
+        private boolean cached;
+
+        private Builder(Result result, Stage stage) {
+            this.result = result;
+            this.stage = stage;
+        }
+
+        public Builder code(int code) { this.code = code; return this; }
+        public Builder enhancedCode(String v) { this.enhancedCode = v; return this; }
+        public Builder text(String v) { this.text = v; return this; }
+        public Builder mxHost(String v) { this.mxHost = v; return this; }
+        public Builder ip(String v) { this.ip = v; return this; }
+        public Builder domain(String v) { this.domain = v; return this; }
+        public Builder elapsed(Duration v) { this.elapsed = v; return this; }
+        public Builder cached(boolean v) { this.cached = v; return this; }
+
+        public Verdict build() {
+            return new Verdict(this);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.github.jamescbv.verify;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Every knob of the engine, with the defaults of the README. Immutable; built and checked
+ * by {@link Builder}, which the CLI and the James configuration parser both use.
+ */
+public final class VerifierSettings {
+    public static final int DEFAULT_PORT = 25;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_DNS_TIMEOUT = Duration.ofSeconds(5);
+    public static final int DEFAULT_MAX_MX_ATTEMPTS = 5;
+    /** Threads of the engine's event loop: enough for thousands of probes, which wait, not compute. */
+    public static final int DEFAULT_IO_THREADS = 2;
+
+    private final String heloName;
+    private final Optional<EmailAddress> mailFrom;
+    private final int port;
+    private final Duration connectTimeout;
+    private final Duration commandTimeout;
+    private final Duration totalTimeout;
+    private final Duration dnsTimeout;
+    private final int maxMxAttempts;
+    private final List<String> dnsServers;
+    private final boolean allowPrivateTargets;
+    private final DomainMap map;
+    private final int ioThreads;
+
+    private VerifierSettings(Builder b) {
+        this.heloName = b.heloName;
+        this.mailFrom = b.mailFrom;
+        this.port = b.port;
+        this.connectTimeout = b.connectTimeout;
+        this.commandTimeout = b.commandTimeout;
+        this.totalTimeout = b.totalTimeout;
+        this.dnsTimeout = b.dnsTimeout;
+        this.maxMxAttempts = b.maxMxAttempts;
+        this.dnsServers = List.copyOf(b.dnsServers);
+        this.allowPrivateTargets = b.allowPrivateTargets;
+        this.map = b.map;
+        this.ioThreads = b.ioThreads;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String heloName() { return heloName; }
+    /** The probe's MAIL FROM; empty = the null sender {@code <>}. */
+    public Optional<EmailAddress> mailFrom() { return mailFrom; }
+    public int port() { return port; }
+    public Duration connectTimeout() { return connectTimeout; }
+    public Duration commandTimeout() { return commandTimeout; }
+    public Duration totalTimeout() { return totalTimeout; }
+    public Duration dnsTimeout() { return dnsTimeout; }
+    public int maxMxAttempts() { return maxMxAttempts; }
+    /** host or host:port of each DNS server; empty = the system's resolvers. */
+    public List<String> dnsServers() { return dnsServers; }
+    public boolean allowPrivateTargets() { return allowPrivateTargets; }
+    public DomainMap map() { return map; }
+    public int ioThreads() { return ioThreads; }
+
+    public static final class Builder {
+        private String heloName = defaultHeloName();
+        private Optional<EmailAddress> mailFrom = Optional.empty();
+        private int port = DEFAULT_PORT;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private Duration totalTimeout = DEFAULT_TOTAL_TIMEOUT;
+        private Duration dnsTimeout = DEFAULT_DNS_TIMEOUT;
+        private int maxMxAttempts = DEFAULT_MAX_MX_ATTEMPTS;
+        private List<String> dnsServers = List.of();
+        private boolean allowPrivateTargets;
+        private DomainMap map = DomainMap.EMPTY;
+        private int ioThreads = DEFAULT_IO_THREADS;
+
+        public Builder heloName(String v) {
+            String h = Objects.requireNonNull(v, "heloName").trim();
+            try {
+                EmailAddress.checkHostName(h);
+            } catch (InvalidAddressException e) {
+                throw new IllegalArgumentException("bad heloName '" + SafeText.clean(v, 80) + "': " + e.getMessage());
+            }
+            this.heloName = h;
+            return this;
+        }
+
+        public Builder mailFrom(Optional<EmailAddress> v) { this.mailFrom = Objects.requireNonNull(v); return this; }
+
+        public Builder port(int v) {
+            if (v < 1 || v > 65535) {
+                throw new IllegalArgumentException("bad port '" + v + "' (expected 1-65535)");
+            }
+            this.port = v;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration v) { this.connectTimeout = positive(v, "connectTimeout"); return this; }
+        public Builder commandTimeout(Duration v) { this.commandTimeout = positive(v, "commandTimeout"); return this; }
+        public Builder totalTimeout(Duration v) { this.totalTimeout = positive(v, "totalTimeout"); return this; }
+        public Builder dnsTimeout(Duration v) { this.dnsTimeout = positive(v, "dnsTimeout"); return this; }
+
+        public Builder maxMxAttempts(int v) {
+            if (v < 1 || v > 100) {
+                throw new IllegalArgumentException("bad maxMxAttempts '" + v + "' (expected 1-100)");
+            }
+            this.maxMxAttempts = v;
+            return this;
+        }
+
+        public Builder dnsServers(List<String> v) {
+            for (String s : v) {
+                HostPort.parse(s);
+            }
+            this.dnsServers = List.copyOf(v);
+            return this;
+        }
+
+        public Builder allowPrivateTargets(boolean v) { this.allowPrivateTargets = v; return this; }
+        public Builder map(DomainMap v) { this.map = Objects.requireNonNull(v); return this; }
+
+        public Builder ioThreads(int v) {
+            if (v < 1 || v > 64) {
+                throw new IllegalArgumentException("bad ioThreads '" + v + "' (expected 1-64)");
+            }
+            this.ioThreads = v;
+            return this;
+        }
+
+        public VerifierSettings build() {
+            return new VerifierSettings(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("bad " + name + " '" + d + "' (must be more than zero)");
+            }
+            return d;
+        }
+
+        private static String defaultHeloName() {
+            try {
+                String h = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+                EmailAddress.checkHostName(h);
+                return h.contains(".") ? h : "localhost.localdomain";
+            } catch (Exception e) {
+                return "localhost.localdomain";
+            }
+        }
+    }
+}

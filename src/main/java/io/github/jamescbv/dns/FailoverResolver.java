@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
@@ -23,7 +24,8 @@ import org.xbill.DNS.TSIG;
  * <p>Why not dnsjava's {@code ExtendedResolver}: it moves to the next server only when the
  * current one's own timeout has expired, and does not split a budget among servers. Here each
  * server gets an equal share of what is left of the budget (one server: all of it; a dead
- * first of two: half), and a server that fails outright (ICMP port unreachable, SERVFAIL,
+ * first of two: half); a sole server is asked twice, the second time (from a new port) at
+ * half the budget, so that one lost datagram does not fail the lookup. A server that fails outright (ICMP port unreachable, SERVFAIL,
  * REFUSED, NOTIMP) hands over at once, as the system's stub resolver does. A server that was
  * given up on is still listened to until the budget ends: whichever usable answer comes
  * first wins.
@@ -51,7 +53,8 @@ final class FailoverResolver implements Resolver {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no DNS server");
         }
-        this.servers = List.copyOf(servers);
+        // One server: two attempts, as a stub resolver retries over UDP.
+        this.servers = servers.size() == 1 ? List.of(servers.get(0), servers.get(0)) : List.copyOf(servers);
         this.transport = transport;
         this.timer = timer;
         this.budget = budget;
@@ -109,7 +112,7 @@ final class FailoverResolver implements Resolver {
 
     @Override
     public String toString() {
-        return servers.toString();
+        return servers.stream().distinct().collect(Collectors.toList()).toString();
     }
 
     /** Answers that mean "this server cannot help, ask another", not "the name has no data". */

@@ -339,7 +339,8 @@ class DnsjavaMxResolverTest {
         assertThat(r.status()).isEqualTo(Status.TEMPFAIL);
         assertThat(r.reason()).startsWith("MX lookup for example.com failed: timeout");
         assertThat(took).isBetween(SHORT.minusMillis(50), SHORT.plusMillis(700));
-        assertThat(dns.queries("example.com", Type.MX)).isEqualTo(1);
+        // a sole server is asked twice: at once, and again at half the timeout
+        assertThat(dns.queries("example.com", Type.MX)).isEqualTo(2);
     }
 
     @Test
@@ -495,6 +496,19 @@ class DnsjavaMxResolverTest {
             // each of the two rounds (MX, then A/AAAA) waits half the timeout for the black hole
             assertThat(took).isLessThan(Duration.ofMillis(1800));
         }
+    }
+
+    @Test
+    void aLostQueryToASoleServerIsRetriedWithinTheTimeout() throws Exception {
+        dns.mx("example.com", 10, "mx1.example.com").a("mx1.example.com", "192.0.2.1").lose("example.com", 1);
+
+        long start = System.nanoTime();
+        MxResolution r = await(resolver(Duration.ofSeconds(1)).resolveMx("example.com"));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(r.status()).isEqualTo(Status.FOUND);
+        assertThat(dns.queries("example.com", Type.MX)).isEqualTo(2);
+        assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofMillis(1000));
     }
 
     @Test

@@ -70,7 +70,8 @@ import org.xbill.DNS.Type;
  * </ul>
  * Per-name modes apply to queries for that exact name (not to names reached through a CNAME):
  * {@link #servfail}, {@link #silent} (no answer at all: the client times out),
- * {@link #truncate} (over UDP, an empty answer with TC set, so the client retries over TCP).
+ * {@link #truncate} (over UDP, an empty answer with TC set, so the client retries over TCP),
+ * {@link #lose} (the next few queries are dropped, like lost datagrams).
  * UDP answers larger than the client's size (512, or its EDNS size) are truncated the same way.
  *
  * <p><b>Counts.</b> Every query received (UDP and TCP, answered or not) is counted per
@@ -93,6 +94,7 @@ public final class TestDnsServer implements AutoCloseable {
     private final Map<Name, Set<Integer>> servfail = new HashMap<>();
     private final Map<Name, Set<Integer>> silent = new HashMap<>();
     private final Set<Name> truncated = new HashSet<>();
+    private final Map<Name, Integer> toLose = new HashMap<>();
 
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicInteger tcpQueries = new AtomicInteger();
@@ -275,6 +277,17 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The next {@code count} queries for {@code name} (any type, UDP or TCP) are counted and
+     * dropped, as if the datagrams were lost; later ones are answered.
+     */
+    public TestDnsServer lose(String name, int count) {
+        synchronized (zoneLock) {
+            toLose.put(name(name), count);
+        }
+        return this;
+    }
+
     /** Removes the records and modes of {@code name}; afterwards it is unknown (NXDOMAIN unless it has names below it). */
     public TestDnsServer remove(String name) {
         Name n = name(name);
@@ -284,6 +297,7 @@ public final class TestDnsServer implements AutoCloseable {
             servfail.remove(n);
             silent.remove(n);
             truncated.remove(n);
+            toLose.remove(n);
         }
         return this;
     }
@@ -296,6 +310,7 @@ public final class TestDnsServer implements AutoCloseable {
             servfail.clear();
             silent.clear();
             truncated.clear();
+            toLose.clear();
         }
         return this;
     }
@@ -365,6 +380,11 @@ public final class TestDnsServer implements AutoCloseable {
         boolean truncate;
         synchronized (zoneLock) {
             if (applies(silent, qname, qtype)) {
+                return null;
+            }
+            Integer lose = toLose.get(qname);
+            if (lose != null && lose > 0) {
+                toLose.put(qname, lose - 1);
                 return null;
             }
             truncate = overUdp && truncated.contains(qname);

@@ -1,7 +1,9 @@
 package io.github.jamescbv.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +86,16 @@ class TestDnsServerTest {
         assertThat(m.getSection(Section.ANSWER)).hasSize(1);
         assertThat(dns.tcpQueries()).isEqualTo(1);
         assertThat(dns.queries("big.example.com", "A")).isEqualTo(2);
+    }
+
+    @Test
+    void losesTheFirstQueriesWhenAsked() throws Exception {
+        dns.a("x.example.com", "192.0.2.1").lose("x.example.com", 1);
+        client.setTimeout(Duration.ofMillis(300));
+
+        assertThatThrownBy(() -> ask("x.example.com.", Type.A)).isInstanceOf(IOException.class);
+        assertThat(ask("x.example.com.", Type.A).getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(dns.queries("x.example.com", Type.A)).isEqualTo(2);
     }
 
     @Test

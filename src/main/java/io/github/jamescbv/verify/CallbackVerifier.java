@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,12 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
     private final TargetAddressGuard guard;
     private final OutcomeClassifier classifier = new OutcomeClassifier();
     private final List<AutoCloseable> owned;
+    /**
+     * Runs the total-timeout safety nets. One thread for the whole engine; tasks are
+     * cancelled and removed when their verification ends, so memory follows what is in
+     * flight, not what was verified in the last totalTimeout.
+     */
+    private final ScheduledThreadPoolExecutor timer;
 
     /** Assembles an engine from parts; {@code owned} are closed by {@link #close()}. */
     public CallbackVerifier(VerifierSettings settings, MxResolver resolver, ProbeClient probes,
@@ -49,6 +57,12 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
         this.probes = probes;
         this.guard = guard;
         this.owned = List.copyOf(owned);
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "cbv-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer.setRemoveOnCancelPolicy(true);
     }
 
     /** Builds the real engine: dnsjava resolver, Netty probe client, target guard per settings. */
@@ -82,6 +96,7 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
 
     @Override
     public void close() {
+        timer.shutdownNow();
         for (AutoCloseable c : owned) {
             try {
                 c.close();
@@ -136,12 +151,10 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
          */
         private void armTotalTimeout() {
             long delay = deadlineNanos - System.nanoTime() + TIMEOUT_GRACE.toNanos();
-            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS).execute(() -> {
-                if (!result.isDone()) {
-                    finish(Verdict.builder(Result.TRANSIENT, stage)
-                        .text("total timeout " + Durations.format(settings.totalTimeout()) + " reached"));
-                }
-            });
+            ScheduledFuture<?> safetyNet = timer.schedule(() -> finish(Verdict.builder(Result.TRANSIENT, stage)
+                .text("total timeout " + Durations.format(settings.totalTimeout()) + " reached")),
+                delay, TimeUnit.NANOSECONDS);
+            result.whenComplete((v, e) -> safetyNet.cancel(false));
         }
 
         private void onResolved(MxResolution resolution) {

@@ -114,15 +114,24 @@ public final class TestDnsServer implements AutoCloseable {
      * @throws IllegalStateException if already started
      */
     public TestDnsServer start() {
+        return start(0);
+    }
+
+    /**
+     * As {@link #start()}, on {@code port} of 127.0.0.1 for UDP and TCP (0: any free port).
+     * A fixed port is for the demo, whose James configuration names it.
+     */
+    public TestDnsServer start(int port) {
         if (running) {
             throw new IllegalStateException("already started");
         }
         InetAddress loopback = InetAddress.getLoopbackAddress();
         IOException last = null;
-        for (int attempt = 0; attempt < 50 && tcp == null; attempt++) {
+        int attempts = port == 0 ? 50 : 1;
+        for (int attempt = 0; attempt < attempts && tcp == null; attempt++) {
             DatagramSocket u = null;
             try {
-                u = new DatagramSocket(new InetSocketAddress(loopback, 0));
+                u = new DatagramSocket(new InetSocketAddress(loopback, port));
                 ServerSocket t = new ServerSocket();
                 try {
                     t.bind(new InetSocketAddress(loopback, u.getLocalPort()), 64);

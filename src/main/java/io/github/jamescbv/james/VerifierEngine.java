@@ -1,0 +1,32 @@
+package io.github.jamescbv.james;
+
+import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.verify.VerifierSettings;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the handler needs of the verification engine: verify with the dialog reported (for
+ * DEBUG logs), and close. The handler owns one per instance; tests put a fake one in.
+ */
+interface VerifierEngine extends AutoCloseable {
+
+    /** Never blocks; the stage never completes exceptionally (see {@link io.github.jamescbv.verify.Verifier}). */
+    CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog);
+
+    @Override
+    void close();
+
+    /** Starts the real engine (Netty probes, dnsjava resolver). */
+    static VerifierEngine start(VerifierSettings settings) {
+        // TEMPORARY until the engine lands on main: CallbackVerifier.start(settings)
+        throw new UnsupportedOperationException("engine not merged yet");
+    }
+
+    /** How the handler gets its engine. */
+    @FunctionalInterface
+    interface Factory {
+        VerifierEngine start(VerifierSettings settings);
+    }
+}

@@ -43,6 +43,11 @@ public final class HandlerConfig {
     private static final Set<String> NESTED = Set.of("map", "map.entry", "map.entry[@from]", "map.entry[@to]",
         "dns", "dns.server");
 
+    /** For the error message about an unknown element, in the order of the README. */
+    private static final List<String> KNOWN_ELEMENTS = List.of("phase", "mailfrom", "map", "attribute", "maxWait",
+        "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts", "dns",
+        "allowPrivateTargets", "verifyAuthenticated");
+
     private final Phase phase;
     private final String attribute;
     private final Duration maxWait;
@@ -225,15 +230,9 @@ public final class HandlerConfig {
                 continue;
             }
             throw new ConfigurationException("CallbackVerifyHandler: unknown element or attribute '"
-                + SafeText.clean(key, 80) + "' (known: " + String.join(", ", known()) + ")");
+                + SafeText.clean(key, 80) + "' with value '" + SafeText.clean(config.getString(key, ""), 80)
+                + "' (known: " + String.join(", ", KNOWN_ELEMENTS) + ")");
         }
-    }
-
-    private static List<String> known() {
-        List<String> names = new ArrayList<>(List.of("phase", "mailfrom", "map", "attribute", "maxWait", "heloName",
-            "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts", "dns",
-            "allowPrivateTargets", "verifyAuthenticated"));
-        return names;
     }
 
     private static Optional<String> single(Configuration config, String key) {

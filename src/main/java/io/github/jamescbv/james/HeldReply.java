@@ -17,20 +17,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The reply to one final "." held back while the callback finishes, without a thread waiting:
- * reading from the client is paused, the "." is kept, and James's message hooks (ours, which
- * writes the attribute, and {@code SendMailHandler}, which spools the mail) run only when the
- * hold is released, on the session's own event loop.
+ * the "." is kept, and James's message hooks (ours, which writes the attribute, and
+ * {@code SendMailHandler}, which spools the mail) run only when the hold is released, on the
+ * session's own event loop.
  *
  * <p>Released exactly once, by whichever comes first: the verdict, {@code maxWait}, or the
  * client closing the connection. Every method runs on the session's executor; that single
  * thread is what makes the plain fields below safe.
  *
- * <p>Lines the client pipelined after the "." (already read and framed before reading paused)
- * still arrive; they are kept here and fed to James, in order, once the reply has been written.
+ * <p>Reading from the client goes on while held, on purpose: with Netty's auto-read off, a
+ * client that hangs up is not noticed (its FIN is never read, the channel stays active), and
+ * its message would be spooled although it never got our 250 and will send it again. Lines
+ * that arrive while held (pipelined commands) are kept here and fed to James, in order, once
+ * the reply has been written; only a client that sends more than {@link #MAX_BUFFERED_BYTES}
+ * meanwhile has its reading paused.
  */
 final class HeldReply {
     static final ProtocolSession.AttachmentKey<HeldReply> KEY =
         ProtocolSession.AttachmentKey.of("io.github.jamescbv.held-reply", HeldReply.class);
+
+    /**
+     * A pipelining client sends a few commands after the final "."; this much without a reply
+     * is not SMTP any more, so reading pauses (and a hang-up goes unnoticed until the release).
+     */
+    static final int MAX_BUFFERED_BYTES = 64 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifyHandler.class);
 
@@ -45,6 +55,8 @@ final class HeldReply {
     private final long heldAtNanos = System.nanoTime();
     private ScheduledFuture<?> timer;
     private GenericFutureListener<ChannelFuture> closeListener;
+    private int bufferedBytes;
+    private boolean readingPaused;
     private boolean released;
 
     HeldReply(SMTPSession session, LineHandler<SMTPSession> next, byte[] endOfData, SessionChannel channel, CbvMetrics metrics) {
@@ -58,7 +70,6 @@ final class HeldReply {
     /** Starts holding. Called on the session's executor, by the DATA line filter. */
     void hold(PendingVerdict pending, Duration maxWait) {
         session.setAttachment(KEY, this, ProtocolSession.State.Connection);
-        channel.transport().setReadable(false);
         metrics.replyHeld();
         timer = channel.executor().schedule(() -> safely(() -> release(Cause.TIMEOUT)), maxWait.toNanos(), TimeUnit.NANOSECONDS);
         closeListener = f -> onSessionExecutor(() -> release(Cause.CLIENT_GONE));
@@ -70,6 +81,11 @@ final class HeldReply {
     /** A line that arrived while held: kept for after the reply. */
     void buffer(byte[] line) {
         pipelined.add(line.clone());
+        bufferedBytes += line.length;
+        if (bufferedBytes > MAX_BUFFERED_BYTES && !readingPaused) {
+            readingPaused = true;
+            channel.transport().setReadable(false);
+        }
     }
 
     /** Undoes {@link #hold} when it failed half-way; the caller then lets the "." through at once. */
@@ -82,7 +98,7 @@ final class HeldReply {
             channel.channel().closeFuture().removeListener(closeListener);
         }
         session.removeAttachment(KEY, ProtocolSession.State.Connection);
-        channel.transport().setReadable(true);
+        resumeReading();
     }
 
     void release(Cause cause) {
@@ -123,8 +139,15 @@ final class HeldReply {
         if (response != null) {
             channel.transport().writeResponse(response, session);
         }
-        channel.transport().setReadable(true);
+        resumeReading();
         replayPipelined();
+    }
+
+    private void resumeReading() {
+        if (readingPaused) {
+            readingPaused = false;
+            channel.transport().setReadable(true);
+        }
     }
 
     private void replayPipelined() {

@@ -96,6 +96,19 @@ class HandlerConfigTest {
     }
 
     @Test
+    void valuesMayComeFromSystemPropertiesAsAnywhereInJamesConfiguration() throws Exception {
+        System.setProperty("cbv.test.port", "2526");
+        try {
+            HandlerConfig c = parse("<port>${sys:cbv.test.port}</port>"
+                + "<map><entry from=\"a.example\" to=\"[127.0.0.1]:${sys:cbv.test.port}\"/></map>");
+            assertThat(c.settings().port()).isEqualTo(2526);
+            assertThat(c.settings().map().entries()).containsEntry("a.example", "[127.0.0.1]:2526");
+        } finally {
+            System.clearProperty("cbv.test.port");
+        }
+    }
+
+    @Test
     void zeroMaxWaitMeansNeverHold() throws Exception {
         assertThat(parse("<maxWait>0s</maxWait>").maxWait()).isZero();
     }

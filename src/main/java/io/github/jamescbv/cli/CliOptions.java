@@ -1,0 +1,146 @@
+package io.github.jamescbv.cli;
+
+import io.github.jamescbv.verify.DomainMap;
+import io.github.jamescbv.verify.Durations;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.InvalidAddressException;
+import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.verify.VerifierSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The parsed command line of {@code cbv verify}: the address, the engine settings, the output form. */
+final class CliOptions {
+    static final String USAGE = String.join("\n",
+        "usage: cbv verify ADDRESS [--mailfrom ADDR] [--helo NAME] [--dns HOST[:PORT]]...",
+        "                          [--port N] [--map FROM=TO]... [--connect-timeout 10s]",
+        "                          [--command-timeout 30s] [--total-timeout 60s]",
+        "                          [--allow-private-targets] [--json] [-v]",
+        "",
+        "Asks the mail servers of ADDRESS's domain, by an SMTP callback, whether they accept it.",
+        "Prints pass, error or transient on the first line, then the detail.",
+        "  --mailfrom ADDR          probe sender (default: the null sender <>)",
+        "  --helo NAME              our name in EHLO/HELO (default: this host's name)",
+        "  --dns HOST[:PORT]        DNS server to ask, repeatable (default: the system's)",
+        "  --port N                 SMTP port of the mail hosts (default 25)",
+        "  --map FROM=TO            call back domain TO, or host [TO] / [TO]:PORT, for FROM; repeatable",
+        "  --connect-timeout D      bound on each TCP connect (default 10s)",
+        "  --command-timeout D      bound on each reply (default 30s)",
+        "  --total-timeout D        bound on the whole verification (default 60s)",
+        "  --allow-private-targets  allow connecting to loopback, private and reserved addresses",
+        "  --json                   print the verdict as one JSON object",
+        "  -v                       also print the DNS answers and the SMTP dialog",
+        "Durations: 500ms, 10s, 2m. Exit status: 0 pass, 1 error, 2 transient, 64 usage error.");
+
+    final EmailAddress address;
+    final VerifierSettings settings;
+    final boolean json;
+    final boolean verbose;
+
+    private CliOptions(EmailAddress address, VerifierSettings settings, boolean json, boolean verbose) {
+        this.address = address;
+        this.settings = settings;
+        this.json = json;
+        this.verbose = verbose;
+    }
+
+    static CliOptions parse(String[] args) throws UsageException {
+        if (args.length == 0) {
+            throw new UsageException("missing command (expected: verify)");
+        }
+        if (!"verify".equals(args[0])) {
+            throw new UsageException("unknown command '" + SafeText.clean(args[0], 40) + "' (expected: verify)");
+        }
+        VerifierSettings.Builder b = VerifierSettings.builder();
+        DomainMap.Builder map = DomainMap.builder();
+        List<String> dns = new ArrayList<>();
+        String address = null;
+        boolean json = false;
+        boolean verbose = false;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String inline = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                inline = arg.substring(eq + 1);
+            }
+            try {
+                switch (name) {
+                    case "--json": json = true; break;
+                    case "-v": case "--verbose": verbose = true; break;
+                    case "--allow-private-targets": b.allowPrivateTargets(true); break;
+                    case "--mailfrom": b.mailFrom(mailFrom(inline != null ? inline : value(args, ++i, name))); break;
+                    case "--helo": b.heloName(inline != null ? inline : value(args, ++i, name)); break;
+                    case "--dns": dns.add(inline != null ? inline : value(args, ++i, name)); break;
+                    case "--port": b.port(port(inline != null ? inline : value(args, ++i, name))); break;
+                    case "--map": addMap(map, inline != null ? inline : value(args, ++i, name)); break;
+                    case "--connect-timeout": b.connectTimeout(Durations.parse(inline != null ? inline : value(args, ++i, name))); break;
+                    case "--command-timeout": b.commandTimeout(Durations.parse(inline != null ? inline : value(args, ++i, name))); break;
+                    case "--total-timeout": b.totalTimeout(Durations.parse(inline != null ? inline : value(args, ++i, name))); break;
+                    default:
+                        if (arg.startsWith("-")) {
+                            throw new UsageException("unknown option '" + SafeText.clean(arg, 40) + "'");
+                        }
+                        if (address != null) {
+                            throw new UsageException("more than one address: '" + SafeText.clean(arg, 80) + "'");
+                        }
+                        address = arg;
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(name + ": " + e.getMessage());
+            }
+        }
+        if (address == null) {
+            throw new UsageException("missing ADDRESS");
+        }
+        EmailAddress parsed;
+        try {
+            parsed = EmailAddress.parse(address);
+        } catch (InvalidAddressException e) {
+            throw new UsageException("bad address: " + e.getMessage());
+        }
+        try {
+            b.dnsServers(dns).map(map.build());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--dns: " + e.getMessage());
+        }
+        return new CliOptions(parsed, b.build(), json, verbose);
+    }
+
+    private static String value(String[] args, int i, String option) throws UsageException {
+        if (i >= args.length) {
+            throw new UsageException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static Optional<EmailAddress> mailFrom(String v) throws UsageException {
+        if (v.isEmpty() || "<>".equals(v)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(EmailAddress.parse(v));
+        } catch (InvalidAddressException e) {
+            throw new UsageException("--mailfrom: " + e.getMessage());
+        }
+    }
+
+    private static int port(String v) throws UsageException {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--port: bad port '" + SafeText.clean(v, 20) + "' (expected 1-65535)");
+        }
+    }
+
+    private static void addMap(DomainMap.Builder map, String v) throws UsageException {
+        int eq = v.indexOf('=');
+        if (eq <= 0) {
+            throw new UsageException("--map: bad entry '" + SafeText.clean(v, 80) + "' (expected FROM=TO)");
+        }
+        map.add(v.substring(0, eq), v.substring(eq + 1));
+    }
+}

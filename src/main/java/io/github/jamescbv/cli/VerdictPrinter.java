@@ -1,0 +1,41 @@
+package io.github.jamescbv.cli;
+
+import io.github.jamescbv.verify.Verdict;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Prints a verdict for people (result word first, then one "key: value" per detail) or as JSON. */
+final class VerdictPrinter {
+    private VerdictPrinter() {
+    }
+
+    static void text(Verdict v, List<String> dialog, PrintStream out) {
+        out.println(v.result().word());
+        for (Map.Entry<String, String> e : v.detail().entrySet()) {
+            if (!"result".equals(e.getKey()) && !e.getValue().isEmpty()) {
+                out.println(e.getKey() + ": " + e.getValue());
+            }
+        }
+        if (!dialog.isEmpty()) {
+            out.println("dialog:");
+            for (String line : dialog) {
+                out.println("  " + line);
+            }
+        }
+    }
+
+    static void json(Verdict v, String address, List<String> dialog, boolean withDialog, PrintStream out) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("address", address);
+        fields.putAll(v.detail());
+        fields.put("code", v.code());
+        fields.put("elapsedMs", v.elapsed().toMillis());
+        fields.put("cached", v.cached());
+        if (withDialog) {
+            fields.put("dialog", dialog);
+        }
+        out.println(Json.object(fields));
+    }
+}

@@ -1,0 +1,273 @@
+package io.github.jamescbv.verify;
+
+import io.github.jamescbv.dns.DnsjavaMxResolver;
+import io.github.jamescbv.dns.MxHost;
+import io.github.jamescbv.dns.MxResolution;
+import io.github.jamescbv.dns.MxResolver;
+import io.github.jamescbv.policy.TargetAddressGuard;
+import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.smtp.NettyProbeClient;
+import io.github.jamescbv.smtp.ProbeClient;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine: domain map, MX resolution, target guard, then probes of the MX addresses in
+ * order until one decides. Holds no thread of its own while waiting: every step is a
+ * continuation of the DNS or SMTP client's completion, so a thousand verifications in
+ * flight cost a thousand small state objects, not a thousand threads.
+ *
+ * <p>Stages returned by {@link #verify} complete on engine threads (DNS or Netty). Callers
+ * must not block in their continuations; hand real work to an executor of their own.
+ */
+public final class CallbackVerifier implements Verifier, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifier.class);
+    /** How long after the deadline the safety net fires, leaving the clients time to report first. */
+    private static final Duration TIMEOUT_GRACE = Duration.ofMillis(250);
+
+    private final VerifierSettings settings;
+    private final MxResolver resolver;
+    private final ProbeClient probes;
+    private final TargetAddressGuard guard;
+    private final OutcomeClassifier classifier = new OutcomeClassifier();
+    private final List<AutoCloseable> owned;
+    /**
+     * Runs the total-timeout safety nets. One thread for the whole engine; tasks are
+     * cancelled and removed when their verification ends, so memory follows what is in
+     * flight, not what was verified in the last totalTimeout.
+     */
+    private final ScheduledThreadPoolExecutor timer;
+
+    /** Assembles an engine from parts; {@code owned} are closed by {@link #close()}. */
+    public CallbackVerifier(VerifierSettings settings, MxResolver resolver, ProbeClient probes,
+                            TargetAddressGuard guard, List<AutoCloseable> owned) {
+        this.settings = settings;
+        this.resolver = resolver;
+        this.probes = probes;
+        this.guard = guard;
+        this.owned = List.copyOf(owned);
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "cbv-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Builds the real engine: dnsjava resolver, Netty probe client, target guard per settings. */
+    public static CallbackVerifier start(VerifierSettings settings) {
+        DnsjavaMxResolver resolver = new DnsjavaMxResolver(settings.dnsServers(),
+            min(settings.dnsTimeout(), settings.totalTimeout()));
+        NettyProbeClient probes = new NettyProbeClient(settings.ioThreads());
+        return new CallbackVerifier(settings, resolver, probes,
+            new TargetAddressGuard(settings.allowPrivateTargets()), List.of(probes, resolver));
+    }
+
+    public VerifierSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public CompletionStage<Verdict> verify(EmailAddress address) {
+        return verify(address, DialogListener.NONE);
+    }
+
+    /** As {@link #verify(EmailAddress)}, reporting DNS answers and the SMTP dialog to {@code listener}. */
+    public CompletionStage<Verdict> verify(EmailAddress address, DialogListener listener) {
+        Verification v = new Verification(address, listener);
+        try {
+            v.run();
+        } catch (RuntimeException e) {
+            v.internalFailure(e);
+        }
+        return v.result;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /** The state of one verification: its target, deadline, attempts so far and result. */
+    private final class Verification {
+        final EmailAddress address;
+        final DialogListener listener;
+        final long startNanos = System.nanoTime();
+        final long deadlineNanos;
+        final CompletableFuture<Verdict> result = new CompletableFuture<>();
+        volatile CallbackTarget target;
+        volatile Stage stage = Stage.DNS;
+        volatile MxCandidate current;
+
+        Verification(EmailAddress address, DialogListener listener) {
+            this.address = address;
+            this.listener = listener;
+            this.deadlineNanos = startNanos + settings.totalTimeout().toNanos();
+        }
+
+        void run() {
+            target = settings.map().route(address);
+            if (!target.recipient().equals(address) || target.directHost().isPresent()) {
+                listener.onLine("map: " + address.domain() + " -> " + describe(target));
+            }
+            armTotalTimeout();
+            CompletionStage<MxResolution> lookup = target.directHost()
+                .map(resolver::resolveHost)
+                .orElseGet(() -> resolver.resolveMx(target.domain()));
+            lookup.whenComplete((resolution, error) -> {
+                try {
+                    if (error != null) {
+                        internalFailure(error);
+                    } else {
+                        onResolved(resolution);
+                    }
+                } catch (RuntimeException e) {
+                    internalFailure(e);
+                }
+            });
+        }
+
+        /**
+         * A safety net: the DNS and SMTP clients honour the deadline themselves and report
+         * the precise stage; this fires a little later, only if something failed to.
+         */
+        private void armTotalTimeout() {
+            long delay = deadlineNanos - System.nanoTime() + TIMEOUT_GRACE.toNanos();
+            ScheduledFuture<?> safetyNet = timer.schedule(() -> finish(Verdict.builder(Result.TRANSIENT, stage)
+                .text("total timeout " + Durations.format(settings.totalTimeout()) + " reached")),
+                delay, TimeUnit.NANOSECONDS);
+            result.whenComplete((v, e) -> safetyNet.cancel(false));
+        }
+
+        private void onResolved(MxResolution resolution) {
+            for (String line : resolution.answers()) {
+                listener.onLine("dns: " + line);
+            }
+            switch (resolution.status()) {
+                case FOUND:
+                    walk(candidates(resolution), 0, null);
+                    return;
+                case TEMPFAIL:
+                    finish(Verdict.builder(Result.TRANSIENT, Stage.DNS).text(resolution.reason()));
+                    return;
+                default:
+                    finish(Verdict.builder(Result.ERROR, Stage.DNS).text(resolution.reason()));
+            }
+        }
+
+        /** Flattens hosts into addresses to try, dropping (and reporting) those the guard refuses. */
+        private List<MxCandidate> candidates(MxResolution resolution) {
+            int port = target.directPort() != 0 ? target.directPort() : settings.port();
+            List<MxCandidate> out = new ArrayList<>();
+            List<String> refused = new ArrayList<>();
+            for (MxHost host : resolution.hosts()) {
+                for (InetAddress ip : host.addresses()) {
+                    Optional<String> why = guard.refusal(ip);
+                    if (why.isPresent()) {
+                        refused.add(host.name() + ": " + why.get());
+                        listener.onLine("refused target " + host.name() + " " + why.get());
+                    } else {
+                        out.add(new MxCandidate(host.name(), new InetSocketAddress(ip, port)));
+                    }
+                }
+            }
+            if (out.isEmpty()) {
+                String text = refused.isEmpty()
+                    ? "no usable mail host address for " + target.domain()
+                    : "every mail host address of " + target.domain() + " is refused: " + String.join("; ", refused);
+                Result r = refused.isEmpty() ? Result.TRANSIENT : Result.ERROR;
+                finish(Verdict.builder(r, refused.isEmpty() ? Stage.DNS : Stage.POLICY).text(text));
+            }
+            return out;
+        }
+
+        /** Probes candidate {@code i}; on a non-final outcome moves on, keeping the last reason. */
+        private void walk(List<MxCandidate> candidates, int i, Verdict.Builder lastFailure) {
+            if (result.isDone() || candidates.isEmpty()) {
+                return;
+            }
+            if (i >= candidates.size() || i >= settings.maxMxAttempts()) {
+                String prefix = "no mail host gave an answer (" + i + " tried), last: ";
+                Verdict last = lastFailure.build();
+                finish(lastFailure.text(prefix + last.text()));
+                return;
+            }
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return; // the total-timeout task reports it
+            }
+            MxCandidate c = candidates.get(i);
+            current = c;
+            stage = Stage.CONNECT;
+            probes.probe(new io.github.jamescbv.smtp.ProbeRequest(c.address, c.host, settings.heloName(),
+                    settings.mailFrom(), target.recipient(), settings.connectTimeout(), settings.commandTimeout(),
+                    deadlineNanos, listener))
+                .whenComplete((outcome, error) -> {
+                    try {
+                        if (error != null) {
+                            internalFailure(error);
+                            return;
+                        }
+                        stage = outcome.stage();
+                        OutcomeClassifier.Decision d = classifier.classify(outcome);
+                        Verdict.Builder b = d.verdict().mxHost(c.host).ip(c.address.getAddress().getHostAddress());
+                        if (d.isFinal()) {
+                            finish(b);
+                        } else {
+                            walk(candidates, i + 1, b);
+                        }
+                    } catch (RuntimeException e) {
+                        internalFailure(e);
+                    }
+                });
+        }
+
+        void internalFailure(Throwable e) {
+            LOG.warn("verification of {} failed inside the engine: {}", address, e.toString(), e);
+            finish(Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).text("internal error: " + e));
+        }
+
+        private void finish(Verdict.Builder b) {
+            if (result.isDone()) {
+                return;
+            }
+            MxCandidate c = current;
+            Verdict probe = b.build();
+            if (probe.mxHost().isEmpty() && c != null && probe.stage() != Stage.DNS && probe.stage() != Stage.POLICY) {
+                b.mxHost(c.host).ip(c.address.getAddress().getHostAddress());
+            }
+            CallbackTarget t = target;
+            Verdict v = b.domain(t == null ? address.domain() : t.domain())
+                .elapsed(Duration.ofNanos(System.nanoTime() - startNanos)).build();
+            if (result.complete(v)) {
+                LOG.debug("verified {}: {}", address, v);
+            }
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static String describe(CallbackTarget t) {
+        return t.directHost().map(h -> "[" + h + "]" + (t.directPort() == 0 ? "" : ":" + t.directPort()))
+            .orElse(t.domain()) + " (RCPT TO:<" + t.recipient() + ">)";
+    }
+}

@@ -1,0 +1,131 @@
+package io.github.jamescbv.bench;
+
+import io.github.jamescbv.testing.ScriptedSmtpServer;
+import io.github.jamescbv.testing.SmtpScript;
+import io.github.jamescbv.verify.CallbackVerifier;
+import io.github.jamescbv.verify.DomainMap;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.verify.VerifierSettings;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Engine throughput: distinct addresses verified against a loopback MX, with a bounded
+ * number in flight. Prints one line per scenario: verifications per second, wall time,
+ * the threads the engine started and the peak heap. Run with bench/engine.sh.
+ *
+ * <p>Arguments: {@code scenario count inFlight replyDelayMs}, e.g. {@code instant 20000 500 0}
+ * or {@code slow 500 500 200}. Without arguments, runs both scenarios of docs/BENCHMARKS.md.
+ */
+public final class EngineBench {
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 4) {
+            run(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), Duration.ofMillis(Long.parseLong(args[3])));
+            return;
+        }
+        run("warmup", 2000, 200, Duration.ZERO);
+        run("instant", 20000, 500, Duration.ZERO);
+        run("slow-200ms", 500, 500, Duration.ofMillis(200));
+    }
+
+    private static void run(String name, int count, int inFlight, Duration replyDelay) throws Exception {
+        SmtpScript script = SmtpScript.standard();
+        if (!replyDelay.isZero()) {
+            script = script.delayEachReply(replyDelay);
+        }
+        try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(script)) {
+            Set<Thread> before = Thread.getAllStackTraces().keySet();
+            VerifierSettings settings = VerifierSettings.builder()
+                .heloName("bench.example.org")
+                .allowPrivateTargets(true)
+                .map(DomainMap.builder().add("bench.example", "[127.0.0.1]:" + mx.port()).build())
+                .build();
+            resetPeakHeap();
+            Map<Result, Integer> results = new EnumMap<>(Result.class);
+            int maxEngineThreads;
+            long start = System.nanoTime();
+            try (CallbackVerifier verifier = CallbackVerifier.start(settings)) {
+                Semaphore window = new Semaphore(inFlight);
+                List<CompletableFuture<Verdict>> all = new ArrayList<>(count);
+                ThreadCounter counter = new ThreadCounter(before);
+                for (int i = 0; i < count; i++) {
+                    window.acquire();
+                    CompletableFuture<Verdict> f = verifier.verify(EmailAddress.parse("user" + i + "@bench.example"))
+                        .toCompletableFuture();
+                    f.whenComplete((v, e) -> window.release());
+                    all.add(f);
+                    if (i % 250 == 0) {
+                        counter.sample();
+                    }
+                }
+                for (CompletableFuture<Verdict> f : all) {
+                    Verdict v = f.get(2, TimeUnit.MINUTES);
+                    results.merge(v.result(), 1, Integer::sum);
+                }
+                counter.sample();
+                maxEngineThreads = counter.max;
+                long wallNanos = System.nanoTime() - start;
+                double seconds = wallNanos / 1e9;
+                System.out.printf("%-12s n=%d inFlight=%d replyDelay=%dms: %.0f verifications/s, wall %.2f s, "
+                        + "engine threads %d (%s), peak heap %d MB, results %s%n",
+                    name, count, inFlight, replyDelay.toMillis(), count / seconds, seconds, maxEngineThreads,
+                    counter.names, peakHeapMb(), results);
+            }
+        }
+    }
+
+    /** Counts threads started since the baseline that are not the scripted server's. */
+    private static final class ThreadCounter {
+        private final Set<Thread> baseline;
+        int max;
+        String names = "";
+
+        ThreadCounter(Set<Thread> baseline) {
+            this.baseline = baseline;
+        }
+
+        void sample() {
+            List<Thread> engine = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !baseline.contains(t) && !t.getName().startsWith("scripted-smtp"))
+                .collect(Collectors.toList());
+            if (engine.size() > max) {
+                max = engine.size();
+                names = engine.stream().map(t -> t.getName().replaceAll("\\d+$", "N")).distinct().sorted()
+                    .collect(Collectors.joining(", "));
+            }
+        }
+    }
+
+    private static void resetPeakHeap() {
+        System.gc();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeapMb() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum / (1024 * 1024);
+    }
+}

@@ -1,0 +1,107 @@
+package io.github.jamescbv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jamescbv.testing.ScriptedSmtpServer;
+import io.github.jamescbv.testing.SmtpScript;
+import io.github.jamescbv.testing.TestDnsServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The cbv command against a test DNS server and a scripted MX: output forms and exit codes. */
+class CbvCommandTest {
+    private static TestDnsServer dns;
+    private static ScriptedSmtpServer mx;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void start() {
+        dns = new TestDnsServer().start();
+        mx = ScriptedSmtpServer.start(SmtpScript.standard()
+            .rcpt(SmtpScript.knownUsers("alice@example.test")));
+        dns.mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.1").servfail("broken.test");
+    }
+
+    @AfterAll
+    static void stop() {
+        mx.close();
+        dns.close();
+    }
+
+    private int run(String... extra) {
+        List<String> args = new ArrayList<>(Arrays.asList(extra));
+        args.addAll(List.of("--dns", dns.hostPort(), "--port", Integer.toString(mx.port()), "--allow-private-targets",
+            "--helo", "cli.example.org"));
+        return CbvCommand.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private List<String> lines() {
+        return Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\n"));
+    }
+
+    @Test
+    void passPrintsTheWordFirstAndExitsZero() {
+        assertThat(run("verify", "alice@example.test")).isZero();
+        assertThat(lines().get(0)).isEqualTo("pass");
+        assertThat(lines()).contains("stage: rcpt", "code: 250", "mxHost: mx.example.test", "ip: 127.0.0.1",
+            "domain: example.test");
+        assertThat(lines()).noneMatch(l -> l.startsWith("dialog:"));
+    }
+
+    @Test
+    void errorExitsOne() {
+        assertThat(run("verify", "nobody@example.test")).isEqualTo(1);
+        assertThat(lines().get(0)).isEqualTo("error");
+        assertThat(lines()).contains("enhancedCode: 5.1.1");
+    }
+
+    @Test
+    void transientExitsTwo() {
+        assertThat(run("verify", "a@broken.test", "--total-timeout", "5s")).isEqualTo(2);
+        assertThat(lines().get(0)).isEqualTo("transient");
+        assertThat(lines()).contains("stage: dns");
+    }
+
+    @Test
+    void verboseAddsTheDnsAnswersAndTheDialog() {
+        assertThat(run("verify", "-v", "alice@example.test", "--mailfrom", "verify@cli.example.org")).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(lines().get(0)).isEqualTo("pass");
+        assertThat(text).contains("dialog:").contains("dns: ").contains("-> EHLO cli.example.org")
+            .contains("-> MAIL FROM:<verify@cli.example.org>").contains("-> RCPT TO:<alice@example.test>")
+            .contains("<- 250");
+    }
+
+    @Test
+    void jsonPrintsOneObject() {
+        assertThat(run("verify", "--json", "nobody@example.test")).isEqualTo(1);
+        String json = out.toString(StandardCharsets.UTF_8).trim();
+        assertThat(json).startsWith("{").endsWith("}").doesNotContain("\n")
+            .contains("\"address\":\"nobody@example.test\"").contains("\"result\":\"error\"")
+            .contains("\"stage\":\"rcpt\"").contains("\"code\":550").contains("\"cached\":false")
+            .doesNotContain("\"dialog\"");
+    }
+
+    @Test
+    void jsonWithVerboseCarriesTheDialog() {
+        assertThat(run("verify", "--json", "-v", "alice@example.test")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"dialog\":[\"dns: ");
+    }
+
+    @Test
+    void theMapOptionRedirectsTheCallback() {
+        assertThat(run("verify", "alice@other.test", "--map", "other.test=example.test")).isZero();
+        assertThat(lines()).contains("domain: example.test");
+        assertThat(run("verify", "alice@corp.test", "--map=corp.test=[127.0.0.1]:" + mx.port())).isEqualTo(1);
+    }
+}

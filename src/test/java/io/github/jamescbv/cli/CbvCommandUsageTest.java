@@ -1,0 +1,62 @@
+package io.github.jamescbv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Usage errors: exit status 64 and a message naming what is wrong, before any network activity. */
+class CbvCommandUsageTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return CbvCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "verify|missing ADDRESS",
+        "check a@example.com|unknown command 'check'",
+        "verify not-an-address|bad address",
+        "verify a@example.com b@example.com|more than one address",
+        "verify a@example.com --frobnicate|unknown option '--frobnicate'",
+        "verify a@example.com --port|--port needs a value",
+        "verify a@example.com --port 0|bad port '0'",
+        "verify a@example.com --port=abc|bad port 'abc'",
+        "verify a@example.com --total-timeout 10x|bad duration '10x'",
+        "verify a@example.com --connect-timeout=-1s|bad duration '-1s'",
+        "verify a@example.com --map yahoo.net|bad entry 'yahoo.net'",
+        "verify a@example.com --map a.net=[host|[host",
+        "verify a@example.com --mailfrom bad|--mailfrom",
+        "verify a@example.com --dns bad/host|bad character in host",
+        "verify a@example.com --helo bad..name|bad heloName"})
+    void usageErrorsExit64NamingTheProblem(String argLine, String expected) {
+        assertThat(run(argLine.split(" "))).isEqualTo(64);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(expected).contains("usage: cbv verify ADDRESS");
+        assertThat(out.size()).isZero();
+    }
+
+    @Test
+    void noArgumentsIsAUsageError() {
+        assertThat(run()).isEqualTo(64);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing command");
+    }
+
+    @Test
+    void helpPrintsUsageAndSucceeds() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Exit status: 0 pass, 1 error, 2 transient, 64 usage error");
+    }
+
+    @Test
+    void anAddressWithALineBreakIsRefused() {
+        assertThat(run("verify", "a@example.com\r\nRSET")).isEqualTo(64);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("control character");
+    }
+}

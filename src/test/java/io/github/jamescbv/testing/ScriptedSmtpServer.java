@@ -1,0 +1,335 @@
+package io.github.jamescbv.testing;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real SMTP server on a loopback address that answers as a test scripts it ({@link SmtpScript},
+ * {@link Response}) and records what each connection said.
+ *
+ * <pre>{@code
+ * try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(SmtpScript.standard().on("RCPT", "550 5.1.1 unknown"))) {
+ *     ... probe mx.address() ...
+ *     assertThat(mx.lastConnection().commands())
+ *         .containsExactly("EHLO probe.test", "MAIL FROM:<>", "RCPT TO:<a@b.test>", "QUIT");
+ * }
+ * }</pre>
+ *
+ * <p>Several "MX hosts" can share one port on different loopback addresses:
+ * {@code start("127.0.0.2", 2525, script)}, {@code start("127.0.0.3", 2525, other)}.
+ *
+ * <p>One thread per connection (daemon threads, unbounded): simple, and fine for the
+ * hundreds of concurrent connections of load tests. The backlog is large enough for bursts of
+ * connects. Thread-safe: scripts can be swapped and records read while connections run.
+ */
+public final class ScriptedSmtpServer implements AutoCloseable {
+    private static final int BACKLOG = 2048;
+    /** Longest command line kept; longer ones are cut (the test is about the client, not us). */
+    private static final int MAX_COMMAND = 8192;
+
+    private final ServerSocket serverSocket;
+    private final ExecutorService threads;
+    private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger open = new AtomicInteger();
+    private volatile SmtpScript script;
+    private volatile boolean closed;
+
+    private ScriptedSmtpServer(ServerSocket serverSocket, SmtpScript script) {
+        this.serverSocket = serverSocket;
+        this.script = script;
+        this.threads = Executors.newCachedThreadPool(daemonThreads("scripted-smtp-" + serverSocket.getLocalPort()));
+        threads.execute(this::acceptLoop);
+    }
+
+    /** Starts on 127.0.0.1, on an ephemeral port. */
+    public static ScriptedSmtpServer start(SmtpScript script) {
+        return start("127.0.0.1", 0, script);
+    }
+
+    /**
+     * Starts on {@code bindAddress} (an IP literal such as "127.0.0.2") and {@code port} (0 for an ephemeral one).
+     *
+     * @throws UncheckedIOException when the address cannot be bound
+     */
+    public static ScriptedSmtpServer start(String bindAddress, int port, SmtpScript script) {
+        Objects.requireNonNull(script, "script");
+        try {
+            ServerSocket ss = new ServerSocket();
+            try {
+                ss.setReuseAddress(true);
+                ss.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), BACKLOG);
+            } catch (IOException e) {
+                ss.close();
+                throw e;
+            }
+            return new ScriptedSmtpServer(ss, script);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + bindAddress + ":" + port, e);
+        }
+    }
+
+    /** Changes the script for connections accepted from now on. */
+    public void script(SmtpScript newScript) {
+        this.script = Objects.requireNonNull(newScript);
+    }
+
+    /** Where clients connect. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+    }
+
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    /** How many connections were accepted so far. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** How many accepted connections are still open (neither side has closed them yet, as seen from here). */
+    public int openConnectionCount() {
+        return open.get();
+    }
+
+    /** All connections accepted so far, in order. */
+    public List<Connection> connections() {
+        return List.copyOf(connections);
+    }
+
+    /** The {@code index}-th accepted connection, from 0. */
+    public Connection connection(int index) {
+        return connections.get(index);
+    }
+
+    /** The last accepted connection; fails when there is none. */
+    public Connection lastConnection() {
+        List<Connection> all = connections();
+        if (all.isEmpty()) {
+            throw new IllegalStateException("no connection accepted yet");
+        }
+        return all.get(all.size() - 1);
+    }
+
+    /** Stops listening, closes every connection and stops the threads (waiting at most a few seconds). */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            serverSocket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Socket s : openSockets) {
+            closeQuietly(s);
+        }
+        threads.shutdownNow(); // interrupts pauses and latches
+        try {
+            threads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What one connection did, as the server saw it. Thread-safe. */
+    public static final class Connection {
+        private final InetSocketAddress remote;
+        private final List<String> commands = new CopyOnWriteArrayList<>();
+        private volatile boolean quitReceived;
+        private volatile boolean closed;
+
+        Connection(InetSocketAddress remote) {
+            this.remote = remote;
+        }
+
+        /** The client's address and port. */
+        public InetSocketAddress remote() {
+            return remote;
+        }
+
+        /** The command lines received so far, without CRLF, in order. */
+        public List<String> commands() {
+            return List.copyOf(commands);
+        }
+
+        /** The upper-case verbs received so far: ["EHLO", "MAIL", "RCPT", "QUIT"]. */
+        public List<String> verbs() {
+            List<String> verbs = new ArrayList<>();
+            for (String c : commands) {
+                verbs.add(SmtpScript.verbOf(c));
+            }
+            return verbs;
+        }
+
+        public boolean quitReceived() {
+            return quitReceived;
+        }
+
+        /** True once the connection is over (either side closed it). */
+        public boolean isClosed() {
+            return closed;
+        }
+
+        void record(String command) {
+            commands.add(command);
+            if ("QUIT".equals(SmtpScript.verbOf(command))) {
+                quitReceived = true;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return remote + " " + commands + (closed ? " closed" : "");
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    // keep going: a failed accept (e.g. fd exhaustion) must not kill the server
+                    continue;
+                }
+                return;
+            }
+            Connection connection = new Connection((InetSocketAddress) socket.getRemoteSocketAddress());
+            open.incrementAndGet();
+            openSockets.add(socket);
+            connections.add(connection);
+            try {
+                threads.execute(() -> serve(socket, connection, script));
+            } catch (RuntimeException rejected) { // closing
+                finish(socket, connection);
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket, Connection connection, SmtpScript sc) {
+        try {
+            socket.setTcpNoDelay(true); // so that split and drip responses really are separate segments
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            boolean speaking = true;
+            Outcome o = perform(sc.greetingResponse(), socket, out);
+            if (o == Outcome.STOP) {
+                return;
+            }
+            speaking = o == Outcome.CONTINUE;
+            String line;
+            while ((line = readLine(in)) != null) {
+                connection.record(line);
+                if (!speaking) {
+                    continue;
+                }
+                o = perform(sc.responseTo(line), socket, out);
+                if (o == Outcome.STOP) {
+                    return;
+                }
+                speaking = o == Outcome.CONTINUE;
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client went away, or we are closing: either way this connection is over
+        } finally {
+            finish(socket, connection);
+        }
+    }
+
+    private enum Outcome { CONTINUE, SILENT, STOP }
+
+    private Outcome perform(Response response, Socket socket, OutputStream out) throws IOException, InterruptedException {
+        for (Response.Step step : response.steps()) {
+            if (step instanceof Response.Send) {
+                out.write(((Response.Send) step).bytes);
+                out.flush();
+            } else if (step instanceof Response.Pause) {
+                long ms = ((Response.Pause) step).duration.toMillis();
+                if (ms > 0) {
+                    // a sleep in the fake server, not in a test: it plays a slow remote
+                    Thread.sleep(ms);
+                }
+            } else if (step instanceof Response.Await) {
+                ((Response.Await) step).latch.await();
+            } else if (step instanceof Response.Close) {
+                return Outcome.STOP;
+            } else if (step instanceof Response.Reset) {
+                socket.setSoLinger(true, 0);
+                return Outcome.STOP;
+            } else if (step instanceof Response.Silence) {
+                return Outcome.SILENT;
+            }
+        }
+        return Outcome.CONTINUE;
+    }
+
+    /** One line without its CR LF; null at end of stream. Over-long lines are cut, not buffered. */
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(64);
+        int b;
+        while ((b = in.read()) != -1) {
+            if (b == '\n') {
+                byte[] bytes = line.toByteArray();
+                int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
+            }
+            if (line.size() < MAX_COMMAND) {
+                line.write(b);
+            }
+        }
+        return null;
+    }
+
+    private void finish(Socket socket, Connection connection) {
+        closeQuietly(socket);
+        if (openSockets.remove(socket)) {
+            connection.closed = true;
+            open.decrementAndGet();
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException | RuntimeException ignored) {
+            // nothing more to do
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(null, r, prefix + "-" + n.incrementAndGet(), 256 * 1024);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "ScriptedSmtpServer[" + address() + ", connections=" + connectionCount() + ", open=" + open.get() + "]";
+    }
+}

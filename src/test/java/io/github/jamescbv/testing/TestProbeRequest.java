@@ -1,0 +1,94 @@
+package io.github.jamescbv.testing;
+
+import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.smtp.ProbeRequest;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.InvalidAddressException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Builds {@link ProbeRequest}s for tests with sensible defaults: HELO name "probe.test", null
+ * sender, recipient "user@example.com", 5 s connect, 10 s per reply, 30 s in total.
+ * The deadline is computed when {@link #build()} is called.
+ */
+public final class TestProbeRequest {
+    private final InetSocketAddress target;
+    private String mxHost = "mx.example.com";
+    private String heloName = "probe.test";
+    private Optional<EmailAddress> mailFrom = Optional.empty();
+    private EmailAddress recipient = address("user@example.com");
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration commandTimeout = Duration.ofSeconds(10);
+    private Duration total = Duration.ofSeconds(30);
+    private DialogListener listener = DialogListener.NONE;
+
+    private TestProbeRequest(InetSocketAddress target) {
+        this.target = target;
+    }
+
+    public static TestProbeRequest to(InetSocketAddress target) {
+        return new TestProbeRequest(target);
+    }
+
+    public static TestProbeRequest to(ScriptedSmtpServer server) {
+        return new TestProbeRequest(server.address());
+    }
+
+    public TestProbeRequest mxHost(String name) {
+        this.mxHost = name;
+        return this;
+    }
+
+    public TestProbeRequest heloName(String name) {
+        this.heloName = name;
+        return this;
+    }
+
+    /** The probe sender; null for the null sender {@code <>}. */
+    public TestProbeRequest mailFrom(String sender) {
+        this.mailFrom = sender == null ? Optional.empty() : Optional.of(address(sender));
+        return this;
+    }
+
+    public TestProbeRequest recipient(String rcpt) {
+        this.recipient = address(rcpt);
+        return this;
+    }
+
+    public TestProbeRequest connectTimeout(Duration d) {
+        this.connectTimeout = d;
+        return this;
+    }
+
+    public TestProbeRequest commandTimeout(Duration d) {
+        this.commandTimeout = d;
+        return this;
+    }
+
+    /** Time from {@link #build()} to the deadline. */
+    public TestProbeRequest total(Duration d) {
+        this.total = d;
+        return this;
+    }
+
+    public TestProbeRequest listener(DialogListener l) {
+        this.listener = l;
+        return this;
+    }
+
+    public ProbeRequest build() {
+        return new ProbeRequest(target, mxHost, heloName, mailFrom, recipient, connectTimeout, commandTimeout,
+            System.nanoTime() + total.toNanos(), listener);
+    }
+
+    /** Parses an address the test knows to be valid. */
+    public static EmailAddress address(String s) {
+        try {
+            return EmailAddress.parse(s);
+        } catch (InvalidAddressException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

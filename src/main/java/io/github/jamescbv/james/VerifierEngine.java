@@ -1,6 +1,7 @@
 package io.github.jamescbv.james;
 
 import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.verify.CallbackVerifier;
 import io.github.jamescbv.verify.EmailAddress;
 import io.github.jamescbv.verify.Verdict;
 import io.github.jamescbv.verify.VerifierSettings;
@@ -20,8 +21,18 @@ interface VerifierEngine extends AutoCloseable {
 
     /** Starts the real engine (Netty probes, dnsjava resolver). */
     static VerifierEngine start(VerifierSettings settings) {
-        // TEMPORARY until the engine lands on main: CallbackVerifier.start(settings)
-        throw new UnsupportedOperationException("engine not merged yet");
+        CallbackVerifier verifier = CallbackVerifier.start(settings);
+        return new VerifierEngine() {
+            @Override
+            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+                return verifier.verify(address, dialog);
+            }
+
+            @Override
+            public void close() {
+                verifier.close();
+            }
+        };
     }
 
     /** How the handler gets its engine. */

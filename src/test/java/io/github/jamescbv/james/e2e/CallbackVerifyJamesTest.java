@@ -387,6 +387,20 @@ class CallbackVerifyJamesTest {
     }
 
     @Test
+    void rcptPhaseStartsNoCallbackForUnknownLocalUsers() throws Exception {
+        // ValidRcptHandler is listed before our handler: its DENY ends the RCPT hooks before ours runs.
+        String sender = unique("pass") + "@remote.example";
+        try (SmtpClient c = SmtpClient.connect(port(RCPTTO)).greetAndEhlo()) {
+            expect(250, c.command("MAIL FROM:<" + sender + ">"));
+            SmtpClient.Reply unknown = c.command("RCPT TO:<nobody@" + LOCAL_DOMAIN + ">");
+            assertThat(unknown.code).as("unknown local user: " + unknown).isBetween(500, 599);
+            expect(221, c.command("QUIT"));
+        }
+
+        assertNeverCalledBack(sender);
+    }
+
+    @Test
     void rcptPhaseGivesEachTransactionItsOwnVerdict() throws Exception {
         String first = unique("error") + "@remote.example";
         String second = unique("pass") + "@remote.example";

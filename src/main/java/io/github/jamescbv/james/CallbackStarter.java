@@ -1,0 +1,119 @@
+package io.github.jamescbv.james;
+
+import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.verify.DomainMap;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.InvalidAddressException;
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.verify.Verdict;
+import java.util.concurrent.CompletableFuture;
+import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.TimeMetric;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the callback for one sender and returns at once with a {@link PendingVerdict}: the
+ * work runs on the engine's threads, never on James's event loop. Also the one place that
+ * logs each verification (one INFO line) and counts it.
+ */
+final class CallbackStarter {
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifyHandler.class);
+    private static final int MAX_LOGGED_ADDRESS = 256;
+
+    private final VerifierEngine engine;
+    private final DomainMap map;
+    private final CbvMetrics metrics;
+
+    CallbackStarter(VerifierEngine engine, DomainMap map, CbvMetrics metrics) {
+        this.engine = engine;
+        this.map = map;
+        this.metrics = metrics;
+    }
+
+    PendingVerdict start(MailAddress sender, String sessionId) {
+        String raw = sender.asString();
+        if (isAddressLiteral(sender.getDomain().asString())) {
+            return unverifiable(raw, "address literal domain " + SafeText.clean(sender.getDomain().asString(), 64), sessionId);
+        }
+        EmailAddress address;
+        try {
+            address = EmailAddress.parse(raw);
+        } catch (InvalidAddressException e) {
+            return unverifiable(raw, e.getMessage(), sessionId);
+        }
+        String domain = map.route(address).domain();
+        long startNanos = System.nanoTime();
+        TimeMetric timer = metrics.started();
+        CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+        verdict.whenComplete((v, e) -> finished(address, v, timer, sessionId));
+        try {
+            engine.verify(address, dialogLogger(sessionId)).whenComplete((v, e) -> {
+                if (e != null || v == null) {
+                    verdict.complete(internalFailure(domain, "engine failed: " + e));
+                } else {
+                    verdict.complete(v);
+                }
+            });
+        } catch (RuntimeException e) {
+            verdict.complete(internalFailure(domain, "engine failed to start the callback: " + e));
+        }
+        return PendingVerdict.running(verdict, domain, startNanos);
+    }
+
+    /**
+     * An address that James accepted but that we will not put into an SMTP command (non-ASCII,
+     * over-long, an address literal...). Not {@code error}: the address may well exist, we only
+     * cannot ask safely. So {@code transient}, stage policy, with the reason as text.
+     */
+    private PendingVerdict unverifiable(String raw, String reason, String sessionId) {
+        Verdict v = Verdict.builder(Result.TRANSIENT, Stage.POLICY)
+            .text("sender address cannot be verified safely: " + reason)
+            .build();
+        metrics.counted(v);
+        LOG.info("callback verification sender={} domain= result={} stage={} code= ms=0 cached=false session={} text=\"{}\"",
+            SafeText.clean(raw, MAX_LOGGED_ADDRESS), v.result().word(), v.stage().word(), sessionId, v.text());
+        return PendingVerdict.decided(v);
+    }
+
+    /**
+     * James strips the brackets of an address literal ({@code user@[192.0.2.1]} becomes
+     * {@code user@192.0.2.1}), which would then pass for a host name and be looked up in DNS.
+     * No host name has an all-numeric last label (RFC 3696 section 2) or a colon.
+     */
+    static boolean isAddressLiteral(String domain) {
+        if (domain.indexOf(':') >= 0) {
+            return true;
+        }
+        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+        String last = d.substring(d.lastIndexOf('.') + 1);
+        return !last.isEmpty() && last.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    private Verdict internalFailure(String domain, String reason) {
+        LOG.warn("callback verification failed inside the extension ({}); recording transient", SafeText.clean(reason, 300));
+        return Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).domain(domain).text(reason).build();
+    }
+
+    private void finished(EmailAddress address, Verdict v, TimeMetric timer, String sessionId) {
+        try {
+            metrics.finished(v, timer);
+            LOG.info("callback verification sender={} domain={} result={} stage={} code={} ms={} cached={} session={} text=\"{}\"",
+                address, v.domain(), v.result().word(), v.stage().word(), v.code() == 0 ? "" : v.code(),
+                v.elapsed().toMillis(), v.cached(), sessionId, v.text());
+        } catch (RuntimeException e) {
+            // Runs on an engine thread: nothing may escape into it.
+            LOG.warn("recording a callback verdict failed: {}", e.toString());
+        }
+    }
+
+    private static DialogListener dialogLogger(String sessionId) {
+        if (!LOG.isDebugEnabled()) {
+            return DialogListener.NONE;
+        }
+        // Lines come sanitised from the engine (DialogListener's contract).
+        return line -> LOG.debug("callback dialog session={}: {}", sessionId, line);
+    }
+}

@@ -1,0 +1,202 @@
+package io.github.jamescbv.james;
+
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.verify.Verdict;
+import java.util.Map;
+import java.util.Optional;
+import javax.inject.Inject;
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.domainlist.api.DomainListException;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.handler.LineHandler;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.core.DataLineFilter;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.MailHook;
+import org.apache.james.protocols.smtp.hook.RcptHook;
+import org.apache.james.smtpserver.JamesMessageHook;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SMTP Callback Verification for James 3.8.1: one {@code <handler>} in {@code smtpserver.xml}.
+ *
+ * <ul>
+ *   <li>MAIL FROM (phase mailfrom) or the first RCPT TO to a local domain (phase rcptto): the
+ *       callback starts on the engine's threads and the hook answers DECLINED at once.</li>
+ *   <li>The final "." of DATA: if the callback is still running, the reply is held without a
+ *       thread for at most {@code maxWait} ({@link DataReplyGate}).</li>
+ *   <li>End of DATA: the verdict becomes the Mail attribute ({@link VerdictAttributes}).</li>
+ * </ul>
+ *
+ * <p>Every hook answers DECLINED, always: OK from a RcptHook would skip James's relay check, OK
+ * from a message hook would answer 250 without spooling the mail. Nothing we do decides whether
+ * the mail is accepted; the attribute is for the mailet container to act on. Any failure of
+ * ours ends as {@code transient} with a WARN, never as an exception into James.
+ *
+ * <p>Guice builds one instance per {@code <smtpserver>}; its hooks run on many event loops at
+ * once, so per-transaction state lives in the SMTP session, never in fields.
+ */
+public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHook, DataLineFilter {
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifyHandler.class);
+
+    private final DomainList domains;
+    private final CbvMetrics metrics;
+    private final VerifierEngine.Factory engineFactory;
+
+    // Set once by init(), before James accepts the first connection.
+    private HandlerConfig config;
+    private VerifierEngine engine;
+    private CallbackPolicy policy;
+    private CallbackStarter starter;
+    private DataReplyGate gate;
+    private VerdictAttributes attributes;
+
+    @Inject
+    public CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory) {
+        this(domains, metricFactory, VerifierEngine::start);
+    }
+
+    CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, VerifierEngine.Factory engineFactory) {
+        this.domains = domains;
+        this.metrics = new CbvMetrics(metricFactory);
+        this.engineFactory = engineFactory;
+    }
+
+    @Override
+    public void init(Configuration configuration) throws ConfigurationException {
+        init(HandlerConfig.parse(configuration), ChannelAccess.detect());
+    }
+
+    void init(HandlerConfig parsed, ChannelAccess channelAccess) throws ConfigurationException {
+        try {
+            this.engine = engineFactory.start(parsed.settings());
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("CallbackVerifyHandler: cannot start the verification engine: " + e, e);
+        }
+        this.config = parsed;
+        this.policy = new CallbackPolicy(domains, parsed.verifyAuthenticated());
+        this.starter = new CallbackStarter(engine, parsed.settings().map(), metrics);
+        this.gate = new DataReplyGate(parsed.maxWait(), channelAccess, metrics);
+        this.attributes = new VerdictAttributes(parsed.attribute());
+        LOG.info("SMTP callback verification enabled: {}", parsed);
+    }
+
+    /** Called by James when the SMTP server stops: the engine's threads and connections go. */
+    @Override
+    public void destroy() {
+        VerifierEngine e = engine;
+        if (e != null) {
+            try {
+                e.close();
+            } catch (RuntimeException ex) {
+                LOG.warn("closing the verification engine failed: {}", ex.toString());
+            }
+        }
+    }
+
+    @Override
+    public HookResult doMail(SMTPSession session, MaybeSender sender) {
+        if (config.phase() != Phase.MAILFROM) {
+            return HookResult.DECLINED;
+        }
+        try {
+            Optional<String> skip = policy.reasonToSkip(session, sender);
+            if (skip.isPresent()) {
+                LOG.debug("no callback for session {}: {}", session.getSessionID(), skip.get());
+                return HookResult.DECLINED;
+            }
+            attach(session, starter.start(sender.get(), session.getSessionID()));
+        } catch (RuntimeException | LinkageError e) {
+            recordFailure(session, "starting the callback at MAIL FROM failed", e);
+        }
+        return HookResult.DECLINED;
+    }
+
+    @Override
+    public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt, Map<String, String> parameters) {
+        if (config.phase() != Phase.RCPTTO) {
+            return HookResult.DECLINED;
+        }
+        try {
+            if (session.getAttachment(PendingVerdict.KEY, ProtocolSession.State.Transaction).isPresent()) {
+                return HookResult.DECLINED; // one callback per transaction
+            }
+            Optional<String> skip = policy.reasonToSkip(session, sender);
+            if (skip.isPresent()) {
+                LOG.debug("no callback for session {}: {}", session.getSessionID(), skip.get());
+                return HookResult.DECLINED;
+            }
+            if (!policy.isLocal(rcpt)) {
+                LOG.debug("no callback for session {} at RCPT TO: recipient domain {} is not local",
+                    session.getSessionID(), SafeText.clean(rcpt.getDomain().asString(), 255));
+                return HookResult.DECLINED;
+            }
+            attach(session, starter.start(sender.get(), session.getSessionID()));
+        } catch (DomainListException | RuntimeException | LinkageError e) {
+            recordFailure(session, "starting the callback at RCPT TO failed", e);
+        }
+        return HookResult.DECLINED;
+    }
+
+    @Override
+    public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
+        // RcptHook's defaults call each other in a circle; James calls the 4-argument form, anyone else lands there too.
+        return doRcpt(session, sender, rcpt, Map.of());
+    }
+
+    @Override
+    public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
+        return gate.onLine(session, line, next);
+    }
+
+    @Override
+    public HookResult onMessage(SMTPSession session, Mail mail) {
+        try {
+            Optional<PendingVerdict> pending = session.getAttachment(PendingVerdict.KEY, ProtocolSession.State.Transaction);
+            if (pending.isPresent()) {
+                Verdict verdict = pending.get().nowOrInProgress();
+                attributes.of(verdict).forEach(mail::setAttribute);
+                LOG.debug("session {}: mail {} gets {}={}", session.getSessionID(), mail.getName(), config.attribute(),
+                    verdict.result().word());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("setting the callback attribute failed for session {}: {}", session.getSessionID(), e.toString());
+            try {
+                attributes.of(failure("setting the attribute failed: " + e)).forEach(mail::setAttribute);
+            } catch (RuntimeException again) {
+                LOG.warn("setting the fallback attribute failed too: {}", again.toString());
+            }
+        }
+        return HookResult.DECLINED;
+    }
+
+    /** Our own failure becomes the transaction's verdict: transient, logged at WARN. */
+    private void recordFailure(SMTPSession session, String what, Throwable e) {
+        LOG.warn("{} for session {}: {}", what, session.getSessionID(), e.toString());
+        try {
+            Verdict v = failure(what + ": " + e);
+            metrics.counted(v);
+            attach(session, PendingVerdict.decided(v));
+        } catch (RuntimeException again) {
+            LOG.warn("recording the failure failed too: {}", again.toString());
+        }
+    }
+
+    private static Verdict failure(String text) {
+        return Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).text(text).build();
+    }
+
+    private static void attach(SMTPSession session, PendingVerdict pending) {
+        session.setAttachment(PendingVerdict.KEY, pending, ProtocolSession.State.Transaction);
+    }
+}

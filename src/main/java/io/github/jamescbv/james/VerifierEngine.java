@@ -1,0 +1,43 @@
+package io.github.jamescbv.james;
+
+import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.verify.CallbackVerifier;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.verify.VerifierSettings;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the handler needs of the verification engine: verify with the dialog reported (for
+ * DEBUG logs), and close. The handler owns one per instance; tests put a fake one in.
+ */
+interface VerifierEngine extends AutoCloseable {
+
+    /** Never blocks; the stage never completes exceptionally (see {@link io.github.jamescbv.verify.Verifier}). */
+    CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog);
+
+    @Override
+    void close();
+
+    /** Starts the real engine (Netty probes, dnsjava resolver). */
+    static VerifierEngine start(VerifierSettings settings) {
+        CallbackVerifier verifier = CallbackVerifier.start(settings);
+        return new VerifierEngine() {
+            @Override
+            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+                return verifier.verify(address, dialog);
+            }
+
+            @Override
+            public void close() {
+                verifier.close();
+            }
+        };
+    }
+
+    /** How the handler gets its engine. */
+    @FunctionalInterface
+    interface Factory {
+        VerifierEngine start(VerifierSettings settings);
+    }
+}

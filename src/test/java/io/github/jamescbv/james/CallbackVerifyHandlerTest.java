@@ -1,0 +1,372 @@
+package io.github.jamescbv.james;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.verify.VerifierSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.domainlist.api.DomainListException;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.smtp.SMTPResponse;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.junit.jupiter.api.Test;
+
+/** The hooks without a server: what they decide, and that nothing of ours escapes into James. */
+class CallbackVerifyHandlerTest {
+    static final MailAddress LOCAL = address("bob@local.test");
+    static final MailAddress FOREIGN = address("someone@elsewhere.example");
+    static final Verdict PASS = Verdict.builder(Result.PASS, Stage.RCPT).code(250).domain("remote.example").build();
+
+    final RecordingMetricFactory metrics = new RecordingMetricFactory();
+    final List<EmailAddress> verified = new CopyOnWriteArrayList<>();
+    Function<EmailAddress, CompletionStage<Verdict>> engineBehaviour = a -> CompletableFuture.completedFuture(PASS);
+    DomainList domains = new FakeDomains(false);
+
+    CallbackVerifyHandler handler(Phase phase, boolean verifyAuthenticated, Duration maxWait, ChannelAccess access) throws Exception {
+        CallbackVerifyHandler h = new CallbackVerifyHandler(domains, metrics, settings -> new VerifierEngine() {
+            @Override
+            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+                verified.add(address);
+                return engineBehaviour.apply(address);
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        h.init(new HandlerConfig(phase, "smtp_cbv_result", maxWait, verifyAuthenticated, VerifierSettings.builder().build()), access);
+        return h;
+    }
+
+    CallbackVerifyHandler handler(Phase phase) throws Exception {
+        return handler(phase, false, Duration.ofSeconds(1), ChannelAccess.unavailable("unit test"));
+    }
+
+    @Test
+    void mailFromStartsTheCallbackAndTheVerdictBecomesTheAttribute() throws Exception {
+        CallbackVerifyHandler h = handler(Phase.MAILFROM);
+        FakeSession session = new FakeSession();
+
+        assertThat(h.doMail(session, sender("alice@remote.example"))).isEqualTo(HookResult.DECLINED);
+        Mail mail = mail();
+        assertThat(h.onMessage(session, mail)).isEqualTo(HookResult.DECLINED);
+
+        assertThat(verified).extracting(EmailAddress::toString).containsExactly("alice@remote.example");
+        assertThat(result(mail)).contains("pass");
+        assertThat(detail(mail)).containsEntry("stage", "rcpt").containsEntry("code", "250");
+        assertThat(metrics.countFor(CbvMetrics.VERIFICATIONS_PREFIX + "pass")).isEqualTo(1);
+        assertThat(metrics.countFor(CbvMetrics.IN_FLIGHT)).isZero();
+    }
+
+    @Test
+    void theAttributesSerializeAsJamesMailQueuesNeed() throws Exception {
+        CallbackVerifyHandler h = handler(Phase.MAILFROM);
+        FakeSession session = new FakeSession();
+        h.doMail(session, sender("alice@remote.example"));
+        Mail mail = mail();
+        h.onMessage(session, mail);
+
+        mail.attributes().forEach(a -> assertThat(a.getValue().toJson()).as(a.getName().asString()).isPresent());
+        AttributeValue<?> detail = mail.getAttribute(AttributeName.of("smtp_cbv_result.detail")).orElseThrow().getValue();
+        assertThat(AttributeValue.fromJson(detail.toJson().orElseThrow())).isEqualTo(detail);
+    }
+
+    @Test
+    void noCallbackAndNoAttributeForTheNullSenderAuthenticatedAndTrustedClients() throws Exception {
+        CallbackVerifyHandler h = handler(Phase.MAILFROM);
+        for (FakeSession session : List.of(new FakeSession(), new FakeSession().authenticatedAs("bob@local.test"),
+            new FakeSession().relayingAllowed())) {
+            MaybeSender sender = session.getUsername() == null && !session.isRelayingAllowed()
+                ? MaybeSender.nullSender() : sender("alice@remote.example");
+            assertThat(h.doMail(session, sender)).isEqualTo(HookResult.DECLINED);
+            Mail mail = mail();
+            h.onMessage(session, mail);
+            assertThat(result(mail)).isEmpty();
+        }
+        assertThat(verified).isEmpty();
+    }
+
+    @Test
+    void verifyAuthenticatedVerifiesAuthenticatedSenders() throws Exception {
+        CallbackVerifyHandler h = handler(Phase.MAILFROM, true, Duration.ofSeconds(1), ChannelAccess.unavailable("unit test"));
+        FakeSession session = new FakeSession().authenticatedAs("bob@local.test");
+
+        h.doMail(session, sender("alice@remote.example"));
+
+        assertThat(verified).hasSize(1);
+    }
+
+    @Test
+    void rcptPhaseStartsOnceAtTheFirstLocalRecipientOnly() throws Exception {
+        domains = new FakeDomains(false);
+        CallbackVerifyHandler h = handler(Phase.RCPTTO);
+        FakeSession session = new FakeSession();
+        MaybeSender sender = sender("alice@remote.example");
+
+        h.doMail(session, sender);
+        h.doRcpt(session, sender, FOREIGN, Map.of());
+        assertThat(verified).as("nothing at MAIL FROM nor for a relay attempt").isEmpty();
+
+        h.doRcpt(session, sender, LOCAL, Map.of());
+        h.doRcpt(session, sender, address("carol@local.test"), Map.of());
+        assertThat(verified).hasSize(1);
+
+        session.resetState(); // RSET
+        h.doRcpt(session, sender, LOCAL, Map.of());
+        assertThat(verified).as("a new transaction, a new callback").hasSize(2);
+    }
+
+    @Test
+    void mailFromPhaseIgnoresRecipientsAndRcptPhaseIgnoresMailFrom() throws Exception {
+        CallbackVerifyHandler mailFrom = handler(Phase.MAILFROM);
+        mailFrom.doRcpt(new FakeSession(), sender("alice@remote.example"), LOCAL, Map.of());
+        CallbackVerifyHandler rcptTo = handler(Phase.RCPTTO);
+        rcptTo.doMail(new FakeSession(), sender("alice@remote.example"));
+
+        assertThat(verified).isEmpty();
+    }
+
+    @Test
+    void anEngineThatThrowsGivesTransientNotAnException() throws Exception {
+        engineBehaviour = a -> {
+            throw new IllegalStateException("boom");
+        };
+        CallbackVerifyHandler h = handler(Phase.MAILFROM);
+        FakeSession session = new FakeSession();
+
+        assertThat(h.doMail(session, sender("alice@remote.example"))).isEqualTo(HookResult.DECLINED);
+        Mail mail = mail();
+        assertThat(h.onMessage(session, mail)).isEqualTo(HookResult.DECLINED);
+
+        assertThat(result(mail)).contains("transient");
+        assertThat(detail(mail)).containsEntry("stage", "internal");
+        assertThat(detail(mail).get("text")).contains("boom");
+    }
+
+    @Test
+    void anEngineStageThatFailsGivesTransient() throws Exception {
+        engineBehaviour = a -> CompletableFuture.failedFuture(new IllegalStateException("broken"));
+        CallbackVerifyHandler h = handler(Phase.MAILFROM);
+        FakeSession session = new FakeSession();
+
+        h.doMail(session, sender("alice@remote.example"));
+        Mail mail = mail();
+        h.onMessage(session, mail);
+
+        assertThat(result(mail)).contains("transient");
+        assertThat(detail(mail)).containsEntry("stage", "internal");
+    }
+
+    @Test
+    void aDomainListFailureGivesTransientNotAnException() throws Exception {
+        domains = new FakeDomains(true);
+        CallbackVerifyHandler h = handler(Phase.RCPTTO);
+        FakeSession session = new FakeSession();
+        MaybeSender sender = sender("alice@remote.example");
+
+        assertThat(h.doRcpt(session, sender, LOCAL, Map.of())).isEqualTo(HookResult.DECLINED);
+        Mail mail = mail();
+        h.onMessage(session, mail);
+
+        assertThat(verified).isEmpty();
+        assertThat(result(mail)).contains("transient");
+        assertThat(detail(mail)).containsEntry("stage", "internal");
+    }
+
+    @Test
+    void addressLiteralsAreNotProbed() throws Exception {
+        CallbackVerifyHandler h = handler(Phase.MAILFROM);
+        FakeSession session = new FakeSession();
+
+        h.doMail(session, sender("alice@[192.0.2.1]"));
+        Mail mail = mail();
+        h.onMessage(session, mail);
+
+        assertThat(verified).isEmpty();
+        assertThat(result(mail)).contains("transient");
+        assertThat(detail(mail)).containsEntry("stage", "policy");
+        assertThat(detail(mail).get("text")).contains("192.0.2.1");
+    }
+
+    @Test
+    void addressLiteralDomainsAsJamesHandsThemOver() {
+        assertThat(CallbackStarter.isAddressLiteral("192.0.2.1")).isTrue();
+        assertThat(CallbackStarter.isAddressLiteral("IPv6:2001:db8::1")).isTrue();
+        assertThat(CallbackStarter.isAddressLiteral("example.com")).isFalse();
+        assertThat(CallbackStarter.isAddressLiteral("3com.com")).isFalse();
+        assertThat(CallbackStarter.isAddressLiteral("mx1.example.")).isFalse();
+    }
+
+    @Test
+    void anUnfinishedVerdictAtTheEndOfDataIsTransientInProgress() throws Exception {
+        engineBehaviour = a -> new CompletableFuture<>();
+        CallbackVerifyHandler h = handler(Phase.MAILFROM);
+        FakeSession session = new FakeSession();
+
+        h.doMail(session, sender("alice@remote.example"));
+        Mail mail = mail();
+        h.onMessage(session, mail);
+
+        assertThat(result(mail)).contains("transient");
+        assertThat(detail(mail))
+            .containsEntry("stage", "policy")
+            .containsEntry("text", "verification still in progress")
+            .containsEntry("domain", "remote.example");
+        assertThat(metrics.countFor(CbvMetrics.IN_FLIGHT)).isEqualTo(1);
+    }
+
+    @Test
+    void withoutTheChannelTheFinalDotWaitsBrieflyThenGoesOn() throws Exception {
+        engineBehaviour = a -> new CompletableFuture<>();
+        CallbackVerifyHandler h = handler(Phase.MAILFROM, false, Duration.ofMillis(200), ChannelAccess.unavailable("unit test"));
+        FakeSession session = new FakeSession();
+        h.doMail(session, sender("alice@remote.example"));
+        List<String> passedOn = new ArrayList<>();
+        Response ok = new SMTPResponse("250", "ok");
+
+        long start = System.nanoTime();
+        Response r = h.onLine(session, ".\r\n".getBytes(StandardCharsets.US_ASCII), (s, line) -> {
+            passedOn.add(new String(line, StandardCharsets.US_ASCII));
+            return ok;
+        });
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(r).isSameAs(ok);
+        assertThat(passedOn).containsExactly(".\r\n");
+        assertThat(tookMs).isBetween(150L, 1_900L);
+        assertThat(metrics.countFor(CbvMetrics.BLOCKING_WAITS)).isEqualTo(1);
+    }
+
+    @Test
+    void dataLinesPassStraightThrough() throws Exception {
+        CallbackVerifyHandler h = handler(Phase.MAILFROM);
+        FakeSession session = new FakeSession();
+        List<String> passedOn = new ArrayList<>();
+
+        Response r = h.onLine(session, "Subject: hi\r\n".getBytes(StandardCharsets.US_ASCII), (s, line) -> {
+            passedOn.add(new String(line, StandardCharsets.US_ASCII));
+            return null;
+        });
+
+        assertThat(r).isNull();
+        assertThat(passedOn).containsExactly("Subject: hi\r\n");
+    }
+
+    @Test
+    void theChannelOfJames381IsReachable() {
+        ChannelAccess access = ChannelAccess.detect();
+
+        assertThat(access.available()).as(access.unavailableReason()).isTrue();
+    }
+
+    @Test
+    void theEngineIsClosedWhenJamesDestroysTheHandler() throws Exception {
+        List<String> closed = new ArrayList<>();
+        CallbackVerifyHandler h = new CallbackVerifyHandler(domains, metrics, settings -> new VerifierEngine() {
+            @Override
+            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+                return CompletableFuture.completedFuture(PASS);
+            }
+
+            @Override
+            public void close() {
+                closed.add("closed");
+            }
+        });
+        h.init(HandlerConfigTest.handler(""));
+
+        h.destroy();
+
+        assertThat(closed).containsExactly("closed");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static MaybeSender sender(String address) {
+        return MaybeSender.of(address(address));
+    }
+
+    static MailAddress address(String address) {
+        try {
+            return new MailAddress(address);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static Mail mail() throws Exception {
+        return MailImpl.builder().name("mail").addRecipient(LOCAL).build();
+    }
+
+    static Optional<String> result(Mail mail) {
+        return mail.getAttribute(AttributeName.of("smtp_cbv_result")).map(a -> (String) a.getValue().getValue());
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> detail(Mail mail) {
+        Map<String, AttributeValue<?>> m = (Map<String, AttributeValue<?>>) mail
+            .getAttribute(AttributeName.of("smtp_cbv_result.detail")).orElseThrow().getValue().getValue();
+        Map<String, String> out = new java.util.HashMap<>();
+        m.forEach((k, v) -> out.put(k, (String) v.getValue()));
+        return out;
+    }
+
+    /** local.test is local; with {@code failing}, every lookup fails as a broken backend would. */
+    static final class FakeDomains implements DomainList {
+        private final boolean failing;
+
+        FakeDomains(boolean failing) {
+            this.failing = failing;
+        }
+
+        @Override
+        public List<Domain> getDomains() {
+            return List.of(Domain.of("local.test"));
+        }
+
+        @Override
+        public boolean containsDomain(Domain domain) throws DomainListException {
+            if (failing) {
+                throw new DomainListException("backend down");
+            }
+            return domain.equals(Domain.of("local.test"));
+        }
+
+        @Override
+        public void addDomain(Domain domain) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void removeDomain(Domain domain) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Domain getDefaultDomain() {
+            return Domain.of("local.test");
+        }
+    }
+}

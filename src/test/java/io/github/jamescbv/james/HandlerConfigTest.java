@@ -1,0 +1,177 @@
+package io.github.jamescbv.james;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.jamescbv.verify.VerifierSettings;
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.XMLConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.io.FileHandler;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class HandlerConfigTest {
+    private static final String CLASS = "io.github.jamescbv.james.CallbackVerifyHandler";
+
+    /** The handler's subtree as James hands it over: one of handlerchain's configurationsAt("handler"). */
+    static HierarchicalConfiguration<ImmutableNode> handler(String body) throws ConfigurationException {
+        XMLConfiguration xml = new XMLConfiguration();
+        new FileHandler(xml).load(new StringReader(
+            "<smtpserver><handlerchain><handler class=\"" + CLASS + "\">" + body + "</handler></handlerchain></smtpserver>"));
+        return xml.configurationAt("handlerchain").configurationsAt("handler").get(0);
+    }
+
+    static HandlerConfig parse(String body) throws ConfigurationException {
+        return HandlerConfig.parse(handler(body));
+    }
+
+    @Test
+    void emptyHandlerGetsTheDefaults() throws Exception {
+        HandlerConfig c = parse("");
+
+        assertThat(c.phase()).isEqualTo(Phase.MAILFROM);
+        assertThat(c.attribute()).isEqualTo("smtp_cbv_result");
+        assertThat(c.maxWait()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.verifyAuthenticated()).isFalse();
+        VerifierSettings s = c.settings();
+        assertThat(s.mailFrom()).isEmpty();
+        assertThat(s.port()).isEqualTo(25);
+        assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.commandTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.totalTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(s.maxMxAttempts()).isEqualTo(5);
+        assertThat(s.dnsServers()).isEmpty();
+        assertThat(s.allowPrivateTargets()).isFalse();
+        assertThat(s.map().entries()).isEmpty();
+    }
+
+    @Test
+    void everyElementOfTheReadmeIsRead() throws Exception {
+        HandlerConfig c = parse(
+            "<phase>rcptto</phase>"
+                + "<mailfrom>verifier@example.org</mailfrom>"
+                + "<map><entry from=\"yahoo.net\" to=\"yahoo.com\"/><entry from=\"corp.example\" to=\"[mx.corp.example]:2525\"/></map>"
+                + "<attribute>cbv</attribute>"
+                + "<maxWait>500ms</maxWait>"
+                + "<heloName>mx.example.org</heloName>"
+                + "<port>2525</port>"
+                + "<connectTimeout>3s</connectTimeout>"
+                + "<commandTimeout>4s</commandTimeout>"
+                + "<totalTimeout>2m</totalTimeout>"
+                + "<maxMxAttempts>2</maxMxAttempts>"
+                + "<dns><server>127.0.0.53</server><server>[::1]:5353</server></dns>"
+                + "<allowPrivateTargets>true</allowPrivateTargets>"
+                + "<verifyAuthenticated>TRUE</verifyAuthenticated>");
+
+        assertThat(c.phase()).isEqualTo(Phase.RCPTTO);
+        assertThat(c.attribute()).isEqualTo("cbv");
+        assertThat(c.maxWait()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.verifyAuthenticated()).isTrue();
+        VerifierSettings s = c.settings();
+        assertThat(s.mailFrom()).hasValueSatisfying(a -> assertThat(a.toString()).isEqualTo("verifier@example.org"));
+        assertThat(s.heloName()).isEqualTo("mx.example.org");
+        assertThat(s.port()).isEqualTo(2525);
+        assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(s.commandTimeout()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(s.totalTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(s.maxMxAttempts()).isEqualTo(2);
+        assertThat(s.dnsServers()).containsExactly("127.0.0.53", "[::1]:5353");
+        assertThat(s.allowPrivateTargets()).isTrue();
+        assertThat(s.map().entries()).containsExactly(
+            Map.entry("yahoo.net", "yahoo.com"), Map.entry("corp.example", "[mx.corp.example]:2525"));
+    }
+
+    @Test
+    void emptyOrNullMailFromMeansTheNullSender() throws Exception {
+        assertThat(parse("<mailfrom></mailfrom>").settings().mailFrom()).isEmpty();
+        assertThat(parse("<mailfrom/>").settings().mailFrom()).isEmpty();
+        assertThat(parse("<mailfrom>&lt;&gt;</mailfrom>").settings().mailFrom()).isEmpty();
+    }
+
+    @Test
+    void valuesMayComeFromSystemPropertiesAsAnywhereInJamesConfiguration() throws Exception {
+        System.setProperty("cbv.test.port", "2526");
+        try {
+            HandlerConfig c = parse("<port>${sys:cbv.test.port}</port>"
+                + "<map><entry from=\"a.example\" to=\"[127.0.0.1]:${sys:cbv.test.port}\"/></map>");
+            assertThat(c.settings().port()).isEqualTo(2526);
+            assertThat(c.settings().map().entries()).containsEntry("a.example", "[127.0.0.1]:2526");
+        } finally {
+            System.clearProperty("cbv.test.port");
+        }
+    }
+
+    @Test
+    void zeroMaxWaitMeansNeverHold() throws Exception {
+        assertThat(parse("<maxWait>0s</maxWait>").maxWait()).isZero();
+    }
+
+    @Test
+    void theSampleOfTheIssueParses() throws Exception {
+        HandlerConfig c = parse(String.join("\n", List.of(
+            "<phase>mailfrom</phase>",
+            "<mailfrom></mailfrom>",
+            "<map>",
+            "  <entry from=\"yahoo.net\" to=\"yahoo.com\"/>",
+            "  <entry from=\"corp.example\" to=\"[mx.corp.example]:2525\"/>",
+            "</map>",
+            "<attribute>smtp_cbv_result</attribute>",
+            "<maxWait>30s</maxWait>",
+            "<heloName>mx.example.org</heloName>",
+            "<port>25</port>",
+            "<connectTimeout>10s</connectTimeout>",
+            "<commandTimeout>30s</commandTimeout>",
+            "<totalTimeout>60s</totalTimeout>",
+            "<maxMxAttempts>5</maxMxAttempts>",
+            "<dns><server>127.0.0.53</server></dns>",
+            "<allowPrivateTargets>false</allowPrivateTargets>",
+            "<verifyAuthenticated>false</verifyAuthenticated>")));
+        assertThat(c.settings().map().entries()).hasSize(2);
+        assertThat(c.settings().dnsServers()).containsExactly("127.0.0.53");
+    }
+
+    @ParameterizedTest(name = "{0} -> names {1} and {2}")
+    @CsvSource(delimiter = '|', value = {
+        "<phsae>rcptto</phsae>                          | phsae                | phsae",
+        "<dns><timeout>5s</timeout></dns>               | dns.timeout          | dns.timeout",
+        "<map><alias from='a.example' to='b.example'/></map> | map.alias       | a.example",
+        "<phase>data</phase>                            | <phase>              | data",
+        "<phase>mailfrom</phase><phase>rcptto</phase>   | <phase>              | more than once",
+        "<maxWait>10x</maxWait>                         | <maxWait>            | 10x",
+        "<maxWait>11m</maxWait>                         | <maxWait>            | 11m",
+        "<connectTimeout>soon</connectTimeout>          | <connectTimeout>     | soon",
+        "<commandTimeout>0s</commandTimeout>            | <commandTimeout>     | PT0S",
+        "<totalTimeout>-1s</totalTimeout>               | <totalTimeout>       | -1s",
+        "<port>70000</port>                             | <port>               | 70000",
+        "<port>smtp</port>                              | <port>               | smtp",
+        "<port></port>                                  | <port>               | ''",
+        "<maxMxAttempts>five</maxMxAttempts>            | <maxMxAttempts>      | five",
+        "<maxMxAttempts>0</maxMxAttempts>               | <maxMxAttempts>      | '0'",
+        "<map><entry from='a.example'/></map>           | <map>                | a.example",
+        "<map><entry to='b.example'/></map>             | <map>                | b.example",
+        "<map><entry from='bad..example' to='b.example'/></map> | <map>        | bad..example",
+        "<map><entry from='a.example' to='[mx.example]:99999'/></map> | <map>  | 99999",
+        "<map><entry from='a.example' to='[mx.example'/></map> | <map>         | [mx.example",
+        "<map><entry from='a.example' to='b.example'/><entry from='A.example' to='c.example'/></map> | <map> | a.example",
+        "<mailfrom>no-at-sign</mailfrom>                | <mailfrom>           | no-at-sign",
+        "<heloName>bad_host!</heloName>                 | <heloName>           | bad_host!",
+        "<dns><server>not a host</server></dns>         | <dns><server>        | not a host",
+        "<dns><server>127.0.0.1:0</server></dns>        | <dns><server>        | 127.0.0.1:0",
+        "<allowPrivateTargets>yes</allowPrivateTargets> | <allowPrivateTargets> | yes",
+        "<verifyAuthenticated>1</verifyAuthenticated>   | <verifyAuthenticated> | '1'",
+        "<attribute>smtp cbv</attribute>                | <attribute>          | smtp cbv",
+    })
+    void everyMistakeStopsJamesNamingTheElementAndTheValue(String body, String element, String value) {
+        assertThatThrownBy(() -> parse(body.replace('\'', '"')))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining(element)
+            .hasMessageContaining(value);
+    }
+}

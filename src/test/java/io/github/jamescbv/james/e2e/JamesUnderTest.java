@@ -1,0 +1,94 @@
+package io.github.jamescbv.james.e2e;
+
+import com.google.inject.multibindings.Multibinder;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.JamesServerBuilder;
+import org.apache.james.JamesServerExtension;
+import org.apache.james.MemoryJamesConfiguration;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.data.UsersRepositoryModuleChooser;
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.utils.GuiceProbe;
+import org.apache.james.utils.MailRepositoryProbeImpl;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+
+/**
+ * A real James 3.8.1 memory server, booted in-process from the test class path's configuration
+ * (our smtpserver.xml and mailetcontainer.xml shadow the defaults of James's test jar), and
+ * what the tests look at: the mails the mailet container stored, by repository.
+ */
+final class JamesUnderTest {
+    static final List<String> REPOSITORIES = List.of("cbv-pass", "cbv-error", "cbv-transient", "cbv-none");
+    static final String ATTRIBUTE = "smtp_cbv_result";
+
+    private JamesUnderTest() {
+    }
+
+    /** One server per test class: booting James takes seconds. */
+    static JamesServerExtension perClass() {
+        return new JamesServerBuilder<MemoryJamesConfiguration>(tmpDir -> MemoryJamesConfiguration.builder()
+            .workingDirectory(tmpDir)
+            .configurationFromClasspath()
+            .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
+            .build())
+            .server(configuration -> MemoryJamesServerMain.createServer(configuration)
+                .combineWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class)
+                    .addBinding().to(SmtpPortsProbe.class)))
+            .lifeCycle(JamesServerExtension.Lifecycle.PER_CLASS)
+            .build();
+    }
+
+    /** A mail as the mailet container stored it. */
+    static final class StoredMail {
+        final String repository;
+        final Mail mail;
+
+        StoredMail(String repository, Mail mail) {
+            this.repository = repository;
+            this.mail = mail;
+        }
+
+        Optional<String> result() {
+            return mail.getAttribute(AttributeName.of(ATTRIBUTE)).map(a -> (String) a.getValue().getValue());
+        }
+
+        /** The detail map, values as Strings. */
+        Map<String, String> detail() {
+            Optional<Attribute> detail = mail.getAttribute(AttributeName.of(ATTRIBUTE + ".detail"));
+            if (detail.isEmpty()) {
+                return Map.of();
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, AttributeValue<?>> map = (Map<String, AttributeValue<?>>) detail.get().getValue().getValue();
+            return map.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> (String) e.getValue().getValue()));
+        }
+
+        @Override
+        public String toString() {
+            return repository + " " + mail.getName() + " " + result() + " " + detail();
+        }
+    }
+
+    /** The mail with this subject, in whichever cbv-* repository it was stored. */
+    static Optional<StoredMail> find(GuiceJamesServer server, String subject) throws Exception {
+        MailRepositoryProbeImpl probe = server.getProbe(MailRepositoryProbeImpl.class);
+        for (String repository : REPOSITORIES) {
+            MailRepositoryUrl url = MailRepositoryUrl.from("memory://var/mail/" + repository + "/");
+            for (MailKey key : probe.listMailKeys(url)) {
+                Mail mail = probe.getMail(url, key);
+                if (mail != null && subject.equals(mail.getMessage().getSubject())) {
+                    return Optional.of(new StoredMail(repository, mail));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,4 +1,4 @@
-package io.github.jamescbv.james.e2e;
+package io.github.jamescbv.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,7 @@ import java.util.List;
  * boot James from a given smtpserver.xml and mailetcontainer.xml (the conf-samples, a broken
  * handler configuration) rather than from the test class path's.
  */
-final class ConfDirectory {
+public final class ConfDirectory {
     /** The memory server's test configuration (James's test jar), except the two files each test brings. */
     private static final List<String> JAMES_TEST_FILES = List.of("dnsservice.xml", "domainlist.xml", "imapserver.xml",
         "keystore", "listeners.xml", "lmtpserver.xml", "mailrepositorystore.xml", "managesieveserver.xml",
@@ -23,7 +23,7 @@ final class ConfDirectory {
     }
 
     /** Creates {@code workingDirectory/conf} with James's test files plus these two. */
-    static void write(Path workingDirectory, String smtpserverXml, String mailetcontainerXml) throws IOException {
+    public static void write(Path workingDirectory, String smtpserverXml, String mailetcontainerXml) throws IOException {
         Path conf = Files.createDirectories(workingDirectory.resolve("conf"));
         for (String name : JAMES_TEST_FILES) {
             try (InputStream in = ConfDirectory.class.getClassLoader().getResourceAsStream(name)) {
@@ -38,12 +38,12 @@ final class ConfDirectory {
     }
 
     /** A file of the repository's conf-samples. */
-    static String sample(String name) throws IOException {
+    public static String sample(String name) throws IOException {
         return Files.readString(Path.of("conf-samples", name), StandardCharsets.UTF_8);
     }
 
     /** {@code text} with {@code from} replaced; fails when {@code from} is not there, so a changed sample is noticed. */
-    static String replace(String text, String from, String to) {
+    public static String replace(String text, String from, String to) {
         if (!text.contains(from)) {
             throw new AssertionError("expected to find in the configuration: " + from);
         }

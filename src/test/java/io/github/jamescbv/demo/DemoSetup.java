@@ -1,0 +1,42 @@
+package io.github.jamescbv.demo;
+
+import io.github.jamescbv.testing.ConfDirectory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes the demo James's {@code conf/}: conf-samples/ as shipped, with only what a demo on
+ * one machine must change: unprivileged loopback ports, the demo DNS server, the demo MX
+ * port, and allowPrivateTargets (the demo's "remote" mail servers live on 127.0.0.2 and .3).
+ * Everything else James needs comes from the memory server's own test configuration.
+ *
+ * <p>Arguments: {@code workingDirectory smtpPort dnsPort mxPort webadminPort}.
+ */
+public final class DemoSetup {
+    private DemoSetup() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Path.of(args[0]);
+        String smtpPort = args[1];
+        String dnsPort = args[2];
+        String mxPort = args[3];
+        String webadminPort = args[4];
+        String smtp = ConfDirectory.sample("smtpserver.xml");
+        smtp = ConfDirectory.replace(smtp, "<bind>0.0.0.0:25</bind>", "<bind>127.0.0.1:" + smtpPort + "</bind>");
+        smtp = ConfDirectory.replace(smtp, "<bind>0.0.0.0:465</bind>", "<bind>127.0.0.1:0</bind>");
+        smtp = ConfDirectory.replace(smtp, "<bind>0.0.0.0:587</bind>", "<bind>127.0.0.1:0</bind>");
+        smtp = ConfDirectory.replace(smtp, "<port>25</port>", "<port>" + mxPort + "</port>");
+        smtp = ConfDirectory.replace(smtp, "<!-- <dns><server>127.0.0.53</server></dns> -->",
+            "<dns><server>127.0.0.1:" + dnsPort + "</server></dns>");
+        smtp = ConfDirectory.replace(smtp, "<!-- <heloName>mx.example.org</heloName> -->",
+            "<heloName>demo.james.test</heloName>");
+        smtp = ConfDirectory.replace(smtp, "<allowPrivateTargets>false</allowPrivateTargets>",
+            "<allowPrivateTargets>true</allowPrivateTargets>");
+        ConfDirectory.write(work, smtp, ConfDirectory.sample("mailetcontainer.xml"));
+        Files.writeString(work.resolve("conf/webadmin.properties"),
+            "enabled=true\nhost=127.0.0.1\nport=" + webadminPort + "\n", StandardCharsets.UTF_8);
+        System.out.println("demo configuration written to " + work.resolve("conf"));
+    }
+}

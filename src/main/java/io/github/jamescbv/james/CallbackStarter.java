@@ -35,9 +35,6 @@ final class CallbackStarter {
 
     PendingVerdict start(MailAddress sender, String sessionId) {
         String raw = sender.asString();
-        if (isAddressLiteral(sender.getDomain().asString())) {
-            return unverifiable(raw, "address literal domain " + SafeText.clean(sender.getDomain().asString(), 64), sessionId);
-        }
         EmailAddress address;
         try {
             address = EmailAddress.parse(raw);
@@ -76,20 +73,6 @@ final class CallbackStarter {
         LOG.info("callback verification sender={} domain= result={} stage={} code= ms=0 cached=false session={} text=\"{}\"",
             SafeText.clean(raw, MAX_LOGGED_ADDRESS), v.result().word(), v.stage().word(), sessionId, v.text());
         return PendingVerdict.decided(v);
-    }
-
-    /**
-     * James strips the brackets of an address literal ({@code user@[192.0.2.1]} becomes
-     * {@code user@192.0.2.1}), which would then pass for a host name and be looked up in DNS.
-     * No host name has an all-numeric last label (RFC 3696 section 2) or a colon.
-     */
-    static boolean isAddressLiteral(String domain) {
-        if (domain.indexOf(':') >= 0) {
-            return true;
-        }
-        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-        String last = d.substring(d.lastIndexOf('.') + 1);
-        return !last.isEmpty() && last.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private Verdict internalFailure(String domain, String reason) {

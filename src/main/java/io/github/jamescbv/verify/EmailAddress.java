@@ -120,6 +120,11 @@ public final class EmailAddress {
             throw new InvalidAddressException("domain is not fully qualified: " + SafeText.clean(d, 80));
         }
         checkHostName(d);
+        String tld = d.substring(d.lastIndexOf('.') + 1);
+        if (tld.chars().allMatch(Character::isDigit)) {
+            // James hands over user@[192.0.2.1] without its brackets: an IP literal, not a domain.
+            throw new InvalidAddressException("address literal domains are not called back: " + SafeText.clean(d, 80));
+        }
         return d.toLowerCase(Locale.ROOT);
     }
 

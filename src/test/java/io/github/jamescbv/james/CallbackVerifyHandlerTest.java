@@ -211,15 +211,6 @@ class CallbackVerifyHandlerTest {
     }
 
     @Test
-    void addressLiteralDomainsAsJamesHandsThemOver() {
-        assertThat(CallbackStarter.isAddressLiteral("192.0.2.1")).isTrue();
-        assertThat(CallbackStarter.isAddressLiteral("IPv6:2001:db8::1")).isTrue();
-        assertThat(CallbackStarter.isAddressLiteral("example.com")).isFalse();
-        assertThat(CallbackStarter.isAddressLiteral("3com.com")).isFalse();
-        assertThat(CallbackStarter.isAddressLiteral("mx1.example.")).isFalse();
-    }
-
-    @Test
     void anUnfinishedVerdictAtTheEndOfDataIsTransientInProgress() throws Exception {
         engineBehaviour = a -> new CompletableFuture<>();
         CallbackVerifyHandler h = handler(Phase.MAILFROM);

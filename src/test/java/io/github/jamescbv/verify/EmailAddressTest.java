@@ -18,6 +18,11 @@ class EmailAddressTest {
     }
 
     @Test
+    void aDomainMayStartWithDigits() throws Exception {
+        assertThat(EmailAddress.parse("info@3com.com").domain()).isEqualTo("3com.com");
+    }
+
+    @Test
     void acceptsQuotedLocalParts() throws Exception {
         assertThat(EmailAddress.parse("\"john doe\"@example.com").localPart()).isEqualTo("\"john doe\"");
     }
@@ -25,7 +30,7 @@ class EmailAddressTest {
     @ParameterizedTest
     @ValueSource(strings = {"a@example.com\r\nRCPT TO:<x@y.z>", "a\n@example.com", "a\u0000b@example.com",
         "jos\u00e9@example.com", "user@ex\u00e4mple.com", "noatsign", "@example.com", "a@", "a@localhost",
-        "a..b@example.com", ".a@example.com", "a b@example.com", "a@[192.0.2.1]", "a@-bad.example.com",
+        "a..b@example.com", ".a@example.com", "a b@example.com", "a@[192.0.2.1]", "a@192.0.2.1", "a@IPv6:2001:db8::1", "a@-bad.example.com",
         "a@exa_mple..com", "\"unterminated@example.com"})
     void refusesUnsafeOrMalformedAddresses(String input) {
         assertThatThrownBy(() -> EmailAddress.parse(input)).isInstanceOf(InvalidAddressException.class)

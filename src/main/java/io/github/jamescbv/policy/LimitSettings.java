@@ -1,0 +1,58 @@
+package io.github.jamescbv.policy;
+
+/**
+ * How hard we may call back: process-wide concurrency with a bounded queue, per remote
+ * domain concurrency and rate, and per connecting client rate of new callbacks.
+ */
+public final class LimitSettings {
+    public static final int DEFAULT_MAX_CONCURRENT = 64;
+    public static final int DEFAULT_MAX_QUEUED = 1_000;
+    public static final int DEFAULT_PER_DOMAIN_CONCURRENT = 2;
+    public static final int DEFAULT_PER_DOMAIN_RATE = 30;
+    public static final int DEFAULT_PER_CLIENT_RATE = 20;
+    public static final LimitSettings DEFAULTS = new LimitSettings(DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED,
+        DEFAULT_PER_DOMAIN_CONCURRENT, DEFAULT_PER_DOMAIN_RATE, DEFAULT_PER_CLIENT_RATE);
+
+    private final int maxConcurrent;
+    private final int maxQueued;
+    private final int perDomainConcurrent;
+    private final int perDomainRate;
+    private final int perClientRate;
+
+    /**
+     * @param maxConcurrent       callbacks in flight in the whole process (at least 1)
+     * @param maxQueued           requests waiting for one of those (0 or more); beyond: transient at once
+     * @param perDomainConcurrent callbacks in flight to one called-back domain (at least 1)
+     * @param perDomainRate       callbacks started per minute to one called-back domain (at least 1)
+     * @param perClientRate       new callbacks per minute caused by one client IP address (at least 1)
+     * @throws IllegalArgumentException naming the value when out of range
+     */
+    public LimitSettings(int maxConcurrent, int maxQueued, int perDomainConcurrent, int perDomainRate, int perClientRate) {
+        this.maxConcurrent = atLeast(maxConcurrent, 1, "maxConcurrent");
+        this.maxQueued = atLeast(maxQueued, 0, "maxQueued");
+        this.perDomainConcurrent = atLeast(perDomainConcurrent, 1, "perDomainConcurrent");
+        this.perDomainRate = atLeast(perDomainRate, 1, "perDomainRate");
+        this.perClientRate = atLeast(perClientRate, 1, "perClientRate");
+    }
+
+    public int maxConcurrent() { return maxConcurrent; }
+    public int maxQueued() { return maxQueued; }
+    public int perDomainConcurrent() { return perDomainConcurrent; }
+    /** Per minute. */
+    public int perDomainRate() { return perDomainRate; }
+    /** Per minute. */
+    public int perClientRate() { return perClientRate; }
+
+    private static int atLeast(int v, int min, String name) {
+        if (v < min) {
+            throw new IllegalArgumentException("bad " + name + " '" + v + "' (must be " + min + " or more)");
+        }
+        return v;
+    }
+
+    @Override
+    public String toString() {
+        return "maxConcurrent=" + maxConcurrent + " maxQueued=" + maxQueued + " perDomainConcurrent=" + perDomainConcurrent
+            + " perDomainRate=" + perDomainRate + "/min perClientRate=" + perClientRate + "/min";
+    }
+}

@@ -1,0 +1,32 @@
+package io.github.jamescbv.policy;
+
+import io.github.jamescbv.verify.Verdict;
+import java.util.Optional;
+
+/**
+ * Remembers callback verdicts so that one forged sender does not make us call its domain
+ * back for every message. Keyed by the verified address after the domain map, with a
+ * domain-level memory for verdicts that say nothing about the address itself (the domain's
+ * mail hosts unreachable, refusing our probe sender, or DNS saying there is no mail host):
+ * anything decided before RCPT TO.
+ *
+ * <p>Thread-safe; lookups are on the hot path of every message and must not block.
+ * Implementations: {@link InMemoryVerdictCache}; a shared store can come later.
+ */
+public interface VerdictCache {
+
+    /**
+     * The still-valid verdict for {@code address} (local@domain, after the map), or else for
+     * its {@code domain} when a domain-level verdict is held; marked {@code cached=true}.
+     */
+    Optional<Verdict> lookup(String address, String domain);
+
+    /**
+     * Remembers a fresh verdict per the TTL of its result: a {@code transient} never replaces
+     * a still-valid {@code pass}; verdicts of stage {@code internal} are never remembered.
+     */
+    void record(String address, String domain, Verdict verdict);
+
+    /** Entries held now (addresses and domains). */
+    int size();
+}

@@ -1,5 +1,8 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.policy.Exemptions;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
@@ -14,10 +17,18 @@ import org.apache.james.protocols.smtp.SMTPSession;
 final class CallbackPolicy {
     private final DomainList domains;
     private final boolean verifyAuthenticated;
+    private final Exemptions exemptions;
 
-    CallbackPolicy(DomainList domains, boolean verifyAuthenticated) {
+    CallbackPolicy(DomainList domains, boolean verifyAuthenticated, Exemptions exemptions) {
         this.domains = domains;
         this.verifyAuthenticated = verifyAuthenticated;
+        this.exemptions = exemptions;
+    }
+
+    /** The connecting client's IP address, when James knows it. */
+    static Optional<InetAddress> clientAddress(SMTPSession session) {
+        InetSocketAddress remote = session.getRemoteAddress();
+        return remote == null ? Optional.empty() : Optional.ofNullable(remote.getAddress());
     }
 
     /** Why this sender in this session gets no callback, or empty when it gets one. */
@@ -35,7 +46,7 @@ final class CallbackPolicy {
             // authorizedAddresses: James trusts this client, and so do we.
             return Optional.of("relaying allowed for this client");
         }
-        return Optional.empty();
+        return exemptions.reason(sender.get().getDomain().asString(), clientAddress(session));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.smtp.DialogListener;
 import io.github.jamescbv.verify.DomainMap;
 import io.github.jamescbv.verify.EmailAddress;
@@ -8,6 +9,8 @@ import io.github.jamescbv.verify.Result;
 import io.github.jamescbv.verify.SafeText;
 import io.github.jamescbv.verify.Stage;
 import io.github.jamescbv.verify.Verdict;
+import java.net.InetAddress;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.api.TimeMetric;
@@ -23,17 +26,18 @@ final class CallbackStarter {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifyHandler.class);
     private static final int MAX_LOGGED_ADDRESS = 256;
 
-    private final VerifierEngine engine;
+    private final GuardedVerifier verifier;
     private final DomainMap map;
     private final CbvMetrics metrics;
 
-    CallbackStarter(VerifierEngine engine, DomainMap map, CbvMetrics metrics) {
-        this.engine = engine;
+    CallbackStarter(GuardedVerifier verifier, DomainMap map, CbvMetrics metrics) {
+        this.verifier = verifier;
         this.map = map;
         this.metrics = metrics;
     }
 
-    PendingVerdict start(MailAddress sender, String sessionId) {
+    /** @param client the connecting client, charged for the callback if it is a new one */
+    PendingVerdict start(MailAddress sender, String sessionId, Optional<InetAddress> client) {
         String raw = sender.asString();
         EmailAddress address;
         try {
@@ -47,7 +51,7 @@ final class CallbackStarter {
         CompletableFuture<Verdict> verdict = new CompletableFuture<>();
         verdict.whenComplete((v, e) -> finished(address, v, timer, sessionId));
         try {
-            engine.verify(address, dialogLogger(sessionId)).whenComplete((v, e) -> {
+            verifier.verify(address, client, dialogLogger(sessionId)).whenComplete((v, e) -> {
                 if (e != null || v == null) {
                     verdict.complete(internalFailure(domain, "engine failed: " + e));
                 } else {

@@ -6,6 +6,7 @@ import io.github.jamescbv.verify.Stage;
 import io.github.jamescbv.verify.Verdict;
 import java.util.Map;
 import java.util.Optional;
+import io.github.jamescbv.policy.GuardedVerifier;
 import javax.inject.Inject;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -51,6 +52,7 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
 
     private final DomainList domains;
     private final CbvMetrics metrics;
+    private final SharedProtections protections;
     private final VerifierEngine.Factory engineFactory;
 
     // Set once by init(), before James accepts the first connection.
@@ -62,13 +64,15 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
     private VerdictAttributes attributes;
 
     @Inject
-    public CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory) {
-        this(domains, metricFactory, VerifierEngine::start);
+    public CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, SharedProtections protections) {
+        this(domains, metricFactory, protections, VerifierEngine::start);
     }
 
-    CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, VerifierEngine.Factory engineFactory) {
+    CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, SharedProtections protections,
+                          VerifierEngine.Factory engineFactory) {
         this.domains = domains;
         this.metrics = new CbvMetrics(metricFactory);
+        this.protections = protections;
         this.engineFactory = engineFactory;
     }
 
@@ -84,8 +88,11 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
             throw new ConfigurationException("CallbackVerifyHandler: cannot start the verification engine: " + e, e);
         }
         this.config = parsed;
-        this.policy = new CallbackPolicy(domains, parsed.verifyAuthenticated());
-        this.starter = new CallbackStarter(engine, parsed.settings().map(), metrics);
+        this.policy = new CallbackPolicy(domains, parsed.verifyAuthenticated(), parsed.exemptions());
+        SharedProtections.Parts shared = protections.obtain(parsed.cache(), parsed.limits(), "CallbackVerifyHandler");
+        GuardedVerifier guarded = new GuardedVerifier(engine::verify, parsed.settings().map(),
+            parsed.settings().totalTimeout(), shared.cache, shared.limits);
+        this.starter = new CallbackStarter(guarded, parsed.settings().map(), metrics);
         this.gate = new DataReplyGate(parsed.maxWait(), channelAccess, metrics);
         this.attributes = new VerdictAttributes(parsed.attribute());
         LOG.info("SMTP callback verification enabled: {}", parsed);
@@ -115,7 +122,7 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
                 LOG.debug("no callback for session {}: {}", session.getSessionID(), skip.get());
                 return HookResult.DECLINED;
             }
-            attach(session, starter.start(sender.get(), session.getSessionID()));
+            attach(session, starter.start(sender.get(), session.getSessionID(), CallbackPolicy.clientAddress(session)));
         } catch (RuntimeException | LinkageError e) {
             recordFailure(session, "starting the callback at MAIL FROM failed", e);
         }
@@ -141,7 +148,7 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
                     session.getSessionID(), SafeText.clean(rcpt.getDomain().asString(), 255));
                 return HookResult.DECLINED;
             }
-            attach(session, starter.start(sender.get(), session.getSessionID()));
+            attach(session, starter.start(sender.get(), session.getSessionID(), CallbackPolicy.clientAddress(session)));
         } catch (DomainListException | RuntimeException | LinkageError e) {
             recordFailure(session, "starting the callback at RCPT TO failed", e);
         }

@@ -1,5 +1,9 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.Cidr;
+import io.github.jamescbv.policy.Exemptions;
+import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.verify.DomainMap;
 import io.github.jamescbv.verify.Durations;
 import io.github.jamescbv.verify.EmailAddress;
@@ -38,28 +42,58 @@ public final class HandlerConfig {
     /** Elements that hold one value each. */
     private static final Set<String> SINGLE_VALUED = Set.of("phase", "mailfrom", "attribute", "maxWait",
         "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts",
-        "allowPrivateTargets", "verifyAuthenticated");
-    /** Keys of the nested elements; bare "map", "dns" and "map.entry" appear when they are empty. */
+        "allowPrivateTargets", "verifyAuthenticated", "maxConcurrent", "maxQueued", "perDomainConcurrent",
+        "perDomainRate", "perClientRate", "skipDomains", "skipNetworks", "cache.passTtl", "cache.errorTtl",
+        "cache.transientTtl", "cache.maxEntries");
+    /** Keys of the nested elements; bare "map", "dns", "cache" and "map.entry" appear when they are empty. */
     private static final Set<String> NESTED = Set.of("map", "map.entry", "map.entry[@from]", "map.entry[@to]",
-        "dns", "dns.server");
+        "dns", "dns.server", "cache");
 
     /** For the error message about an unknown element, in the order of the README. */
     private static final List<String> KNOWN_ELEMENTS = List.of("phase", "mailfrom", "map", "attribute", "maxWait",
         "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts", "dns",
-        "allowPrivateTargets", "verifyAuthenticated");
+        "allowPrivateTargets", "verifyAuthenticated", "cache", "maxConcurrent", "maxQueued", "perDomainConcurrent",
+        "perDomainRate", "perClientRate", "skipDomains", "skipNetworks");
 
     private final Phase phase;
     private final String attribute;
     private final Duration maxWait;
     private final boolean verifyAuthenticated;
     private final VerifierSettings settings;
+    private final CacheSettings cache;
+    private final LimitSettings limits;
+    private final Exemptions exemptions;
 
-    HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings) {
+    HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
+                  CacheSettings cache, LimitSettings limits, Exemptions exemptions) {
         this.phase = phase;
         this.attribute = attribute;
         this.maxWait = maxWait;
         this.verifyAuthenticated = verifyAuthenticated;
         this.settings = settings;
+        this.cache = cache;
+        this.limits = limits;
+        this.exemptions = exemptions;
+    }
+
+    HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings) {
+        this(phase, attribute, maxWait, verifyAuthenticated, settings, CacheSettings.DEFAULTS, LimitSettings.DEFAULTS,
+            Exemptions.NONE);
+    }
+
+    /** Lifetimes and size of the verdict cache (shared by every handler and mailet of the James process). */
+    public CacheSettings cache() {
+        return cache;
+    }
+
+    /** The abuse limits (shared by every handler and mailet of the James process). */
+    public LimitSettings limits() {
+        return limits;
+    }
+
+    /** Sender domains and client networks that are never verified. */
+    public Exemptions exemptions() {
+        return exemptions;
     }
 
     public Phase phase() {
@@ -115,7 +149,67 @@ public final class HandlerConfig {
         }
 
         boolean verifyAuthenticated = bool(config, "verifyAuthenticated", false);
-        return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, engineSettings(config));
+        return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, engineSettings(config),
+            cacheSettings(config), limitSettings(config), exemptions(config));
+    }
+
+    private static CacheSettings cacheSettings(Configuration config) throws ConfigurationException {
+        Duration pass = optionalDuration(config, "cache.passTtl", CacheSettings.DEFAULT_PASS_TTL);
+        Duration error = optionalDuration(config, "cache.errorTtl", CacheSettings.DEFAULT_ERROR_TTL);
+        Duration transientTtl = optionalDuration(config, "cache.transientTtl", CacheSettings.DEFAULT_TRANSIENT_TTL);
+        int maxEntries = optionalInt(config, "cache.maxEntries", CacheSettings.DEFAULT_MAX_ENTRIES);
+        try {
+            return new CacheSettings(pass, error, transientTtl, maxEntries);
+        } catch (IllegalArgumentException e) {
+            throw error("cache", e.getMessage());
+        }
+    }
+
+    private static LimitSettings limitSettings(Configuration config) throws ConfigurationException {
+        int maxConcurrent = optionalInt(config, "maxConcurrent", LimitSettings.DEFAULT_MAX_CONCURRENT);
+        int maxQueued = optionalInt(config, "maxQueued", LimitSettings.DEFAULT_MAX_QUEUED);
+        int perDomainConcurrent = optionalInt(config, "perDomainConcurrent", LimitSettings.DEFAULT_PER_DOMAIN_CONCURRENT);
+        int perDomainRate = optionalInt(config, "perDomainRate", LimitSettings.DEFAULT_PER_DOMAIN_RATE);
+        int perClientRate = optionalInt(config, "perClientRate", LimitSettings.DEFAULT_PER_CLIENT_RATE);
+        try {
+            return new LimitSettings(maxConcurrent, maxQueued, perDomainConcurrent, perDomainRate, perClientRate);
+        } catch (IllegalArgumentException e) {
+            // LimitSettings names the value it refused ("bad maxQueued '-1' ..."): that is the element.
+            String element = e.getMessage().replaceAll("^bad (\\w+).*", "$1");
+            throw error(element, e.getMessage());
+        }
+    }
+
+    private static Exemptions exemptions(Configuration config) throws ConfigurationException {
+        Set<String> domains;
+        List<Cidr> networks;
+        try {
+            domains = Exemptions.parseDomains(single(config, "skipDomains").orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw error("skipDomains", e.getMessage());
+        }
+        try {
+            networks = Exemptions.parseNetworks(single(config, "skipNetworks").orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw error("skipNetworks", e.getMessage());
+        }
+        return new Exemptions(domains, networks);
+    }
+
+    private static Duration optionalDuration(Configuration config, String key, Duration defaultValue)
+        throws ConfigurationException {
+        Optional<String> v = single(config, key);
+        return v.isPresent() ? duration(elementName(key), v.get()) : defaultValue;
+    }
+
+    private static int optionalInt(Configuration config, String key, int defaultValue) throws ConfigurationException {
+        Optional<String> v = single(config, key);
+        return v.isPresent() ? integer(elementName(key), v.get()) : defaultValue;
+    }
+
+    /** "cache.passTtl" as the administrator wrote it: cache><passTtl, as in the other messages. */
+    private static String elementName(String key) {
+        return key.replace(".", "><");
     }
 
     private static VerifierSettings engineSettings(Configuration config) throws ConfigurationException {
@@ -301,6 +395,7 @@ public final class HandlerConfig {
             + " verifyAuthenticated=" + verifyAuthenticated + " port=" + settings.port()
             + " heloName=" + settings.heloName() + " mailfrom=<" + settings.mailFrom().map(Object::toString).orElse("")
             + "> map=" + settings.map().entries() + " dns=" + (settings.dnsServers().isEmpty() ? "system" : settings.dnsServers())
-            + " allowPrivateTargets=" + settings.allowPrivateTargets();
+            + " allowPrivateTargets=" + settings.allowPrivateTargets() + " cache=[" + cache + "] limits=[" + limits
+            + "] " + exemptions;
     }
 }

@@ -129,7 +129,7 @@ public final class EmailAddress {
     }
 
     /** Checks LDH labels of 1 to 63 characters (underscore tolerated, as DNS in the wild has it). */
-    static void checkHostName(String d) throws InvalidAddressException {
+    public static void checkHostName(String d) throws InvalidAddressException {
         for (String label : d.split("\\.", -1)) {
             if (label.isEmpty() || label.length() > 63) {
                 throw new InvalidAddressException("bad domain label in " + SafeText.clean(d, 80));

@@ -45,7 +45,7 @@ class CallbackVerifyHandlerTest {
     DomainList domains = new FakeDomains(false);
 
     CallbackVerifyHandler handler(Phase phase, boolean verifyAuthenticated, Duration maxWait, ChannelAccess access) throws Exception {
-        CallbackVerifyHandler h = new CallbackVerifyHandler(domains, metrics, settings -> new VerifierEngine() {
+        CallbackVerifyHandler h = new CallbackVerifyHandler(domains, metrics, new SharedProtections(), settings -> new VerifierEngine() {
             @Override
             public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
                 verified.add(address);
@@ -275,7 +275,7 @@ class CallbackVerifyHandlerTest {
     @Test
     void theEngineIsClosedWhenJamesDestroysTheHandler() throws Exception {
         List<String> closed = new ArrayList<>();
-        CallbackVerifyHandler h = new CallbackVerifyHandler(domains, metrics, settings -> new VerifierEngine() {
+        CallbackVerifyHandler h = new CallbackVerifyHandler(domains, metrics, new SharedProtections(), settings -> new VerifierEngine() {
             @Override
             public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
                 return CompletableFuture.completedFuture(PASS);

@@ -89,6 +89,45 @@ class HandlerConfigTest {
     }
 
     @Test
+    void cacheLimitsAndExemptionsHaveTheIssuesDefaults() throws Exception {
+        HandlerConfig c = parse("");
+        assertThat(c.cache().passTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(c.cache().errorTtl()).isEqualTo(Duration.ofHours(3));
+        assertThat(c.cache().transientTtl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.cache().maxEntries()).isEqualTo(100_000);
+        assertThat(c.limits().maxConcurrent()).isEqualTo(64);
+        assertThat(c.limits().maxQueued()).isEqualTo(1000);
+        assertThat(c.limits().perDomainConcurrent()).isEqualTo(2);
+        assertThat(c.limits().perDomainRate()).isEqualTo(30);
+        assertThat(c.limits().perClientRate()).isEqualTo(20);
+        assertThat(c.exemptions().reason("gmail.com", java.util.Optional.empty())).isEmpty();
+    }
+
+    @Test
+    void cacheLimitsAndExemptionsAreRead() throws Exception {
+        HandlerConfig c = parse("<cache><passTtl>1d</passTtl><errorTtl>0</errorTtl><transientTtl>90s</transientTtl>"
+            + "<maxEntries>500</maxEntries></cache>"
+            + "<maxConcurrent>8</maxConcurrent><maxQueued>0</maxQueued><perDomainConcurrent>1</perDomainConcurrent>"
+            + "<perDomainRate>5</perDomainRate><perClientRate>3</perClientRate>"
+            + "<skipDomains>gmail.com yahoo.com,Hotmail.com</skipDomains>"
+            + "<skipNetworks>10.0.0.0/8, 2001:db8::/32</skipNetworks>");
+        assertThat(c.cache().passTtl()).isEqualTo(Duration.ofDays(1));
+        assertThat(c.cache().errorTtl()).isZero();
+        assertThat(c.cache().transientTtl()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.cache().maxEntries()).isEqualTo(500);
+        assertThat(c.limits().maxConcurrent()).isEqualTo(8);
+        assertThat(c.limits().maxQueued()).isZero();
+        assertThat(c.limits().perDomainConcurrent()).isEqualTo(1);
+        assertThat(c.limits().perDomainRate()).isEqualTo(5);
+        assertThat(c.limits().perClientRate()).isEqualTo(3);
+        assertThat(c.exemptions().reason("mail.hotmail.com", java.util.Optional.empty())).isPresent();
+        assertThat(c.exemptions().reason("example.com",
+            java.util.Optional.of(java.net.InetAddress.getByName("10.1.2.3")))).isPresent();
+        assertThat(c.exemptions().reason("example.com",
+            java.util.Optional.of(java.net.InetAddress.getByName("192.0.2.1")))).isEmpty();
+    }
+
+    @Test
     void emptyOrNullMailFromMeansTheNullSender() throws Exception {
         assertThat(parse("<mailfrom></mailfrom>").settings().mailFrom()).isEmpty();
         assertThat(parse("<mailfrom/>").settings().mailFrom()).isEmpty();
@@ -167,6 +206,19 @@ class HandlerConfigTest {
         "<allowPrivateTargets>yes</allowPrivateTargets> | <allowPrivateTargets> | yes",
         "<verifyAuthenticated>1</verifyAuthenticated>   | <verifyAuthenticated> | '1'",
         "<attribute>smtp cbv</attribute>                | <attribute>          | smtp cbv",
+        "<cache><passTtl>forever</passTtl></cache>      | <cache><passTtl>     | forever",
+        "<cache><errorTtl>-3h</errorTtl></cache>        | <cache><errorTtl>    | -3h",
+        "<cache><maxEntries>lots</maxEntries></cache>   | <cache><maxEntries>  | lots",
+        "<cache><maxEntries>-1</maxEntries></cache>     | <cache>              | -1",
+        "<cache><size>5</size></cache>                  | cache.size           | '5'",
+        "<maxConcurrent>0</maxConcurrent>               | <maxConcurrent>      | '0'",
+        "<maxQueued>-1</maxQueued>                      | <maxQueued>          | -1",
+        "<perDomainConcurrent>two</perDomainConcurrent> | <perDomainConcurrent> | two",
+        "<perDomainRate>0</perDomainRate>               | <perDomainRate>      | '0'",
+        "<perClientRate>0</perClientRate>               | <perClientRate>      | '0'",
+        "<skipDomains>gmail.com, bad..domain</skipDomains> | <skipDomains>     | bad..domain",
+        "<skipNetworks>10.0.0.0/33</skipNetworks>       | <skipNetworks>       | 10.0.0.0/33",
+        "<skipNetworks>intranet.example</skipNetworks>  | <skipNetworks>       | intranet.example",
     })
     void everyMistakeStopsJamesNamingTheElementAndTheValue(String body, String element, String value) {
         assertThatThrownBy(() -> parse(body.replace('\'', '"')))

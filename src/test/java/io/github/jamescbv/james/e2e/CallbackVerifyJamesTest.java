@@ -10,11 +10,15 @@ import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.testing.TestDnsServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.james.GuiceJamesServer;
@@ -441,6 +445,82 @@ class CallbackVerifyJamesTest {
             assertThat(held.readWithin(Duration.ofMillis(100))).as("first client still held").isEmpty();
             assertThat(awaitMail(subject).repository).isEqualTo("cbv-pass");
         }
+    }
+
+    // ------------------------------------------------------------------ issue 4: one callback for many messages
+
+    @Test
+    void fiftyMessagesFromOneForgedSenderInParallelMakeOneCallbackAndAllGetTheAttribute() throws Exception {
+        String sender = unique("held-forged") + "@remote.example";
+        int messages = 50;
+        CountDownLatch pastMailFrom = new CountDownLatch(messages);
+        CountDownLatch callbackAnswered = new CountDownLatch(1);
+        ExecutorService clients = Executors.newFixedThreadPool(messages);
+        try {
+            List<Future<String>> subjects = new ArrayList<>();
+            for (int i = 0; i < messages; i++) {
+                String subject = unique("forged-" + i);
+                subjects.add(clients.submit(() -> {
+                    try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
+                        expect(250, c.command("MAIL FROM:<" + sender + ">"));
+                        pastMailFrom.countDown();
+                        // Hold the rest back until the one callback is answered, so that every
+                        // message's verdict is in by its final "." (maxWait is short here).
+                        callbackAnswered.await(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+                        expect(250, c.command("RCPT TO:<" + BOB + ">"));
+                        expect(354, c.command("DATA"));
+                        c.write(SmtpClient.message(sender, List.of(BOB), subject));
+                        expect(250, c.read());
+                    }
+                    return subject;
+                }));
+            }
+            assertThat(pastMailFrom.await(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            // Every MAIL FROM has started (or joined) the callback, which the MX holds at RCPT TO.
+            await().atMost(GENEROUS).until(() -> remoteSawRcpt(MX, sender));
+            latch(sender).countDown();
+            await().atMost(GENEROUS).until(() -> probeOf(MX, sender).quitReceived());
+            callbackAnswered.countDown();
+
+            for (Future<String> subject : subjects) {
+                StoredMail stored = awaitMail(subject.get(GENEROUS.toSeconds(), TimeUnit.SECONDS));
+                assertThat(stored.result()).contains("pass");
+            }
+            assertThat(probeCount(MX, sender)).isEqualTo(1);
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSecondMessageFromTheSameSenderIsAnsweredFromTheCache() throws Exception {
+        String sender = unique("pass-twice") + "@remote.example";
+        String first = unique("first");
+        String second = unique("second");
+        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
+            expect(250, c.sendMail(sender, BOB, first));
+            expect(250, c.sendMail(sender, BOB, second));
+        }
+        assertThat(awaitMail(first).detail()).containsEntry("cached", "false").containsEntry("result", "pass");
+        assertThat(awaitMail(second).detail()).containsEntry("cached", "true").containsEntry("result", "pass");
+        assertThat(probeCount(MX, sender)).isEqualTo(1);
+    }
+
+    @Test
+    void exemptSenderDomainsAndClientNetworksGetNoCallbackAndNoAttribute() throws Exception {
+        String skippedSender = unique("pass") + "@mail.skipped.example";
+        String fromSkippedNetwork = unique("pass") + "@remote.example";
+        String s1 = unique("skipped-domain");
+        String s2 = unique("skipped-network");
+        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
+            expect(250, c.sendMail(skippedSender, BOB, s1));
+        }
+        try (SmtpClient c = SmtpClient.connect(port(MAILFROM), "127.0.0.3").greetAndEhlo()) {
+            expect(250, c.sendMail(fromSkippedNetwork, BOB, s2));
+        }
+        assertThat(awaitMail(s1).result()).isEmpty();
+        assertThat(awaitMail(s2).result()).isEmpty();
+        assertNeverCalledBack(fromSkippedNetwork);
     }
 
     // ------------------------------------------------------------------ helpers

@@ -1,0 +1,119 @@
+package io.github.jamescbv.policy;
+
+import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.verify.CallbackTarget;
+import io.github.jamescbv.verify.DomainMap;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.verify.Verdict;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The engine behind the abuse protections, in the order that spends least on the remote:
+ * cache, then a callback already in flight for the same address, then the connecting
+ * client's budget, then the process-wide and per-domain limits, and only then the engine.
+ * Refusals by a limit are {@code transient}, stage {@code policy}, and are not cached: they
+ * say nothing about the address.
+ */
+public final class GuardedVerifier {
+
+    /** The engine, as this class needs it. */
+    @FunctionalInterface
+    public interface Engine {
+        CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog);
+    }
+
+    private final Engine engine;
+    private final DomainMap map;
+    private final Duration admissionWait;
+    private final VerdictCache cache;
+    private final CallbackLimits limits;
+    private final InFlightCalls inFlight = new InFlightCalls();
+
+    /**
+     * @param map           the engine's domain map: the cache is keyed by the address actually called back
+     * @param admissionWait how long a request may wait for the limits before it is refused (the total timeout)
+     */
+    public GuardedVerifier(Engine engine, DomainMap map, Duration admissionWait, VerdictCache cache, CallbackLimits limits) {
+        this.engine = engine;
+        this.map = map;
+        this.admissionWait = admissionWait;
+        this.cache = cache;
+        this.limits = limits;
+    }
+
+    /**
+     * Never blocks; the stage never completes exceptionally.
+     *
+     * @param client the connecting client whose message causes this callback, for its rate budget
+     */
+    public CompletionStage<Verdict> verify(EmailAddress address, Optional<InetAddress> client, DialogListener dialog) {
+        CallbackTarget target = map.route(address);
+        String key = target.recipient().toString();
+        String domain = target.domain();
+        Optional<Verdict> hit = cache.lookup(key, domain);
+        if (hit.isPresent()) {
+            return CompletableFuture.completedFuture(hit.get());
+        }
+        return inFlight.join(key, () -> newCallback(address, key, domain, client, dialog),
+                verdict -> {
+                    if (!isRefusal(verdict)) {
+                        cache.record(key, domain, verdict);
+                    }
+                })
+            .exceptionally(e -> Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).domain(domain)
+                .text("internal error: " + e).build());
+    }
+
+    /** Callbacks in flight now (distinct addresses). */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    private CompletionStage<Verdict> newCallback(EmailAddress address, String key, String domain,
+                                                 Optional<InetAddress> client, DialogListener dialog) {
+        long startNanos = System.nanoTime();
+        Optional<String> overBudget = limits.chargeClient(client);
+        if (overBudget.isPresent()) {
+            return CompletableFuture.completedFuture(refusal(domain, overBudget.get(), startNanos));
+        }
+        return limits.admit(domain, startNanos + admissionWait.toNanos()).thenCompose(admission -> {
+            if (!admission.granted()) {
+                return CompletableFuture.completedFuture(refusal(domain, admission.reason(), startNanos));
+            }
+            // While this request waited for a slot, another address of the domain may have
+            // brought back a domain-level answer (unreachable MX hosts, probe sender refused).
+            Optional<Verdict> meanwhile = cache.lookup(key, domain);
+            if (meanwhile.isPresent()) {
+                admission.release();
+                return CompletableFuture.completedFuture(meanwhile.get());
+            }
+            CompletionStage<Verdict> verdict;
+            try {
+                verdict = engine.verify(address, dialog);
+            } catch (RuntimeException e) {
+                admission.release();
+                throw e;
+            }
+            return verdict.whenComplete((v, e) -> admission.release());
+        });
+    }
+
+    private static Verdict refusal(String domain, String reason, long startNanos) {
+        return Verdict.builder(Result.TRANSIENT, Stage.POLICY).domain(domain).text(reason)
+            .elapsed(Duration.ofNanos(System.nanoTime() - startNanos)).build();
+    }
+
+    /**
+     * Our own refusals (limits) are remembered by nobody: they say nothing about the address.
+     * The engine's only policy verdict is an error (every MX address refused by the target guard).
+     */
+    private static boolean isRefusal(Verdict v) {
+        return v.stage() == Stage.POLICY && v.result() == Result.TRANSIENT;
+    }
+}

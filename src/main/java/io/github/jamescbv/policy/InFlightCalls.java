@@ -1,0 +1,57 @@
+package io.github.jamescbv.policy;
+
+import io.github.jamescbv.verify.Verdict;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Callbacks under way, by key: a request for a key already being called back joins that
+ * callback instead of starting another. A hundred messages from one forged sender arriving
+ * at once make one SMTP connection to its mail server, not a hundred.
+ */
+final class InFlightCalls {
+    private final ConcurrentHashMap<String, CompletableFuture<Verdict>> calls = new ConcurrentHashMap<>();
+
+    /**
+     * The verdict of the callback for {@code key}: the one in flight, or a new one from
+     * {@code start}. {@code onFresh} sees each new verdict before the key is released, so that
+     * a request arriving just after the callback ended finds the verdict in the cache.
+     */
+    CompletableFuture<Verdict> join(String key, Supplier<CompletionStage<Verdict>> start, Consumer<Verdict> onFresh) {
+        CompletableFuture<Verdict> mine = new CompletableFuture<>();
+        CompletableFuture<Verdict> existing = calls.putIfAbsent(key, mine);
+        if (existing != null) {
+            return existing;
+        }
+        CompletionStage<Verdict> started;
+        try {
+            started = start.get();
+        } catch (RuntimeException e) {
+            calls.remove(key, mine);
+            mine.completeExceptionally(e);
+            return mine;
+        }
+        started.whenComplete((verdict, error) -> {
+            try {
+                if (error == null) {
+                    onFresh.accept(verdict);
+                }
+            } finally {
+                calls.remove(key, mine);
+                if (error != null) {
+                    mine.completeExceptionally(error);
+                } else {
+                    mine.complete(verdict);
+                }
+            }
+        });
+        return mine;
+    }
+
+    int size() {
+        return calls.size();
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.jamescbv.policy;
+
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One daemon thread that runs the timers of {@link DefaultCallbackLimits} when it is built with
+ * real time. Daemon: limits someone forgot to close must not keep the JVM alive. The tasks are
+ * short (they take the limits' lock, update counters, complete futures), so one thread is enough.
+ */
+final class DaemonScheduler implements Scheduler, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonScheduler.class);
+
+    private final ScheduledThreadPoolExecutor executor;
+
+    DaemonScheduler(String threadName) {
+        executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        // Almost every deadline is cancelled because its request was granted first; without this
+        // the cancelled tasks would stay in the queue until their time came.
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    @Override
+    public Cancellable schedule(Runnable task, long delayNanos) {
+        ScheduledFuture<?> f = executor.schedule(() -> runLogged(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+    }
+
+    /** An exception would otherwise vanish into the task's future unseen. */
+    private static void runLogged(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("callback limits timer task failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

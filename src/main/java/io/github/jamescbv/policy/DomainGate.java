@@ -1,0 +1,157 @@
+package io.github.jamescbv.policy;
+
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+
+/**
+ * What one remote domain may still take from us: at most {@code maxInFlight} callbacks at once
+ * and at most {@code limit} started in any minute ({@link StartWindow}), with a FIFO line of
+ * requests waiting for either. A LinkedHashSet keeps arrival order and lets a request whose
+ * deadline passes leave from the middle in O(1).
+ *
+ * <p>"In flight" counts from the moment a request takes its domain slot, which is before it
+ * gets a process-wide slot: the domain never sees more than {@code maxInFlight} connections
+ * from us either way, and the count is what the refusal reason reports.
+ *
+ * <p>Not thread-safe: guarded by the lock of {@link DefaultCallbackLimits}.
+ *
+ * @param <W> the waiting request
+ */
+final class DomainGate<W> {
+    private final String key;
+    private final String name;
+    private final int maxInFlight;
+    private final StartWindow starts;
+    private final LinkedHashSet<W> waiters = new LinkedHashSet<>();
+    private int inFlight;
+    private Scheduler.Cancellable wakeTimer;
+    private long wakeAt;
+
+    /**
+     * @param key  the map key (lower case)
+     * @param name the domain as it may appear in a reason or a log line (already sanitised)
+     */
+    DomainGate(String key, String name, int maxInFlight, int ratePerWindow, long windowNanos) {
+        this.key = key;
+        this.name = name;
+        this.maxInFlight = maxInFlight;
+        this.starts = new StartWindow(ratePerWindow, windowNanos);
+    }
+
+    String key() {
+        return key;
+    }
+
+    /** A slot and a rate token are free now (whoever waits aside). */
+    boolean canStart(long now) {
+        starts.expire(now);
+        return inFlight < maxInFlight && starts.hasRoom();
+    }
+
+    /** Takes a slot and reserves a rate token; only after {@link #canStart} said yes. */
+    void take() {
+        inFlight++;
+        starts.reserve();
+    }
+
+    /** The request never started (refused or expired while waiting for a process-wide slot): both come back. */
+    void giveBack() {
+        inFlight--;
+        starts.cancelReservation();
+    }
+
+    /** The callback starts now: its reserved rate token is stamped with the time. */
+    void started(long now) {
+        starts.stamp(now);
+    }
+
+    /** The callback ended: its slot comes back; its rate token does not, that is the point of a rate. */
+    void finished() {
+        inFlight--;
+    }
+
+    /** Why a request cannot start now; call after {@link #canStart} said no. */
+    String busyReason() {
+        if (inFlight >= maxInFlight) {
+            return "domain " + name + ": " + inFlight + (inFlight == 1 ? " callback" : " callbacks") + " already in flight";
+        }
+        return "domain " + name + ": rate of " + starts.limit() + " per minute reached";
+    }
+
+    /**
+     * Whether the line waits for nothing but time: someone waits, a slot is free, and the window
+     * is full with at least one recorded start, which will leave it at {@link #oldestStartLeavesAt}.
+     * (A window full of reservations only frees when they are stamped or cancelled, not with time.)
+     */
+    boolean waitsOnlyForTime(long now) {
+        starts.expire(now);
+        return !waiters.isEmpty() && inFlight < maxInFlight && !starts.hasRoom() && starts.hasStarts();
+    }
+
+    long oldestStartLeavesAt() {
+        return starts.oldestLeavesAt();
+    }
+
+    boolean hasWaiters() {
+        return !waiters.isEmpty();
+    }
+
+    int waiting() {
+        return waiters.size();
+    }
+
+    void enqueue(W w) {
+        waiters.add(w);
+    }
+
+    boolean remove(W w) {
+        return waiters.remove(w);
+    }
+
+    /** The longest waiting request, removed from the line; only when {@link #hasWaiters}. */
+    W poll() {
+        Iterator<W> it = waiters.iterator();
+        W w = it.next();
+        it.remove();
+        return w;
+    }
+
+    /** Everyone waiting, removed from the line (shutdown). */
+    Iterable<W> drain() {
+        LinkedHashSet<W> all = new LinkedHashSet<>(waiters);
+        waiters.clear();
+        return all;
+    }
+
+    /** Nothing in flight, nobody waiting, no start left in the window: the state can be dropped. */
+    boolean idle(long now) {
+        starts.expire(now);
+        return inFlight == 0 && waiters.isEmpty() && starts.isEmpty();
+    }
+
+    // The one timer a gate may have: the moment its oldest start leaves the window.
+
+    boolean wakeScheduledAt(long at) {
+        return wakeTimer != null && wakeAt == at;
+    }
+
+    void setWake(Scheduler.Cancellable timer, long at) {
+        cancelWake();
+        wakeTimer = timer;
+        wakeAt = at;
+    }
+
+    /** The timer set for {@code at} has run (a timer replaced meanwhile stays). */
+    void wakeFired(long at) {
+        if (wakeAt == at) {
+            wakeTimer = null;
+        }
+    }
+
+    void cancelWake() {
+        if (wakeTimer != null) {
+            wakeTimer.cancel();
+            wakeTimer = null;
+        }
+    }
+}

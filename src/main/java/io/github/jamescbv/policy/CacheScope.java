@@ -1,0 +1,29 @@
+package io.github.jamescbv.policy;
+
+import io.github.jamescbv.verify.Stage;
+
+/**
+ * What a verdict is knowledge about, decided by the stage that produced it. Anything decided
+ * before RCPT TO (DNS, the connection, the greeting, HELO, MAIL FROM, our own target policy)
+ * never looked at the address, so it is knowledge about the whole domain; only RCPT TO
+ * speaks about the address. An internal failure is knowledge about nothing.
+ */
+enum CacheScope {
+    ADDRESS, DOMAIN, NONE;
+
+    static CacheScope of(Stage stage) {
+        switch (stage) {
+            case RCPT:
+                return ADDRESS;
+            case DNS:
+            case CONNECT:
+            case GREETING:
+            case HELO:
+            case MAIL:
+            case POLICY:
+                return DOMAIN;
+            default:
+                return NONE;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.github.jamescbv.policy;
+
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.Verdict;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The default {@link VerdictCache}: bounded, in this JVM's heap, lost on restart.
+ *
+ * <h2>What is remembered under which key</h2>
+ * <ul>
+ * <li>A verdict decided at RCPT TO (stage {@code rcpt}) is about the address: it is held under
+ *     the address ({@code local@domain} after the domain map; the local part is case-sensitive,
+ *     the domain is lower-cased).</li>
+ * <li>A verdict decided before RCPT TO (stages {@code dns}, {@code connect}, {@code greeting},
+ *     {@code helo}, {@code mail}, {@code policy}) is held under the <em>domain</em>: a 550 at
+ *     MAIL FROM, mail hosts that cannot be reached, or DNS saying there is no mail host say
+ *     nothing about the address, so they answer for every address of the domain for their
+ *     lifetime instead of new connections (Exim's domain cache).</li>
+ * <li>A verdict of stage {@code internal} (our own failure) is never held.</li>
+ * </ul>
+ * {@link #lookup} asks the address first, then the domain. A hit is the recorded verdict with
+ * {@code cached=true}; the marked copy is made once, at record time, so a hit allocates
+ * nothing but its {@link Optional}.
+ *
+ * <h2>Lifetimes and replacement</h2>
+ * Each result lives for its TTL from {@link CacheSettings} (pass 7 days, error 3 hours,
+ * transient 5 minutes by default); an expired verdict is never returned. A result whose TTL
+ * is 0 is never recorded, and when it is a pass or an error it also drops what was held for
+ * the key, since that definite answer contradicts or supersedes it. A transient never
+ * replaces a pass that is still valid (see {@link ReplaceRule}); an error replaces a pass, a
+ * pass replaces anything. A verdict that is already marked {@code cached} is not recorded
+ * again: a hit fed back must not extend its own life. {@code maxEntries} 0 disables the
+ * cache: nothing is recorded, every lookup misses.
+ *
+ * <h2>Bound and eviction</h2>
+ * At most {@code maxEntries} addresses and domains together, exactly, at every moment.
+ * When full, expired entries go first, then the oldest recorded, with a second chance for
+ * those hit since (see {@link VerdictStore}). Lookups never lock or block; records share one
+ * lock, which is cheap because a record follows a whole SMTP callback.
+ */
+public final class InMemoryVerdictCache implements VerdictCache {
+    private final Clock clock;
+    private final ResultTtls ttls;
+    /** Null when maxEntries is 0. */
+    private final VerdictStore store;
+
+    /** With the system clock. */
+    public InMemoryVerdictCache(CacheSettings settings) {
+        this(settings, Clock.systemUTC());
+    }
+
+    public InMemoryVerdictCache(CacheSettings settings, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.ttls = new ResultTtls(settings);
+        this.store = settings.maxEntries() == 0 ? null : new VerdictStore(settings.maxEntries(), ReplaceRule::replaces);
+    }
+
+    @Override
+    public Optional<Verdict> lookup(String address, String domain) {
+        if (store == null) {
+            return Optional.empty();
+        }
+        long now = clock.millis();
+        Verdict v = store.get(CacheScope.ADDRESS, CacheKeys.address(address), now);
+        if (v == null) {
+            v = store.get(CacheScope.DOMAIN, CacheKeys.domain(domain), now);
+        }
+        return Optional.ofNullable(v);
+    }
+
+    @Override
+    public void record(String address, String domain, Verdict verdict) {
+        Objects.requireNonNull(verdict, "verdict");
+        CacheScope scope = CacheScope.of(verdict.stage());
+        if (store == null || scope == CacheScope.NONE || verdict.cached()) {
+            return;
+        }
+        String key = scope == CacheScope.ADDRESS ? CacheKeys.address(address) : CacheKeys.domain(domain);
+        long ttl = ttls.millis(verdict.result());
+        if (ttl == 0) {
+            if (verdict.result() != Result.TRANSIENT) {
+                store.remove(scope, key);
+            }
+            return;
+        }
+        long now = clock.millis();
+        store.put(scope, key, verdict.toBuilder().cached(true).build(), ResultTtls.expiry(now, ttl), now);
+    }
+
+    @Override
+    public int size() {
+        return store == null ? 0 : store.size();
+    }
+
+    /** For tests: the internal structures agree with each other and with the bound. */
+    boolean consistent() {
+        return store == null || store.consistent();
+    }
+}

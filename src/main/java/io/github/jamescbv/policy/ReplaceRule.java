@@ -1,0 +1,19 @@
+package io.github.jamescbv.policy;
+
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.Verdict;
+
+/**
+ * Whether a fresh verdict takes the place of a still-valid one for the same key. A transient
+ * answer says only "not now", so it must not undo a pass we still trust (a flaky or
+ * greylisting remote would otherwise turn good knowledge into a retry; Postfix's verify
+ * cache does the same). A pass or an error is a definite answer and always wins.
+ */
+final class ReplaceRule {
+    private ReplaceRule() {
+    }
+
+    static boolean replaces(Verdict incoming, Verdict held) {
+        return !(incoming.result() == Result.TRANSIENT && held.result() == Result.PASS);
+    }
+}

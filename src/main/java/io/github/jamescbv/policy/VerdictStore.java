@@ -1,0 +1,250 @@
+package io.github.jamescbv.policy;
+
+import io.github.jamescbv.verify.Verdict;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
+
+/**
+ * The storage behind {@link InMemoryVerdictCache}: verdicts with an expiry, under address keys
+ * and domain keys, at most {@code maxEntries} in all.
+ *
+ * <p><b>Reads</b> take no lock: one {@link ConcurrentHashMap#get}, an expiry check and, the
+ * first time an entry is hit since it was last considered for eviction, one plain write of
+ * its {@code referenced} hint. An expired entry found by a read is removed only if the lock
+ * is free at that instant ({@code tryLock}); otherwise it is left for the next read or for
+ * eviction, so a read never waits.
+ *
+ * <p><b>Writes</b> (one per callback made, i.e. rare next to reads) hold one lock. Every
+ * change to the maps happens under it, together with the change to the eviction list, so
+ * "in a map" and "in the list" are the same thing and the bound is exact: room is made
+ * before an insert, so no observer ever sees more than {@code maxEntries}.
+ *
+ * <p><b>Eviction</b>, when a new key arrives and the store is full:
+ * <ol>
+ * <li>expired entries go first: a sweep drops every expired entry, at most once per
+ *     {@code maxEntries / 2} records so that its cost stays a few steps per record;</li>
+ * <li>then the entry recorded longest ago goes, except that one hit since it was recorded
+ *     (or since it was last passed over) gets a second chance and moves to the young end
+ *     (the CLOCK approximation of least-recently-used; at most one pass over the list per
+ *     eviction, so a read storm cannot keep it going).</li>
+ * </ol>
+ * A sender seen on every message therefore stays, while one-off forged senders age out.
+ *
+ * <p>Memory per entry: the {@link Entry} (key, verdict, expiry, two list links, two flags:
+ * 40 bytes with compressed pointers) and the map's node and table slot; no timers, no threads.
+ */
+final class VerdictStore {
+    private final int maxEntries;
+    private final int sweepInterval;
+    private final BiPredicate<Verdict, Verdict> replaces;
+    private final ConcurrentHashMap<String, Entry> addresses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> domains = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Sentinel of the circular eviction list: head.next is the oldest, head.prev the youngest. Guarded by lock. */
+    private final Entry head = new Entry(null, null, 0, false);
+    /** Written under lock only; volatile so size() needs no lock and never sees a transient excess. */
+    private volatile int count;
+    private int recordsSinceSweep;
+
+    /**
+     * @param maxEntries at least 1
+     * @param replaces   (incoming, held): whether a fresh verdict may take the place of a still-valid one
+     */
+    VerdictStore(int maxEntries, BiPredicate<Verdict, Verdict> replaces) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("bad maxEntries '" + maxEntries + "' (must be 1 or more)");
+        }
+        this.maxEntries = maxEntries;
+        this.sweepInterval = Math.max(1, maxEntries / 2);
+        this.replaces = replaces;
+        head.prev = head;
+        head.next = head;
+    }
+
+    /** The verdict held for {@code key} and valid at {@code now}, or null. Never blocks. */
+    Verdict get(CacheScope scope, String key, long now) {
+        Entry e = map(scope).get(key);
+        if (e == null) {
+            return null;
+        }
+        if (now >= e.expiresAt) {
+            removeIfUncontended(e);
+            return null;
+        }
+        // Read before write: an entry hit by every message is written once, not on every hit,
+        // so its cache line is not bounced between cores. A lost update only costs a second chance.
+        if (!e.referenced) {
+            e.referenced = true;
+        }
+        return e.verdict;
+    }
+
+    /**
+     * Holds {@code verdict} for {@code key} until {@code expiresAt}, unless a verdict still
+     * valid at {@code now} is held that it may not replace.
+     *
+     * @return whether it was stored
+     */
+    boolean put(CacheScope scope, String key, Verdict verdict, long expiresAt, long now) {
+        ConcurrentHashMap<String, Entry> map = map(scope);
+        lock.lock();
+        try {
+            Entry held = map.get(key);
+            if (held != null && now < held.expiresAt && !replaces.test(verdict, held.verdict)) {
+                return false;
+            }
+            if (held == null) {
+                makeRoom(now);
+            }
+            Entry fresh = new Entry(key, verdict, expiresAt, scope == CacheScope.DOMAIN);
+            // Replacing in place: a concurrent read sees the old or the new verdict, never a gap.
+            map.put(key, fresh);
+            if (held != null) {
+                unlink(held);
+            } else {
+                count++;
+            }
+            linkYoungest(fresh);
+            recordsSinceSweep++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets whatever is held for {@code key}. */
+    void remove(CacheScope scope, String key) {
+        lock.lock();
+        try {
+            Entry held = map(scope).get(key);
+            if (held != null) {
+                drop(held);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int size() {
+        return count;
+    }
+
+    /** For tests: the maps, the list and the count agree. */
+    boolean consistent() {
+        lock.lock();
+        try {
+            int linked = 0;
+            for (Entry e = head.next; e != head; e = e.next) {
+                if (e.next.prev != e || map(e.domainLevel).get(e.key) != e) {
+                    return false;
+                }
+                linked++;
+            }
+            return linked == count && addresses.size() + domains.size() == count && count <= maxEntries;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void removeIfUncontended(Entry e) {
+        if (lock.tryLock()) {
+            try {
+                if (map(e.domainLevel).get(e.key) == e) {
+                    drop(e);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Under lock: brings the count below maxEntries. */
+    private void makeRoom(long now) {
+        if (count < maxEntries) {
+            return;
+        }
+        if (recordsSinceSweep >= sweepInterval) {
+            sweepExpired(now);
+            recordsSinceSweep = 0;
+        }
+        while (count >= maxEntries) {
+            evictOne(now);
+        }
+    }
+
+    private void sweepExpired(long now) {
+        Entry e = head.next;
+        while (e != head) {
+            Entry next = e.next;
+            if (now >= e.expiresAt) {
+                drop(e);
+            }
+            e = next;
+        }
+    }
+
+    private void evictOne(long now) {
+        int secondChances = count;
+        while (true) {
+            Entry oldest = head.next;
+            if (now >= oldest.expiresAt || !oldest.referenced || secondChances-- <= 0) {
+                drop(oldest);
+                return;
+            }
+            oldest.referenced = false;
+            unlink(oldest);
+            linkYoungest(oldest);
+        }
+    }
+
+    /** Under lock: out of its map and the list. */
+    private void drop(Entry e) {
+        map(e.domainLevel).remove(e.key, e);
+        unlink(e);
+        count--;
+    }
+
+    private void linkYoungest(Entry e) {
+        Entry last = head.prev;
+        e.prev = last;
+        e.next = head;
+        last.next = e;
+        head.prev = e;
+    }
+
+    private static void unlink(Entry e) {
+        e.prev.next = e.next;
+        e.next.prev = e.prev;
+        e.prev = null;
+        e.next = null;
+    }
+
+    private ConcurrentHashMap<String, Entry> map(CacheScope scope) {
+        return map(scope == CacheScope.DOMAIN);
+    }
+
+    private ConcurrentHashMap<String, Entry> map(boolean domainLevel) {
+        return domainLevel ? domains : addresses;
+    }
+
+    /** One held verdict. Immutable but for the eviction hint and the list links. */
+    private static final class Entry {
+        final String key;
+        final Verdict verdict;
+        final long expiresAt;
+        final boolean domainLevel;
+        /** Hit since last considered for eviction. Written by readers without the lock: a hint, races are harmless. */
+        boolean referenced;
+        /** Guarded by the store's lock. */
+        Entry prev;
+        Entry next;
+
+        Entry(String key, Verdict verdict, long expiresAt, boolean domainLevel) {
+            this.key = key;
+            this.verdict = verdict;
+            this.expiresAt = expiresAt;
+            this.domainLevel = domainLevel;
+        }
+    }
+}

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletionStage;
  * cache, then a callback already in flight for the same address, then the connecting
  * client's budget, then the process-wide and per-domain limits, and only then the engine.
  * Refusals by a limit are {@code transient}, stage {@code policy}, and are not cached: they
- * say nothing about the address.
+ * say nothing about the address. Only the engine's verdicts are remembered.
  */
 public final class GuardedVerifier {
 
@@ -60,12 +60,7 @@ public final class GuardedVerifier {
         if (hit.isPresent()) {
             return CompletableFuture.completedFuture(hit.get());
         }
-        return inFlight.join(key, () -> newCallback(address, key, domain, client, dialog),
-                verdict -> {
-                    if (!isRefusal(verdict)) {
-                        cache.record(key, domain, verdict);
-                    }
-                })
+        return inFlight.join(key, () -> newCallback(address, key, domain, client, dialog))
             .exceptionally(e -> Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).domain(domain)
                 .text("internal error: " + e).build());
     }
@@ -100,20 +95,22 @@ public final class GuardedVerifier {
                 admission.release();
                 throw e;
             }
-            return verdict.whenComplete((v, e) -> admission.release());
+            // Remember first, then free the slot: a request of the same domain waiting for it
+            // must find a domain-level answer in the cache rather than call back again.
+            return verdict.whenComplete((v, e) -> {
+                try {
+                    if (v != null) {
+                        cache.record(key, domain, v);
+                    }
+                } finally {
+                    admission.release();
+                }
+            });
         });
     }
 
     private static Verdict refusal(String domain, String reason, long startNanos) {
         return Verdict.builder(Result.TRANSIENT, Stage.POLICY).domain(domain).text(reason)
             .elapsed(Duration.ofNanos(System.nanoTime() - startNanos)).build();
-    }
-
-    /**
-     * Our own refusals (limits) are remembered by nobody: they say nothing about the address.
-     * The engine's only policy verdict is an error (every MX address refused by the target guard).
-     */
-    private static boolean isRefusal(Verdict v) {
-        return v.stage() == Stage.POLICY && v.result() == Result.TRANSIENT;
     }
 }

@@ -4,7 +4,6 @@ import io.github.jamescbv.verify.Verdict;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -17,10 +16,11 @@ final class InFlightCalls {
 
     /**
      * The verdict of the callback for {@code key}: the one in flight, or a new one from
-     * {@code start}. {@code onFresh} sees each new verdict before the key is released, so that
-     * a request arriving just after the callback ended finds the verdict in the cache.
+     * {@code start}. The key is released only once {@code start}'s stage has completed, so a
+     * stage that records its verdict in the cache before completing leaves no gap in which a
+     * request would find neither the callback nor its verdict.
      */
-    CompletableFuture<Verdict> join(String key, Supplier<CompletionStage<Verdict>> start, Consumer<Verdict> onFresh) {
+    CompletableFuture<Verdict> join(String key, Supplier<CompletionStage<Verdict>> start) {
         CompletableFuture<Verdict> mine = new CompletableFuture<>();
         CompletableFuture<Verdict> existing = calls.putIfAbsent(key, mine);
         if (existing != null) {
@@ -35,17 +35,11 @@ final class InFlightCalls {
             return mine;
         }
         started.whenComplete((verdict, error) -> {
-            try {
-                if (error == null) {
-                    onFresh.accept(verdict);
-                }
-            } finally {
-                calls.remove(key, mine);
-                if (error != null) {
-                    mine.completeExceptionally(error);
-                } else {
-                    mine.complete(verdict);
-                }
+            calls.remove(key, mine);
+            if (error != null) {
+                mine.completeExceptionally(error);
+            } else {
+                mine.complete(verdict);
             }
         });
         return mine;

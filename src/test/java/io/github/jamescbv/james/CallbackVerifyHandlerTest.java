@@ -134,7 +134,7 @@ class CallbackVerifyHandlerTest {
         assertThat(verified).hasSize(1);
 
         session.resetState(); // RSET
-        h.doRcpt(session, sender, LOCAL, Map.of());
+        h.doRcpt(session, sender("bob@remote.example"), LOCAL, Map.of());
         assertThat(verified).as("a new transaction, a new callback").hasSize(2);
     }
 

@@ -1,0 +1,178 @@
+package io.github.jamescbv.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.verify.DomainMap;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.verify.Verdict;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Cache, in-flight sharing, client budget and limits in front of an engine that only records its calls. */
+class GuardedVerifierTest {
+    private final List<String> engineCalls = new CopyOnWriteArrayList<>();
+    private final Map<String, CompletableFuture<Verdict>> pending = new ConcurrentHashMap<>();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    /** The engine: a pending future per address, completed by the test. */
+    private CompletionStage<Verdict> engine(EmailAddress address, DialogListener dialog) {
+        engineCalls.add(address.toString());
+        return pending.computeIfAbsent(address.toString(), a -> new CompletableFuture<>());
+    }
+
+    private GuardedVerifier verifier(LimitSettings limits) {
+        DefaultCallbackLimits l = new DefaultCallbackLimits(limits);
+        toClose.add(l);
+        return new GuardedVerifier(this::engine, DomainMap.builder().add("alias.test", "example.test").build(),
+            Duration.ofSeconds(5), new InMemoryVerdictCache(CacheSettings.DEFAULTS), l);
+    }
+
+    private GuardedVerifier verifier() {
+        return verifier(new LimitSettings(64, 1000, 100, 1000, 1000));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    private static EmailAddress addr(String s) throws Exception {
+        return EmailAddress.parse(s);
+    }
+
+    private static Verdict verdict(Result r, Stage s) {
+        return Verdict.builder(r, s).code(r == Result.PASS ? 250 : 550).domain("example.test").build();
+    }
+
+    private static Verdict get(CompletionStage<Verdict> stage) throws Exception {
+        return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private CompletionStage<Verdict> verify(GuardedVerifier v, String address, String client) throws Exception {
+        return v.verify(addr(address), Optional.of(InetAddress.getByName(client)), DialogListener.NONE);
+    }
+
+    @Test
+    void aCachedVerdictAnswersWithoutTheEngineAndSaysSo() throws Exception {
+        GuardedVerifier v = verifier();
+        CompletionStage<Verdict> first = verify(v, "a@example.test", "192.0.2.1");
+        pending.get("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
+        assertThat(get(first).cached()).isFalse();
+        Verdict second = get(verify(v, "a@example.test", "192.0.2.2"));
+        assertThat(second.result()).isEqualTo(Result.PASS);
+        assertThat(second.cached()).isTrue();
+        assertThat(engineCalls).containsExactly("a@example.test");
+    }
+
+    @Test
+    void theCacheIsKeyedByTheAddressAfterTheMap() throws Exception {
+        GuardedVerifier v = verifier();
+        CompletionStage<Verdict> first = verify(v, "a@alias.test", "192.0.2.1");
+        pending.get("a@alias.test").complete(verdict(Result.ERROR, Stage.RCPT));
+        get(first);
+        assertThat(get(verify(v, "a@example.test", "192.0.2.1")).cached()).isTrue();
+    }
+
+    @Test
+    void aHundredConcurrentRequestsForOneAddressShareOneCallback() throws Exception {
+        GuardedVerifier v = verifier();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<CompletionStage<Verdict>>> asked = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                int n = i;
+                asked.add(pool.submit(() -> verify(v, "forged@example.test", "192.0.2." + (n % 200 + 1))));
+            }
+            List<CompletionStage<Verdict>> stages = new ArrayList<>();
+            for (Future<CompletionStage<Verdict>> f : asked) {
+                stages.add(f.get(10, TimeUnit.SECONDS));
+            }
+            assertThat(engineCalls).containsExactly("forged@example.test");
+            pending.get("forged@example.test").complete(verdict(Result.ERROR, Stage.RCPT));
+            for (CompletionStage<Verdict> s : stages) {
+                assertThat(get(s).result()).isEqualTo(Result.ERROR);
+            }
+            assertThat(v.inFlight()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aClientOverItsBudgetGetsTransientPolicyButCacheHitsAreFree() throws Exception {
+        GuardedVerifier v = verifier(new LimitSettings(64, 1000, 100, 1000, 2));
+        verify(v, "a@example.test", "192.0.2.9");
+        pending.get("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
+        verify(v, "b@example.test", "192.0.2.9");
+        Verdict third = get(verify(v, "c@example.test", "192.0.2.9"));
+        assertThat(third.result()).isEqualTo(Result.TRANSIENT);
+        assertThat(third.stage()).isEqualTo(Stage.POLICY);
+        assertThat(third.text()).contains("192.0.2.9").contains("per minute");
+        assertThat(get(verify(v, "a@example.test", "192.0.2.9")).cached()).isTrue();
+        assertThat(engineCalls).containsExactly("a@example.test", "b@example.test");
+        verify(v, "c@example.test", "192.0.2.10");
+        assertThat(engineCalls).as("another client has its own budget").contains("c@example.test");
+    }
+
+    @Test
+    void beyondCapacityIsTransientAtOnceAndTheRefusalIsNotCached() throws Exception {
+        GuardedVerifier v = verifier(new LimitSettings(1, 0, 100, 1000, 1000));
+        CompletionStage<Verdict> first = verify(v, "a@example.test", "192.0.2.1");
+        Verdict refused = get(verify(v, "b@other.test", "192.0.2.1"));
+        assertThat(refused.result()).isEqualTo(Result.TRANSIENT);
+        assertThat(refused.stage()).isEqualTo(Stage.POLICY);
+        assertThat(refused.text()).isEqualTo("verification capacity exceeded");
+        pending.get("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
+        get(first);
+        verify(v, "b@other.test", "192.0.2.1");
+        assertThat(engineCalls).containsExactly("a@example.test", "b@other.test");
+    }
+
+    @Test
+    void aDomainLevelAnswerReachesRequestsWaitingForThatDomain() throws Exception {
+        GuardedVerifier v = verifier(new LimitSettings(64, 1000, 1, 1000, 1000));
+        CompletionStage<Verdict> a = verify(v, "a@example.test", "192.0.2.1");
+        CompletionStage<Verdict> b = verify(v, "b@example.test", "192.0.2.1");
+        assertThat(engineCalls).containsExactly("a@example.test");
+        pending.get("a@example.test").complete(verdict(Result.ERROR, Stage.MAIL));
+        assertThat(get(a).result()).isEqualTo(Result.ERROR);
+        Verdict fromDomain = get(b);
+        assertThat(fromDomain.result()).isEqualTo(Result.ERROR);
+        assertThat(fromDomain.stage()).isEqualTo(Stage.MAIL);
+        assertThat(fromDomain.cached()).isTrue();
+        assertThat(engineCalls).containsExactly("a@example.test");
+    }
+
+    @Test
+    void anEngineThatThrowsGivesTransientInternalAndReleasesItsSlot() throws Exception {
+        DefaultCallbackLimits limits = new DefaultCallbackLimits(new LimitSettings(1, 0, 1, 1000, 1000));
+        toClose.add(limits);
+        GuardedVerifier v = new GuardedVerifier((address, dialog) -> {
+            throw new IllegalStateException("boom");
+        }, DomainMap.EMPTY, Duration.ofSeconds(5), new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
+        Verdict first = get(verify(v, "a@example.test", "192.0.2.1"));
+        assertThat(first.result()).isEqualTo(Result.TRANSIENT);
+        assertThat(first.stage()).isEqualTo(Stage.INTERNAL);
+        assertThat(first.text()).contains("boom");
+        assertThat(limits.inFlight()).isZero();
+    }
+}

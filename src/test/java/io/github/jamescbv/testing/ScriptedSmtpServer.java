@@ -49,7 +49,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private final ServerSocket serverSocket;
     private final ExecutorService threads;
-    private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    /**
+     * Guarded by itself. Not a CopyOnWriteArrayList: a load run accepts tens of thousands of
+     * connections, and copying the whole list on each accept made accepting quadratic.
+     */
+    private final List<Connection> connections = new ArrayList<>();
     private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
     private volatile SmtpScript script;
@@ -103,9 +107,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return serverSocket.getLocalPort();
     }
 
-    /** How many connections were accepted so far. */
+    /** How many connections were accepted so far (since {@link #forgetConnections()}, if called). */
     public int connectionCount() {
-        return connections.size();
+        synchronized (connections) {
+            return connections.size();
+        }
     }
 
     /** How many accepted connections are still open (neither side has closed them yet, as seen from here). */
@@ -115,12 +121,26 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** All connections accepted so far, in order. */
     public List<Connection> connections() {
-        return List.copyOf(connections);
+        synchronized (connections) {
+            return List.copyOf(connections);
+        }
     }
 
     /** The {@code index}-th accepted connection, from 0. */
     public Connection connection(int index) {
-        return connections.get(index);
+        synchronized (connections) {
+            return connections.get(index);
+        }
+    }
+
+    /**
+     * Drops the records of the connections accepted so far (open ones keep running): counts and
+     * indexes start again from zero. For long load runs, whose records would otherwise fill the heap.
+     */
+    public void forgetConnections() {
+        synchronized (connections) {
+            connections.clear();
+        }
     }
 
     /** The last accepted connection; fails when there is none. */
@@ -219,7 +239,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             Connection connection = new Connection((InetSocketAddress) socket.getRemoteSocketAddress());
             open.incrementAndGet();
             openSockets.add(socket);
-            connections.add(connection);
+            synchronized (connections) {
+                connections.add(connection);
+            }
             try {
                 threads.execute(() -> serve(socket, connection, script));
             } catch (RuntimeException rejected) { // closing

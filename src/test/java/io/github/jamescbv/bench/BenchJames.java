@@ -1,0 +1,112 @@
+package io.github.jamescbv.bench;
+
+import com.google.inject.multibindings.Multibinder;
+import io.github.jamescbv.james.e2e.SmtpPortsProbe;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.MemoryJamesConfiguration;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.data.UsersRepositoryModuleChooser;
+import org.apache.james.utils.DataProbeImpl;
+import org.apache.james.utils.GuiceProbe;
+
+/**
+ * A real James 3.8.1 memory server for the benchmark, booted in-process from a working
+ * directory of its own: {@code conf/} holds the memory server's test configuration (James's
+ * test jar) and the benchmark's {@code bench/smtpserver.xml} and {@code bench/mailetcontainer.xml}.
+ * A working directory rather than the class path, because the class path's smtpserver.xml is
+ * the end-to-end tests' and must stay theirs.
+ */
+final class BenchJames implements AutoCloseable {
+    /** James's test configuration, except the two files the benchmark brings. */
+    private static final List<String> JAMES_TEST_FILES = List.of("dnsservice.xml", "domainlist.xml", "imapserver.xml",
+        "keystore", "listeners.xml", "lmtpserver.xml", "mailrepositorystore.xml", "managesieveserver.xml",
+        "pop3server.xml", "usersrepository.xml");
+    private static final List<String> BENCH_FILES = List.of("smtpserver.xml", "mailetcontainer.xml");
+
+    private final Path workingDirectory;
+    private final GuiceJamesServer server;
+
+    private BenchJames(Path workingDirectory, GuiceJamesServer server) {
+        this.workingDirectory = workingDirectory;
+        this.server = server;
+    }
+
+    /** Boots James (about ten seconds); the system properties its smtpserver.xml reads must be set already. */
+    static BenchJames start() throws Exception {
+        Path dir = Files.createTempDirectory("james-bench");
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        for (String name : JAMES_TEST_FILES) {
+            copyResource(name, conf.resolve(name));
+        }
+        for (String name : BENCH_FILES) {
+            copyResource("bench/" + name, conf.resolve(name));
+        }
+        MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
+            .workingDirectory(dir.toFile())
+            .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
+            .build();
+        GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
+            .combineWith(binder -> {
+                Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
+                probes.addBinding().to(SmtpPortsProbe.class);
+                probes.addBinding().to(SpoolProbe.class);
+            });
+        server.start();
+        return new BenchJames(dir, server);
+    }
+
+    /** The port of the SMTP server with this helloName. */
+    int smtpPort(String helloName) {
+        return server.getProbe(SmtpPortsProbe.class).port(helloName);
+    }
+
+    /** Mails accepted over SMTP that the mailet container has not taken yet. */
+    long spoolSize() throws Exception {
+        return server.getProbe(SpoolProbe.class).spoolSize();
+    }
+
+    void addDomainAndUser(String domain, String user, String password) throws Exception {
+        server.getProbe(DataProbeImpl.class).fluent().addDomain(domain).addUser(user, password);
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } finally {
+            deleteQuietly(workingDirectory);
+        }
+    }
+
+    private static void copyResource(String resource, Path target) throws IOException {
+        try (InputStream in = BenchJames.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " not on the class path (test resources, james-server-memory-app test-jar)");
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // a temp directory left behind is not worth failing the benchmark for
+        }
+    }
+}

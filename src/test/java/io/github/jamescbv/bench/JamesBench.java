@@ -1,0 +1,624 @@
+package io.github.jamescbv.bench;
+
+import io.github.jamescbv.testing.Response;
+import io.github.jamescbv.testing.ScriptedSmtpServer;
+import io.github.jamescbv.testing.SmtpScript;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/**
+ * What connections held on a tarpit cost everyone else, in a real James 3.8.1 (issue 3).
+ *
+ * <p>One James, two SMTP servers identical but for the {@code CallbackVerifyHandler}
+ * ({@code bench/smtpserver.xml}): "on" has it, "off" does not. Two scripted remotes: a fast
+ * MX that answers every callback at once, and a tarpit that accepts the connection and says
+ * nothing. Each run measures one mode:
+ *
+ * <ul>
+ *   <li>{@link Mode#OFF}: 50 connections to the "off" server send a whole message except its
+ *       final "." and stay there, mid-DATA: the same bytes as the held ones, minus the one
+ *       that would get them their 250 at once.</li>
+ *   <li>{@link Mode#ON_HELD}: 50 connections to the "on" server send a whole message from
+ *       {@code @tarpit.bench}; their callbacks hang on the tarpit, so the reply to their "."
+ *       is held for the whole run (maxWait 60 s).</li>
+ *   <li>{@link Mode#ON}: the "on" server with no other connections, so that what the callbacks
+ *       themselves cost can be told apart from what the held connections cost.</li>
+ * </ul>
+ *
+ * <p>Then {@code clients} threads run whole transactions back to back for the run's duration
+ * (connect, 220, EHLO, MAIL FROM a new {@code @fast.bench} sender each time so that every
+ * transaction makes a real callback, RCPT, DATA, a small message, QUIT), recording the greeting
+ * latency (connect start to the 220) and counting transactions.
+ *
+ * <p>After a warm-up of both servers, each round runs the three modes one after the other, in a
+ * rotated order. On two shared cores the throughput of one mode drifts by 10-20% from minute to
+ * minute; many short rounds, and costs computed within each round (from runs seconds apart),
+ * keep that drift out of the comparison.
+ *
+ * <p>Arguments: {@code [seconds per run [rounds [client threads]]]}, default {@code 5 6 4}.
+ * Exit status 1 when a sanity check fails (a transaction not answered 250, a held connection
+ * that got a reply, callbacks that did not happen or happened with the hook off).
+ */
+public final class JamesBench {
+    static final String LOCAL_DOMAIN = "bench.local";
+    static final String RECIPIENT = "rcpt@" + LOCAL_DOMAIN;
+    static final int WAITING = 50;
+    /** Per server; the hook's code paths (the engine's Netty client, the handler) need their JIT warm-up too. */
+    static final int WARM_UP_SECONDS = 8;
+    static final Duration SETTLE_LIMIT = Duration.ofSeconds(60);
+    /** Thread name prefixes: the benchmark's clients, the scripted remotes (one thread per connection), the engine. */
+    static final String OWN_THREAD_PREFIX = "loadgen-";
+    static final String REMOTE_THREAD_PREFIX = "scripted-smtp-";
+    static final String ENGINE_THREAD_PREFIX = "cbv-";
+
+    enum Mode {
+        OFF("off", "off.bench", "50 connections mid-DATA, final \".\" not sent"),
+        ON_HELD("on + 50 held", "on.bench", "50 connections sent \".\", reply held (callback on the tarpit)"),
+        ON("on, none held", "on.bench", "none");
+
+        final String label;
+        final String server;
+        final String others;
+
+        Mode(String label, String server, String others) {
+            this.label = label;
+            this.server = server;
+            this.others = others;
+        }
+
+        boolean hookOn() {
+            return this != OFF;
+        }
+    }
+
+    private final ScriptedSmtpServer fastMx;
+    private final ScriptedSmtpServer tarpit;
+    private final BenchJames james;
+    private final int clients;
+    private final AtomicLong senders = new AtomicLong();
+    private final List<String> failures = new ArrayList<>();
+
+    private JamesBench(ScriptedSmtpServer fastMx, ScriptedSmtpServer tarpit, BenchJames james, int clients) {
+        this.fastMx = fastMx;
+        this.tarpit = tarpit;
+        this.james = james;
+        this.clients = clients;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+        int clients = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+
+        int threadsBeforeJames = jamesThreads().size();
+        ScriptedSmtpServer fastMx = ScriptedSmtpServer.start(SmtpScript.standard());
+        ScriptedSmtpServer tarpit = ScriptedSmtpServer.start(tarpitScript(new CountDownLatch(1)));
+        System.setProperty("cbv.bench.fast", Integer.toString(fastMx.port()));
+        System.setProperty("cbv.bench.tarpit", Integer.toString(tarpit.port()));
+        long bootStart = System.nanoTime();
+        BenchJames james = BenchJames.start();
+        int status;
+        try {
+            System.out.printf(Locale.ROOT, "James 3.8.1 up in %.1f s; %d client threads, %d s per run, %d rounds, %d cores,"
+                    + " Java %s, load average %.2f%n", (System.nanoTime() - bootStart) / 1e9, clients, seconds, rounds,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadAverage());
+            james.addDomainAndUser(LOCAL_DOMAIN, RECIPIENT, "secret");
+            status = new JamesBench(fastMx, tarpit, james, clients).run(seconds, rounds, threadsBeforeJames);
+        } finally {
+            james.close();
+            fastMx.close();
+            tarpit.close();
+        }
+        // James leaves non-daemon threads behind after stop().
+        System.exit(status);
+    }
+
+    private int run(int seconds, int rounds, int threadsBeforeJames) throws Exception {
+        int threadsIdle = jamesThreads().size();
+        int warmUp = Math.min(WARM_UP_SECONDS, seconds * 2);
+        for (Mode mode : List.of(Mode.ON, Mode.OFF)) {
+            Load w = load(mode, warmUp);
+            System.out.printf(Locale.ROOT, "warm-up %-14s %7.1f transactions/s (%d failed)%n", mode.label, w.tps(), w.failed);
+            awaitSpoolEmpty();
+        }
+        int threadsWarm = jamesThreads().size();
+
+        Map<Mode, List<RunResult>> results = new EnumMap<>(Mode.class);
+        Mode[] modes = Mode.values();
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < modes.length; i++) {
+                // Rotated order: no mode always runs first, or always right after the same other mode.
+                Mode mode = modes[(i + round) % modes.length];
+                RunResult r = measure(mode, seconds, round + 1);
+                results.computeIfAbsent(mode, m -> new ArrayList<>()).add(r);
+                System.out.println(r.line());
+            }
+        }
+
+        System.out.println();
+        System.out.printf("JVM threads other than the benchmark's own (clients, scripted remotes): %d before James,"
+            + " %d after boot, %d after warm-up%n", threadsBeforeJames, threadsIdle, threadsWarm);
+        printSummary(results, seconds, rounds);
+        // Other processes on the machine take CPU from every mode alike, but add noise: show the load, and JVM busy
+        // (below 2 cores on a two-core machine: someone else had the rest).
+        System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", loadAverage());
+        if (!failures.isEmpty()) {
+            System.out.println();
+            System.out.println("SANITY CHECKS FAILED:");
+            failures.stream().limit(20).forEach(f -> System.out.println("  " + f));
+            return 1;
+        }
+        System.out.println("sanity: every transaction got 250 to its \".\"; every held connection was still held at the end"
+            + " of its run; one fast callback per transaction with the hook on, none with it off");
+        return 0;
+    }
+
+    /** One measured run of {@code mode}, with its waiting connections set up before and checked after. */
+    private RunResult measure(Mode mode, int seconds, int round) throws Exception {
+        CountDownLatch releaseTarpit = new CountDownLatch(1);
+        tarpit.script(tarpitScript(releaseTarpit));
+        // Counts start from zero, and the remotes' records of earlier runs do not fill the heap.
+        fastMx.forgetConnections();
+        tarpit.forgetConnections();
+
+        List<BenchSmtpClient> waiting = openWaiting(mode, round);
+        if (mode == Mode.ON_HELD) {
+            await(() -> tarpit.openConnectionCount() >= WAITING, Duration.ofSeconds(10),
+                "the held callbacks' connections to the tarpit");
+        }
+        System.gc(); // every run starts with the same, nearly empty heap
+
+        CpuUse cpuBefore = CpuUse.snapshot();
+        Load load = load(mode, seconds);
+        CpuUse cpuAfter = CpuUse.snapshot();
+
+        int threadsAtEnd = jamesThreads().size();
+        String threadNames = mode == Mode.ON_HELD ? threadNames() : "";
+        long spoolAtEnd = james.spoolSize();
+        int stillWaiting = 0;
+        for (BenchSmtpClient c : waiting) {
+            String state = c.stateAfter(1);
+            if ("silent".equals(state)) {
+                stillWaiting++;
+            } else {
+                fail(mode.label + ", round " + round + ": a waiting connection was not waiting any more at the end: " + state);
+            }
+            c.close();
+        }
+        int tarpitOpenAtEnd = tarpit.openConnectionCount();
+        releaseTarpit.countDown(); // this run's held callbacks end (transient), so the next run starts clean
+        await(() -> tarpit.openConnectionCount() == 0, Duration.ofSeconds(10), "the tarpit's connections to close");
+        awaitSpoolEmpty();
+
+        int fastCallbacks = fastMx.connectionCount();
+        int tarpitCallbacks = tarpit.connectionCount();
+        int expectedFast = mode.hookOn() ? load.transactions : 0;
+        if (fastCallbacks != expectedFast) {
+            fail(mode.label + ", round " + round + ": " + fastCallbacks + " callbacks to the fast MX for "
+                + load.transactions + " transactions (expected " + expectedFast + ")");
+        }
+        int expectedTarpit = mode == Mode.ON_HELD ? WAITING : 0;
+        if (tarpitCallbacks != expectedTarpit) {
+            fail(mode.label + ", round " + round + ": " + tarpitCallbacks + " callbacks to the tarpit (expected "
+                + expectedTarpit + ")");
+        }
+        if (mode == Mode.ON_HELD && tarpitOpenAtEnd < WAITING) {
+            fail(mode.label + ", round " + round + ": only " + tarpitOpenAtEnd + " tarpit callbacks still open at the end");
+        }
+        if (load.failed > 0) {
+            fail(mode.label + ", round " + round + ": " + load.failed + " transactions failed, first: " + load.firstFailure);
+        }
+        return new RunResult(mode, round, load, cpuAfter.since(cpuBefore), cpuAfter.processSince(cpuBefore),
+            fastCallbacks, tarpitCallbacks, stillWaiting, threadsAtEnd, spoolAtEnd, threadNames);
+    }
+
+    /** The 50 other connections of {@code mode}, each left waiting as the mode says. */
+    private List<BenchSmtpClient> openWaiting(Mode mode, int round) throws IOException {
+        List<BenchSmtpClient> waiting = new ArrayList<>();
+        if (mode == Mode.ON) {
+            return waiting;
+        }
+        int port = james.smtpPort(mode.server);
+        for (int i = 0; i < WAITING; i++) {
+            String sender = "waiting-" + round + "-" + i + "@tarpit.bench";
+            BenchSmtpClient c = BenchSmtpClient.connect(port);
+            waiting.add(c);
+            c.expect(220, "connect");
+            c.command("EHLO waiting.client.bench", 250);
+            c.command("MAIL FROM:<" + sender + ">", 250);
+            c.command("RCPT TO:<" + RECIPIENT + ">", 250);
+            c.command("DATA", 354);
+            String message = message(sender, "waiting " + round + "-" + i);
+            if (mode == Mode.ON_HELD) {
+                c.write(message); // the reply to its "." is held while the callback hangs on the tarpit
+            } else {
+                c.write(message.substring(0, message.length() - ".\r\n".length())); // mid-DATA
+            }
+        }
+        return waiting;
+    }
+
+    /** {@code clients} threads running whole transactions against the mode's server for {@code seconds}. */
+    private Load load(Mode mode, int seconds) throws InterruptedException {
+        int port = james.smtpPort(mode.server);
+        long start = System.nanoTime();
+        long deadline = start + seconds * 1_000_000_000L;
+        ClientLoop[] loops = new ClientLoop[clients];
+        Thread[] threads = new Thread[clients];
+        for (int i = 0; i < clients; i++) {
+            loops[i] = new ClientLoop(port, deadline);
+            threads[i] = new Thread(loops[i], OWN_THREAD_PREFIX + "client-" + i);
+            threads[i].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        long elapsed = System.nanoTime() - start;
+        return Load.of(loops, elapsed);
+    }
+
+    /** One client thread: transactions back to back until the deadline. */
+    private final class ClientLoop implements Runnable {
+        final int port;
+        final long deadline;
+        final LongList greetingNanos = new LongList();
+        final LongList transactionNanos = new LongList();
+        int failed;
+        String firstFailure;
+        long cpuNanos;
+
+        ClientLoop(int port, long deadline) {
+            this.port = port;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public void run() {
+            long cpuStart = CpuUse.currentThreadNanos();
+            while (System.nanoTime() < deadline) {
+                String sender = "sender" + senders.incrementAndGet() + "@fast.bench";
+                long t0 = System.nanoTime();
+                try (BenchSmtpClient c = BenchSmtpClient.connect(port)) {
+                    c.expect(220, "connect");
+                    long greeted = System.nanoTime();
+                    c.command("EHLO client.bench", 250);
+                    c.command("MAIL FROM:<" + sender + ">", 250);
+                    c.command("RCPT TO:<" + RECIPIENT + ">", 250);
+                    c.command("DATA", 354);
+                    c.write(message(sender, sender));
+                    c.expect(250, "the final \".\"");
+                    c.command("QUIT", 221);
+                    long done = System.nanoTime();
+                    c.awaitServerClose();
+                    greetingNanos.add(greeted - t0);
+                    transactionNanos.add(done - t0);
+                } catch (IOException | RuntimeException e) {
+                    if (failed++ == 0) {
+                        firstFailure = e.toString();
+                    }
+                }
+            }
+            cpuNanos = CpuUse.currentThreadNanos() - cpuStart; // the thread ends now: no snapshot would see it
+        }
+    }
+
+    /** What the client threads of one run did together. */
+    private static final class Load {
+        final int transactions;
+        final int failed;
+        final String firstFailure;
+        final long elapsedNanos;
+        final long clientCpuNanos;
+        final long[] greetings;
+        final long[] transactionTimes;
+
+        private Load(int failed, String firstFailure, long elapsedNanos, long clientCpuNanos, long[] greetings,
+                     long[] transactionTimes) {
+            this.transactions = greetings.length;
+            this.failed = failed;
+            this.firstFailure = firstFailure;
+            this.elapsedNanos = elapsedNanos;
+            this.clientCpuNanos = clientCpuNanos;
+            this.greetings = greetings;
+            this.transactionTimes = transactionTimes;
+            Arrays.sort(this.greetings);
+            Arrays.sort(this.transactionTimes);
+        }
+
+        static Load of(ClientLoop[] loops, long elapsedNanos) {
+            LongList greetings = new LongList();
+            LongList times = new LongList();
+            int failed = 0;
+            long cpu = 0;
+            String first = null;
+            for (ClientLoop l : loops) {
+                greetings.addAll(l.greetingNanos);
+                times.addAll(l.transactionNanos);
+                failed += l.failed;
+                cpu += l.cpuNanos;
+                if (first == null) {
+                    first = l.firstFailure;
+                }
+            }
+            return new Load(failed, first, elapsedNanos, cpu, greetings.toArray(), times.toArray());
+        }
+
+        /** Transactions per second, over the time until the last client finished its last transaction. */
+        double tps() {
+            return transactions / (elapsedNanos / 1e9);
+        }
+    }
+
+    private static final class RunResult {
+        final Mode mode;
+        final int round;
+        final Load load;
+        final Map<CpuUse.Owner, Long> cpu;
+        final long processCpuNanos;
+        final int fastCallbacks;
+        final int tarpitCallbacks;
+        final int stillWaiting;
+        final int threads;
+        final long spoolAtEnd;
+        final String threadNames;
+
+        RunResult(Mode mode, int round, Load load, Map<CpuUse.Owner, Long> cpu, long processCpuNanos, int fastCallbacks,
+                  int tarpitCallbacks, int stillWaiting, int threads, long spoolAtEnd, String threadNames) {
+            this.mode = mode;
+            this.round = round;
+            this.load = load;
+            this.cpu = cpu;
+            this.processCpuNanos = processCpuNanos;
+            this.fastCallbacks = fastCallbacks;
+            this.tarpitCallbacks = tarpitCallbacks;
+            this.stillWaiting = stillWaiting;
+            this.threads = threads;
+            this.spoolAtEnd = spoolAtEnd;
+            this.threadNames = threadNames;
+        }
+
+        double tps() {
+            return load.tps();
+        }
+
+        double greetingMedianMs() {
+            return ms(percentile(load.greetings, 50));
+        }
+
+        double greetingP95Ms() {
+            return ms(percentile(load.greetings, 95));
+        }
+
+        double transactionMedianMs() {
+            return ms(percentile(load.transactionTimes, 50));
+        }
+
+        /** CPU microseconds per transaction spent by {@code owner}'s threads. */
+        double cpuUs(CpuUse.Owner owner) {
+            return load.transactions == 0 ? 0 : cpu.get(owner) / 1e3 / load.transactions;
+        }
+
+        double clientCpuUs() {
+            return load.transactions == 0 ? 0 : load.clientCpuNanos / 1e3 / load.transactions;
+        }
+
+        /** How many cores the whole JVM kept busy: near 2 means the machine was saturated. */
+        double coresBusy() {
+            return processCpuNanos / (double) load.elapsedNanos;
+        }
+
+        String line() {
+            return String.format(Locale.ROOT, "round %d %-14s %6.0f tx/s (%d, %d failed)  greeting p50 %.2f p95 %.2f ms"
+                    + "  tx p50 %.2f ms  CPU/tx: James %.0f us (engine %.0f), remotes %.0f, clients %.0f; %.2f cores"
+                    + "  callbacks fast %d tarpit %d  waiting at end %d  threads %d  spool %d",
+                round, mode.label, tps(), load.transactions, load.failed, greetingMedianMs(), greetingP95Ms(),
+                transactionMedianMs(), cpuUs(CpuUse.Owner.JAMES), cpuUs(CpuUse.Owner.ENGINE),
+                cpuUs(CpuUse.Owner.REMOTES), clientCpuUs(), coresBusy(), fastCallbacks, tarpitCallbacks, stillWaiting,
+                threads, spoolAtEnd);
+        }
+    }
+
+    private void printSummary(Map<Mode, List<RunResult>> results, int seconds, int rounds) {
+        System.out.println();
+        System.out.printf("Medians over %d runs of %d s per mode.%n%n", rounds, seconds);
+        System.out.println("| mode | the 50 other connections | transactions/s, each run | transactions/s | greeting p50"
+            + " | greeting p95 | transaction p50 | CPU per transaction: James (engine) | scripted remotes | clients"
+            + " | JVM busy | James threads at end |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (Map.Entry<Mode, List<RunResult>> e : results.entrySet()) {
+            List<RunResult> runs = e.getValue();
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.0f | %.2f ms | %.2f ms | %.2f ms | %.0f us (%.0f us) | %.0f us"
+                    + " | %.0f us | %.2f cores | %s |%n",
+                e.getKey().label, e.getKey().others,
+                runs.stream().map(r -> String.format(Locale.ROOT, "%.0f", r.tps())).collect(Collectors.joining(", ")),
+                median(runs, RunResult::tps), median(runs, RunResult::greetingMedianMs), median(runs, RunResult::greetingP95Ms),
+                median(runs, RunResult::transactionMedianMs), median(runs, r -> r.cpuUs(CpuUse.Owner.JAMES)),
+                median(runs, r -> r.cpuUs(CpuUse.Owner.ENGINE)), median(runs, r -> r.cpuUs(CpuUse.Owner.REMOTES)),
+                median(runs, RunResult::clientCpuUs), median(runs, RunResult::coresBusy),
+                runs.stream().map(r -> Integer.toString(r.threads)).distinct().collect(Collectors.joining(", ")));
+        }
+        List<RunResult> off = results.get(Mode.OFF);
+        List<RunResult> held = results.get(Mode.ON_HELD);
+        List<RunResult> on = results.get(Mode.ON);
+        if (off == null || held == null || on == null) {
+            return;
+        }
+        System.out.println();
+        Comparison issue = Comparison.of(held, off);
+        System.out.printf(Locale.ROOT, "on + 50 held vs off (the issue's comparison): %s%n", issue);
+        System.out.printf(Locale.ROOT, "  targets: throughput cost < 10%%: %s; median greeting <= +5 ms: %s%n",
+            issue.throughputCost < 0.10 ? "met" : "MISSED", issue.greetingCostMs <= 5 ? "met" : "MISSED");
+        System.out.printf(Locale.ROOT, "  the callbacks alone, on (none held) vs off: %s%n", Comparison.of(on, off));
+        System.out.printf(Locale.ROOT, "  the held connections alone, on + 50 held vs on (none held): %s%n",
+            Comparison.of(held, on));
+        held.stream().filter(r -> !r.threadNames.isEmpty()).findFirst()
+            .ifPresent(r -> System.out.println("James threads with 50 replies held: " + r.threadNames));
+    }
+
+    /**
+     * A's cost relative to B, computed within each round (A's and B's runs are seconds apart) and
+     * summarised by the median over rounds, with the spread of the rounds.
+     */
+    private static final class Comparison {
+        final double throughputCost;
+        final double greetingCostMs;
+        final String text;
+
+        private Comparison(double throughputCost, double greetingCostMs, String text) {
+            this.throughputCost = throughputCost;
+            this.greetingCostMs = greetingCostMs;
+            this.text = text;
+        }
+
+        static Comparison of(List<RunResult> a, List<RunResult> b) {
+            int n = Math.min(a.size(), b.size());
+            double[] tps = new double[n];
+            double[] greet = new double[n];
+            for (int i = 0; i < n; i++) {
+                tps[i] = (b.get(i).tps() - a.get(i).tps()) / b.get(i).tps();
+                greet[i] = a.get(i).greetingMedianMs() - b.get(i).greetingMedianMs();
+            }
+            double tpsCost = median(tps);
+            double greetCost = median(greet);
+            double ratioOfMedians = (median(b, RunResult::tps) - median(a, RunResult::tps)) / median(b, RunResult::tps);
+            String text = String.format(Locale.ROOT, "throughput cost %.1f%% (rounds: %s; from the medians: %.1f%%),"
+                    + " median greeting %+.2f ms (rounds: %s)",
+                tpsCost * 100, join(tps, 100, "%.0f%%"), ratioOfMedians * 100, greetCost, join(greet, 1, "%+.2f"));
+            return new Comparison(tpsCost, greetCost, text);
+        }
+
+        private static String join(double[] values, double scale, String format) {
+            return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, format, v * scale))
+                .collect(Collectors.joining(" "));
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /** Silent until {@code release}, then hangs up: a tarpit whose callbacks this run can end. */
+    private static SmtpScript tarpitScript(CountDownLatch release) {
+        return SmtpScript.standard().greeting(Response.close().awaiting(release));
+    }
+
+    private static String message(String from, String subject) {
+        return "From: <" + from + ">\r\n"
+            + "To: <" + RECIPIENT + ">\r\n"
+            + "Subject: " + subject + "\r\n"
+            + "Message-ID: <" + subject.replace('@', '.').replace(' ', '.') + "@client.bench>\r\n"
+            + "\r\n"
+            + "A small benchmark message.\r\n"
+            + ".\r\n";
+    }
+
+    private void fail(String what) {
+        failures.add(what);
+        System.out.println("FAILED: " + what);
+    }
+
+    /** Mails of the last run still being processed would take CPU from the next one. */
+    private void awaitSpoolEmpty() throws InterruptedException {
+        await(() -> {
+            try {
+                return james.spoolSize() == 0;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot read the spool's size", e);
+            }
+        }, SETTLE_LIMIT, "James's spool to empty");
+    }
+
+    /** Polls until {@code condition} holds (a benchmark, not a test: a short sleep loop will do). */
+    private static void await(BooleanSupplier condition, Duration limit, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** Every live thread except the benchmark's clients and its scripted remotes (one thread per connection). */
+    private static List<Thread> jamesThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> !t.getName().startsWith(OWN_THREAD_PREFIX) && !t.getName().startsWith(REMOTE_THREAD_PREFIX))
+            .collect(Collectors.toList());
+    }
+
+    /** The threads by name, numbers folded: "bench-on-io-N x4, ...". */
+    private static String threadNames() {
+        Map<String, Integer> byName = new TreeMap<>();
+        for (Thread t : jamesThreads()) {
+            byName.merge(t.getName().replaceAll("\\d+", "N"), 1, Integer::sum);
+        }
+        return byName.entrySet().stream()
+            .map(e -> e.getValue() == 1 ? e.getKey() : e.getKey() + " x" + e.getValue())
+            .collect(Collectors.joining(", "));
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static double median(List<RunResult> runs, ToDoubleFunction<RunResult> metric) {
+        return median(runs.stream().mapToDouble(metric).toArray());
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** Nearest-rank percentile of sorted values; 0 when there are none. */
+    private static long percentile(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    /** A growable array of longs: a latency per transaction without boxing a Long each time. */
+    private static final class LongList {
+        private long[] values = new long[1024];
+        private int size;
+
+        void add(long v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        void addAll(LongList other) {
+            for (int i = 0; i < other.size; i++) {
+                add(other.values[i]);
+            }
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+}

@@ -101,6 +101,9 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
     /** Called by James when the SMTP server stops: the engine's threads and connections go. */
     @Override
     public void destroy() {
+        if (starter != null) {
+            protections.release();
+        }
         VerifierEngine e = engine;
         if (e != null) {
             try {

@@ -27,9 +27,14 @@ public class SharedProtections {
     private LimitSettings limitSettings;
     private VerdictCache cache;
     private DefaultCallbackLimits limits;
+    private int users;
 
-    /** The shared cache and limits, created with these settings by the first caller. */
+    /**
+     * The shared cache and limits, created with these settings by the first caller. Each
+     * caller gives its share back with {@link #release()} when James stops it.
+     */
     public synchronized Parts obtain(CacheSettings cacheWanted, LimitSettings limitsWanted, String who) {
+        users++;
         if (cache == null) {
             cacheSettings = cacheWanted;
             limitSettings = limitsWanted;
@@ -42,6 +47,15 @@ public class SharedProtections {
                 who, cacheSettings, limitSettings, cacheWanted, limitsWanted);
         }
         return new Parts(cache, limits);
+    }
+
+    /** One user fewer; the last one stops the limits' timer thread and forgets the cache. */
+    public synchronized void release() {
+        if (users > 0 && --users == 0 && limits != null) {
+            limits.close();
+            limits = null;
+            cache = null;
+        }
     }
 
     /** The shared pieces. */

@@ -1,0 +1,57 @@
+package io.github.jamescbv.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.testing.Response;
+import io.github.jamescbv.testing.ScriptedSmtpServer;
+import io.github.jamescbv.testing.SmtpScript;
+import io.github.jamescbv.verify.CallbackVerifier;
+import io.github.jamescbv.verify.DomainMap;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.verify.VerifierSettings;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Deduplication counted where it matters: connections at a real (scripted) mail server. */
+class GuardedVerifierSocketTest {
+
+    @Test
+    void aHundredConcurrentRequestsForOneForgedSenderMakeOneConnection() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(SmtpScript.standard()
+                .on("RCPT", Response.of("550 5.1.1 no such user").awaiting(answer)));
+             DefaultCallbackLimits limits = new DefaultCallbackLimits(LimitSettings.DEFAULTS)) {
+            DomainMap map = DomainMap.builder().add("forged.test", "[127.0.0.1]:" + mx.port()).build();
+            try (CallbackVerifier engine = CallbackVerifier.start(VerifierSettings.builder().heloName("probe.example.org")
+                    .allowPrivateTargets(true).map(map).build())) {
+                GuardedVerifier verifier = new GuardedVerifier(engine::verify, map, Duration.ofSeconds(30),
+                    new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
+                EmailAddress forged = EmailAddress.parse("ceo@forged.test");
+                List<CompletionStage<Verdict>> all = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    all.add(verifier.verify(forged, Optional.of(InetAddress.getByName("192.0.2." + (i + 1))),
+                        DialogListener.NONE));
+                }
+                answer.countDown();
+                for (CompletionStage<Verdict> v : all) {
+                    assertThat(v.toCompletableFuture().get(30, TimeUnit.SECONDS).result()).isEqualTo(Result.ERROR);
+                }
+                // and the 101st, later, comes from the cache
+                Verdict later = verifier.verify(forged, Optional.empty(), DialogListener.NONE)
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                assertThat(later.cached()).isTrue();
+                assertThat(mx.connectionCount()).isEqualTo(1);
+            }
+        }
+    }
+}

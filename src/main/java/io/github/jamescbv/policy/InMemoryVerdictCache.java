@@ -20,14 +20,16 @@ import java.util.Optional;
  *     lifetime instead of new connections (Exim's domain cache).</li>
  * <li>A verdict of stage {@code internal} (our own failure) is never held.</li>
  * </ul>
- * {@link #lookup} asks the address first, then the domain. Keys are used as given, compared
- * exactly: callers pass {@link io.github.jamescbv.verify.EmailAddress#toString()} and
+ * {@link #lookup} asks the address first, then the domain.
+ *
+ * <p>Keys are used as given and compared exactly: callers pass
+ * {@link io.github.jamescbv.verify.EmailAddress#toString()} and
  * {@link io.github.jamescbv.verify.EmailAddress#domain()}, whose domain is already lower case,
- * so the local part stays case-sensitive (RFC 5321 section 2.4) and the hot path spends
- * nothing on case folding. A caller that broke this would only miss, never get another
- * address's verdict. A hit is the recorded verdict with
- * {@code cached=true}; the marked copy is made once, at record time, so a hit allocates
- * nothing but its {@link Optional}.
+ * so the local part stays case-sensitive (RFC 5321 section 2.4) and the hot path spends nothing
+ * on case folding. A caller breaking this would only miss, never get another address's verdict.
+ *
+ * <p>A hit is the recorded verdict with {@code cached=true}. The marked copy is made once, at
+ * record time, so a hit allocates nothing but its {@link Optional}.
  *
  * <h2>Lifetimes and replacement</h2>
  * Each result lives for its TTL from {@link CacheSettings} (pass 7 days, error 3 hours,

@@ -19,7 +19,7 @@ import java.util.Locale;
  */
 public final class CacheHeapBench {
     private static final int ENTRIES = 100_000;
-    private static final double MB = 1024 * 1024;
+    private static final double MIB = 1024 * 1024;
 
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -32,14 +32,14 @@ public final class CacheHeapBench {
             long payload = fillArrays(memory);
             cacheTotal += cache;
             payloadTotal += payload;
-            System.out.printf(Locale.ROOT, "run %d: cache %.1f MB, payload alone %.1f MB%n", run, cache / MB, payload / MB);
+            System.out.printf(Locale.ROOT, "run %d: cache %.1f MiB, payload alone %.1f MiB%n", run, cache / MIB, payload / MIB);
         }
         double cache = cacheTotal / (double) runs;
         double payload = payloadTotal / (double) runs;
-        System.out.printf(Locale.ROOT, "average over %d runs, per %,d entries: cache %.1f MB (%.0f bytes/entry), "
-                + "of which keys and verdicts %.1f MB (%.0f bytes/entry), cache structure %.1f MB (%.0f bytes/entry)%n",
-            runs, ENTRIES, cache / MB, cache / ENTRIES, payload / MB, payload / ENTRIES,
-            (cache - payload) / MB, (cache - payload) / ENTRIES);
+        System.out.printf(Locale.ROOT, "average over %d runs, per %,d entries: cache %.1f MiB (%.0f bytes/entry), "
+                + "of which keys and verdicts %.1f MiB (%.0f bytes/entry), cache structure %.1f MiB (%.0f bytes/entry)%n",
+            runs, ENTRIES, cache / MIB, cache / ENTRIES, payload / MIB, payload / ENTRIES,
+            (cache - payload) / MIB, (cache - payload) / ENTRIES);
     }
 
     private static long fillCache(MemoryMXBean memory) {

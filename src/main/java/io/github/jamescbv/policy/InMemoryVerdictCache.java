@@ -12,8 +12,7 @@ import java.util.Optional;
  * <h2>What is remembered under which key</h2>
  * <ul>
  * <li>A verdict decided at RCPT TO (stage {@code rcpt}) is about the address: it is held under
- *     the address ({@code local@domain} after the domain map; the local part is case-sensitive,
- *     the domain is lower-cased).</li>
+ *     the address, {@code local@domain} after the domain map.</li>
  * <li>A verdict decided before RCPT TO (stages {@code dns}, {@code connect}, {@code greeting},
  *     {@code helo}, {@code mail}, {@code policy}) is held under the <em>domain</em>: a 550 at
  *     MAIL FROM, mail hosts that cannot be reached, or DNS saying there is no mail host say
@@ -21,9 +20,16 @@ import java.util.Optional;
  *     lifetime instead of new connections (Exim's domain cache).</li>
  * <li>A verdict of stage {@code internal} (our own failure) is never held.</li>
  * </ul>
- * {@link #lookup} asks the address first, then the domain. A hit is the recorded verdict with
- * {@code cached=true}; the marked copy is made once, at record time, so a hit allocates
- * nothing but its {@link Optional}.
+ * {@link #lookup} asks the address first, then the domain.
+ *
+ * <p>Keys are used as given and compared exactly: callers pass
+ * {@link io.github.jamescbv.verify.EmailAddress#toString()} and
+ * {@link io.github.jamescbv.verify.EmailAddress#domain()}, whose domain is already lower case,
+ * so the local part stays case-sensitive (RFC 5321 section 2.4) and the hot path spends nothing
+ * on case folding. A caller breaking this would only miss, never get another address's verdict.
+ *
+ * <p>A hit is the recorded verdict with {@code cached=true}. The marked copy is made once, at
+ * record time, so a hit allocates nothing but its {@link Optional}.
  *
  * <h2>Lifetimes and replacement</h2>
  * Each result lives for its TTL from {@link CacheSettings} (pass 7 days, error 3 hours,
@@ -42,7 +48,6 @@ import java.util.Optional;
  * lock, which is cheap because a record follows a whole SMTP callback.
  */
 public final class InMemoryVerdictCache implements VerdictCache {
-    private final Clock clock;
     private final ResultTtls ttls;
     /** Null when maxEntries is 0. */
     private final VerdictStore store;
@@ -53,9 +58,10 @@ public final class InMemoryVerdictCache implements VerdictCache {
     }
 
     public InMemoryVerdictCache(CacheSettings settings, Clock clock) {
-        this.clock = Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(clock, "clock");
         this.ttls = new ResultTtls(settings);
-        this.store = settings.maxEntries() == 0 ? null : new VerdictStore(settings.maxEntries(), ReplaceRule::replaces);
+        this.store = settings.maxEntries() == 0 ? null
+            : new VerdictStore(settings.maxEntries(), ReplaceRule::replaces, clock);
     }
 
     @Override
@@ -63,10 +69,9 @@ public final class InMemoryVerdictCache implements VerdictCache {
         if (store == null) {
             return Optional.empty();
         }
-        long now = clock.millis();
-        Verdict v = store.get(CacheScope.ADDRESS, CacheKeys.address(address), now);
+        Verdict v = store.get(CacheScope.ADDRESS, address);
         if (v == null) {
-            v = store.get(CacheScope.DOMAIN, CacheKeys.domain(domain), now);
+            v = store.get(CacheScope.DOMAIN, domain);
         }
         return Optional.ofNullable(v);
     }
@@ -78,7 +83,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
         if (store == null || scope == CacheScope.NONE || verdict.cached()) {
             return;
         }
-        String key = scope == CacheScope.ADDRESS ? CacheKeys.address(address) : CacheKeys.domain(domain);
+        String key = scope == CacheScope.ADDRESS ? address : domain;
         long ttl = ttls.millis(verdict.result());
         if (ttl == 0) {
             if (verdict.result() != Result.TRANSIENT) {
@@ -86,8 +91,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
             }
             return;
         }
-        long now = clock.millis();
-        store.put(scope, key, verdict.toBuilder().cached(true).build(), ResultTtls.expiry(now, ttl), now);
+        store.put(scope, key, verdict.toBuilder().cached(true).build(), ttl);
     }
 
     @Override

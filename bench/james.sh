@@ -1,6 +1,7 @@
 #!/bin/sh
 # James benchmark: throughput and greeting latency of a real James 3.8.1 with 50 connections
-# held on a tarpit, against the same with the hook off (see docs/BENCHMARKS.md).
+# held on a tarpit (issue 3) and with every sender in the verdict cache (issue 4), against the
+# same with the hook off (see docs/BENCHMARKS.md).
 # Usage: bench/james.sh [SECONDS_PER_RUN [ROUNDS [CLIENT_THREADS]]]     # default 5 6 4
 set -e
 cd "$(dirname "$0")/.."

@@ -59,6 +59,7 @@ final class BenchJames implements AutoCloseable {
                 Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
                 probes.addBinding().to(SmtpPortsProbe.class);
                 probes.addBinding().to(SpoolProbe.class);
+                probes.addBinding().to(VerdictCountProbe.class);
             });
         server.start();
         return new BenchJames(dir, server);
@@ -72,6 +73,11 @@ final class BenchJames implements AutoCloseable {
     /** Mails accepted over SMTP that the mailet container has not taken yet. */
     long spoolSize() throws Exception {
         return server.getProbe(SpoolProbe.class).spoolSize();
+    }
+
+    /** Verifications that ended with {@code pass} since James booted, from the cache or not. */
+    long passVerdicts() {
+        return server.getProbe(VerdictCountProbe.class).count("pass");
     }
 
     void addDomainAndUser(String domain, String user, String password) throws Exception {

@@ -11,7 +11,7 @@ import org.xbill.DNS.Address;
  * also accept literals, but silently falls back to a blocking system lookup for anything
  * else, which is exactly what must not happen on the resolver's threads.
  */
-final class IpLiteral {
+public final class IpLiteral {
     private IpLiteral() {
     }
 
@@ -19,7 +19,7 @@ final class IpLiteral {
      * The address {@code text} spells, if it is an IPv4 dotted quad or an IPv6 address, with
      * optional brackets and RFC 5321 "IPv6:" tag ({@code [IPv6:2001:db8::1]}); else empty.
      */
-    static Optional<InetAddress> parse(String text) {
+    public static Optional<InetAddress> parse(String text) {
         String v = bare(text);
         byte[] bytes = null;
         if (Address.isDottedQuad(v)) {

@@ -20,38 +20,80 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the callback for one sender and returns at once with a {@link PendingVerdict}: the
  * work runs on the engine's threads, never on James's event loop. Also the one place that
- * logs each verification (one INFO line) and counts it.
+ * logs each verification (one INFO line) and counts it, for the handler and the mailet alike.
  */
 final class CallbackStarter {
-    private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifyHandler.class);
     private static final int MAX_LOGGED_ADDRESS = 256;
+
+    /** How a user of the starter names things in its log lines and texts. */
+    static final class LogStyle {
+        /** The handler: "sender=... session=...", under the handler's logger. */
+        static final LogStyle HANDLER = new LogStyle(LoggerFactory.getLogger(CallbackVerifyHandler.class),
+            "sender", "session", "sender address");
+
+        final Logger log;
+        /** The one INFO line per verification: address, domain, result, stage, code, ms, cached, context, text. */
+        final String verdictLine;
+        final String dialogLine;
+        /** What the address is, in the text of an address we refuse to probe. */
+        final String addressNoun;
+
+        /**
+         * @param addressKey what the line calls the address ("sender")
+         * @param contextKey what it calls the context that caused the callback ("session", "mail")
+         */
+        LogStyle(Logger log, String addressKey, String contextKey, String addressNoun) {
+            this.log = log;
+            this.verdictLine = "callback verification " + addressKey + "={} domain={} result={} stage={} code={} ms={} "
+                + "cached={} " + contextKey + "={} text=\"{}\"";
+            this.dialogLine = "callback dialog " + contextKey + "={}: {}";
+            this.addressNoun = addressNoun;
+        }
+    }
 
     private final GuardedVerifier verifier;
     private final DomainMap map;
     private final CbvMetrics metrics;
+    private final LogStyle style;
+    private final Logger log;
 
     CallbackStarter(GuardedVerifier verifier, DomainMap map, CbvMetrics metrics) {
+        this(verifier, map, metrics, LogStyle.HANDLER);
+    }
+
+    CallbackStarter(GuardedVerifier verifier, DomainMap map, CbvMetrics metrics, LogStyle style) {
         this.verifier = verifier;
         this.map = map;
         this.metrics = metrics;
+        this.style = style;
+        this.log = style.log;
     }
 
     /** @param client the connecting client, charged for the callback if it is a new one */
     PendingVerdict start(MailAddress sender, String sessionId, Optional<InetAddress> client) {
-        String raw = sender.asString();
+        return start(sender.asString(), sessionId, client);
+    }
+
+    /**
+     * As {@link #start(MailAddress, String, Optional)} for an address still in raw text (from
+     * mail content, say): {@link EmailAddress#parse} refuses what cannot go into a command.
+     *
+     * @param context what the log line names the callback by (a session id, a mail name)
+     */
+    PendingVerdict start(String raw, String context, Optional<InetAddress> client) {
         EmailAddress address;
         try {
             address = EmailAddress.parse(raw);
         } catch (InvalidAddressException e) {
-            return unverifiable(raw, e.getMessage(), sessionId);
+            return unverifiable(raw, e.getMessage(), context);
         }
         String domain = map.route(address).domain();
         long startNanos = System.nanoTime();
         TimeMetric timer = metrics.started();
         CompletableFuture<Verdict> verdict = new CompletableFuture<>();
-        verdict.whenComplete((v, e) -> finished(address, v, timer, sessionId));
+        verdict.whenComplete((v, e) -> finished(address, v, timer, context));
         try {
-            verifier.verify(address, client, dialogLogger(sessionId)).whenComplete((v, e) -> {
+            verifier.verify(address, client, dialogLogger(context)).whenComplete((v, e) -> {
                 if (e != null || v == null) {
                     verdict.complete(internalFailure(domain, "engine failed: " + e));
                 } else {
@@ -69,38 +111,45 @@ final class CallbackStarter {
      * over-long, an address literal...). Not {@code error}: the address may well exist, we only
      * cannot ask safely. So {@code transient}, stage policy, with the reason as text.
      */
-    private PendingVerdict unverifiable(String raw, String reason, String sessionId) {
-        Verdict v = Verdict.builder(Result.TRANSIENT, Stage.POLICY)
-            .text("sender address cannot be verified safely: " + reason)
-            .build();
+    private PendingVerdict unverifiable(String raw, String reason, String context) {
+        return refused(raw, style.addressNoun + " cannot be verified safely: " + reason, context);
+    }
+
+    /**
+     * No callback, for a reason the verdict carries as its text: {@code transient}, stage
+     * policy; logged and counted like a verification.
+     *
+     * @param raw the address or text in its place, as found (sanitised here before it is logged)
+     */
+    PendingVerdict refused(String raw, String text, String context) {
+        Verdict v = Verdict.builder(Result.TRANSIENT, Stage.POLICY).text(text).build();
         metrics.counted(v);
-        LOG.info("callback verification sender={} domain= result={} stage={} code= ms=0 cached=false session={} text=\"{}\"",
-            SafeText.clean(raw, MAX_LOGGED_ADDRESS), v.result().word(), v.stage().word(), sessionId, v.text());
+        log.info(style.verdictLine, SafeText.clean(raw, MAX_LOGGED_ADDRESS), "", v.result().word(), v.stage().word(),
+            "", 0, false, context, v.text());
         return PendingVerdict.decided(v);
     }
 
     private Verdict internalFailure(String domain, String reason) {
-        LOG.warn("callback verification failed inside the extension ({}); recording transient", SafeText.clean(reason, 300));
+        log.warn("callback verification failed inside the extension ({}); recording transient", SafeText.clean(reason, 300));
         return Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).domain(domain).text(reason).build();
     }
 
-    private void finished(EmailAddress address, Verdict v, TimeMetric timer, String sessionId) {
+    private void finished(EmailAddress address, Verdict v, TimeMetric timer, String context) {
         try {
             metrics.finished(v, timer);
-            LOG.info("callback verification sender={} domain={} result={} stage={} code={} ms={} cached={} session={} text=\"{}\"",
-                address, v.domain(), v.result().word(), v.stage().word(), v.code() == 0 ? "" : v.code(),
-                v.elapsed().toMillis(), v.cached(), sessionId, v.text());
+            log.info(style.verdictLine, address, v.domain(), v.result().word(), v.stage().word(),
+                v.code() == 0 ? "" : v.code(), v.elapsed().toMillis(), v.cached(), context, v.text());
         } catch (RuntimeException e) {
             // Runs on an engine thread: nothing may escape into it.
-            LOG.warn("recording a callback verdict failed: {}", e.toString());
+            log.warn("recording a callback verdict failed: {}", e.toString());
         }
     }
 
-    private static DialogListener dialogLogger(String sessionId) {
-        if (!LOG.isDebugEnabled()) {
+    private DialogListener dialogLogger(String context) {
+        if (!log.isDebugEnabled()) {
             return DialogListener.NONE;
         }
         // Lines come sanitised from the engine (DialogListener's contract).
-        return line -> LOG.debug("callback dialog session={}: {}", sessionId, line);
+        return line -> log.debug(style.dialogLine, context, line);
     }
 }

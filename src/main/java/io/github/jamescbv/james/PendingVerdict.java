@@ -70,7 +70,10 @@ final class PendingVerdict {
         return verdict;
     }
 
-    /** Blocks at most {@code limit}: only for the fallback when the reply cannot be held without a thread. */
+    /**
+     * Blocks at most {@code limit}: only where a thread may wait, that is the mailet (a spool
+     * thread) and the handler's fallback when the reply cannot be held without a thread.
+     */
     void awaitAtMost(Duration limit) {
         try {
             verdict.get(limit.toMillis(), TimeUnit.MILLISECONDS);

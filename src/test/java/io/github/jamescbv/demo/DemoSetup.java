@@ -8,7 +8,8 @@ import java.nio.file.Path;
 /**
  * Writes the demo James's {@code conf/}: conf-samples/ as shipped, with only what a demo on
  * one machine must change: unprivileged loopback ports, the demo DNS server, the demo MX
- * port, and allowPrivateTargets (the demo's "remote" mail servers live on 127.0.0.2 and .3).
+ * port, and allowPrivateTargets (the demo's "remote" mail servers live on 127.0.0.2 and .3),
+ * for the handler and the on-demand mailet alike.
  * Everything else James needs comes from the memory server's own test configuration.
  *
  * <p>Arguments: {@code workingDirectory smtpPort dnsPort mxPort webadminPort}.
@@ -34,7 +35,15 @@ public final class DemoSetup {
             "<heloName>demo.james.test</heloName>");
         smtp = ConfDirectory.replace(smtp, "<allowPrivateTargets>false</allowPrivateTargets>",
             "<allowPrivateTargets>true</allowPrivateTargets>");
-        ConfDirectory.write(work, smtp, ConfDirectory.sample("mailetcontainer.xml"));
+        // The on-demand mailet (verifying the From header) gets the same demo remotes.
+        String mailets = ConfDirectory.sample("mailetcontainer.xml");
+        mailets = ConfDirectory.replace(mailets, "<port>25</port>", "<port>" + mxPort + "</port>");
+        mailets = ConfDirectory.replace(mailets, "<!-- <dns>127.0.0.53</dns> -->", "<dns>127.0.0.1:" + dnsPort + "</dns>");
+        mailets = ConfDirectory.replace(mailets, "<!-- <heloName>mx.example.org</heloName> -->",
+            "<heloName>demo.james.test</heloName>");
+        mailets = ConfDirectory.replace(mailets, "<allowPrivateTargets>false</allowPrivateTargets>",
+            "<allowPrivateTargets>true</allowPrivateTargets>");
+        ConfDirectory.write(work, smtp, mailets);
         Files.writeString(work.resolve("conf/webadmin.properties"),
             "enabled=true\nhost=127.0.0.1\nport=" + webadminPort + "\n", StandardCharsets.UTF_8);
         System.out.println("demo configuration written to " + work.resolve("conf"));

@@ -26,7 +26,7 @@ import org.apache.mailet.Mail;
  * what the tests look at: the mails the mailet container stored, by repository.
  */
 final class JamesUnderTest {
-    static final List<String> REPOSITORIES = List.of("cbv-pass", "cbv-error", "cbv-transient", "cbv-none");
+    static final List<String> REPOSITORIES = List.of("cbv-pass", "cbv-error", "cbv-transient", "cbv-none", "cbv-from-error");
     static final String ATTRIBUTE = "smtp_cbv_result";
 
     private JamesUnderTest() {
@@ -57,12 +57,22 @@ final class JamesUnderTest {
         }
 
         Optional<String> result() {
-            return mail.getAttribute(AttributeName.of(ATTRIBUTE)).map(a -> (String) a.getValue().getValue());
+            return result(ATTRIBUTE);
+        }
+
+        /** The value of another verdict attribute (the mailet's, say). */
+        Optional<String> result(String attribute) {
+            return mail.getAttribute(AttributeName.of(attribute)).map(a -> (String) a.getValue().getValue());
         }
 
         /** The detail map, values as Strings. */
         Map<String, String> detail() {
-            Optional<Attribute> detail = mail.getAttribute(AttributeName.of(ATTRIBUTE + ".detail"));
+            return detail(ATTRIBUTE);
+        }
+
+        /** The detail map of another verdict attribute. */
+        Map<String, String> detail(String attribute) {
+            Optional<Attribute> detail = mail.getAttribute(AttributeName.of(attribute + ".detail"));
             if (detail.isEmpty()) {
                 return Map.of();
             }

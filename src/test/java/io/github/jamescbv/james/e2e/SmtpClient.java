@@ -138,9 +138,23 @@ final class SmtpClient implements AutoCloseable {
         return sendMail(from, List.of(to), subject);
     }
 
+    /** As {@link #sendMail(String, List, String)}, the message's From header being {@code fromHeader}. */
+    Reply sendMail(String from, String to, String subject, String fromHeader) throws IOException {
+        expect(250, command("MAIL FROM:<" + from + ">"));
+        expect(250, command("RCPT TO:<" + to + ">"));
+        expect(354, command("DATA"));
+        write(messageFrom(fromHeader, List.of(to), subject));
+        return read();
+    }
+
     /** Headers and body, ending with the final ".". */
     static String message(String from, List<String> to, String subject) {
-        return "From: <" + from + ">\r\n"
+        return messageFrom("<" + from + ">", to, subject);
+    }
+
+    /** As {@link #message}, with this value of the From header (display name, several addresses...). */
+    static String messageFrom(String fromHeader, List<String> to, String subject) {
+        return "From: " + fromHeader + "\r\n"
             + "To: " + String.join(", ", to) + "\r\n"
             + "Subject: " + subject + "\r\n"
             + "Message-ID: <" + subject.replace(' ', '-') + "@client.test>\r\n"

@@ -1,0 +1,120 @@
+package io.github.jamescbv.james;
+
+import io.github.jamescbv.verify.DomainMap;
+import io.github.jamescbv.verify.Durations;
+import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.InvalidAddressException;
+import io.github.jamescbv.verify.SafeText;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The text of one setting turned into its value, or an {@link IllegalArgumentException} whose
+ * message names the bad value. Independent of where the text came from, so that each
+ * configuration front end (the mailet's init parameters; the handler's XML elements could use
+ * it too) only adds the name of the setting and its own exception type.
+ */
+final class SettingValues {
+    private static final int MAX_ATTRIBUTE_NAME = 200;
+
+    private SettingValues() {
+    }
+
+    /**
+     * A duration of at most the handler's {@link HandlerConfig#MAX_MAX_WAIT}; zero means "do not
+     * wait". A mailet waiting longer would hold a spool thread for a verdict nobody waits for.
+     */
+    static Duration maxWait(String value) {
+        Duration d = Durations.parse(value);
+        if (d.compareTo(HandlerConfig.MAX_MAX_WAIT) > 0) {
+            throw new IllegalArgumentException("'" + SafeText.clean(value, 40) + "' is longer than "
+                + Durations.format(HandlerConfig.MAX_MAX_WAIT));
+        }
+        return d;
+    }
+
+    static int integer(String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad number '" + SafeText.clean(value, 40) + "'");
+        }
+    }
+
+    /** Only {@code true} or {@code false}: a typo must not silently mean either. */
+    static boolean bool(String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                throw new IllegalArgumentException("bad boolean '" + SafeText.clean(value, 40) + "' (expected true or false)");
+        }
+    }
+
+    /** The probe's MAIL FROM: empty or {@code <>} is the null sender. */
+    static Optional<EmailAddress> probeSender(String value) {
+        String v = value.trim();
+        if (v.isEmpty() || v.equals("<>")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(EmailAddress.parse(v));
+        } catch (InvalidAddressException e) {
+            throw new IllegalArgumentException("bad address '" + SafeText.clean(v, 80) + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * A Mail attribute name: letters, digits, '_', '-' and '.', so that it reads the same in
+     * {@code HasMailAttributeWithValue=name, value} (which splits at the first comma) and in logs.
+     */
+    static String attributeName(String value) {
+        String name = value.trim();
+        boolean ok = !name.isEmpty() && name.length() <= MAX_ATTRIBUTE_NAME;
+        for (int i = 0; ok && i < name.length(); i++) {
+            char c = name.charAt(i);
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("bad attribute name '" + SafeText.clean(value, 80)
+                + "' (expected letters, digits, '_', '-' or '.')");
+        }
+        return name;
+    }
+
+    /** Items separated by commas and/or white space; empty items are dropped. */
+    static List<String> list(String value) {
+        List<String> items = new ArrayList<>();
+        for (String item : value.trim().split("[,\\s]+")) {
+            if (!item.isEmpty()) {
+                items.add(item);
+            }
+        }
+        return items;
+    }
+
+    /**
+     * {@code from=to} pairs separated by commas, e.g. {@code yahoo.net=yahoo.com,
+     * corp.example=[mx.corp.example]:2525}: the handler's {@code <map>} on one line.
+     */
+    static DomainMap domainMap(String value) {
+        DomainMap.Builder map = DomainMap.builder();
+        for (String entry : value.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("bad map entry '" + SafeText.clean(entry.trim(), 80)
+                    + "' (expected from=to)");
+            }
+            map.add(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+        return map.build();
+    }
+}

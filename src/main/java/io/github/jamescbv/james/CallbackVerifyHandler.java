@@ -4,6 +4,8 @@ import io.github.jamescbv.verify.Result;
 import io.github.jamescbv.verify.SafeText;
 import io.github.jamescbv.verify.Stage;
 import io.github.jamescbv.verify.Verdict;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import io.github.jamescbv.policy.GuardedVerifier;
@@ -16,8 +18,12 @@ import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.domainlist.api.DomainListException;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.api.Request;
 import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.api.handler.LineHandler;
+import org.apache.james.protocols.api.handler.ProtocolHandler;
+import org.apache.james.protocols.api.handler.ProtocolHandlerResultHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.core.DataLineFilter;
 import org.apache.james.protocols.smtp.hook.HookResult;
@@ -37,17 +43,25 @@ import org.slf4j.LoggerFactory;
  *   <li>The final "." of DATA: if the callback is still running, the reply is held without a
  *       thread for at most {@code maxWait} ({@link DataReplyGate}).</li>
  *   <li>End of DATA: the verdict becomes the Mail attribute ({@link VerdictAttributes}).</li>
+ *   <li>With {@code <action>} reject or defer, RCPT TO to a local recipient is refused from the
+ *       verdict ({@link RcptEnforcer}), its reply held without a thread while the verdict is on
+ *       its way ({@link RcptReplyGate}: the reason this class is also a RCPT
+ *       {@code CommandHandler} and a {@code ProtocolHandlerResultHandler}).</li>
  * </ul>
  *
- * <p>Every hook answers DECLINED, always: OK from a RcptHook would skip James's relay check, OK
- * from a message hook would answer 250 without spooling the mail. Nothing we do decides whether
- * the mail is accepted; the attribute is for the mailet container to act on. Any failure of
- * ours ends as {@code transient} with a WARN, never as an exception into James.
+ * <p>No hook ever answers OK: OK from a RcptHook would skip James's relay check, OK from a
+ * message hook would answer 250 without spooling the mail. By default (action record) every hook
+ * answers DECLINED and the attribute is for the mailet container to act on. Any failure of ours
+ * ends as {@code transient} with a WARN, never as an exception into James, and never refuses a
+ * recipient that the verdict would not.
  *
  * <p>Guice builds one instance per {@code <smtpserver>}; its hooks run on many event loops at
  * once, so per-transaction state lives in the SMTP session, never in fields.
  */
-public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHook, DataLineFilter {
+public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHook, DataLineFilter,
+    CommandHandler<SMTPSession>, ProtocolHandlerResultHandler<Response, SMTPSession> {
+    private static final List<String> COMMANDS = List.of("RCPT");
+
     private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifyHandler.class);
 
     private final DomainList domains;
@@ -61,6 +75,8 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
     private CallbackPolicy policy;
     private CallbackStarter starter;
     private DataReplyGate gate;
+    private RcptReplyGate rcptGate;
+    private RcptEnforcer enforcer;
     private VerdictAttributes attributes;
 
     @Inject
@@ -94,6 +110,8 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
             parsed.settings().totalTimeout(), shared.cache, shared.limits);
         this.starter = new CallbackStarter(guarded, parsed.settings().map(), metrics);
         this.gate = new DataReplyGate(parsed.maxWait(), channelAccess, metrics);
+        this.rcptGate = new RcptReplyGate(channelAccess, metrics);
+        this.enforcer = new RcptEnforcer(parsed.enforcement(), rcptGate, metrics);
         this.attributes = new VerdictAttributes(parsed.attribute());
         LOG.info("SMTP callback verification enabled: {}", parsed);
     }
@@ -134,34 +152,86 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
 
     @Override
     public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt, Map<String, String> parameters) {
-        if (config.phase() != Phase.RCPTTO) {
-            return HookResult.DECLINED;
+        if (config.phase() == Phase.RCPTTO) {
+            startAtFirstLocalRecipient(session, sender, rcpt);
         }
+        return enforce(session, sender, rcpt);
+    }
+
+    private void startAtFirstLocalRecipient(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
         try {
             if (session.getAttachment(PendingVerdict.KEY, ProtocolSession.State.Transaction).isPresent()) {
-                return HookResult.DECLINED; // one callback per transaction
+                return; // one callback per transaction
             }
             Optional<String> skip = policy.reasonToSkip(session, sender);
             if (skip.isPresent()) {
                 LOG.debug("no callback for session {}: {}", session.getSessionID(), skip.get());
-                return HookResult.DECLINED;
+                return;
             }
             if (!policy.isLocal(rcpt)) {
                 LOG.debug("no callback for session {} at RCPT TO: recipient domain {} is not local",
                     session.getSessionID(), SafeText.clean(rcpt.getDomain().asString(), 255));
-                return HookResult.DECLINED;
+                return;
             }
             attach(session, starter.start(sender.get(), session.getSessionID(), CallbackPolicy.clientAddress(session)));
         } catch (DomainListException | RuntimeException | LinkageError e) {
             recordFailure(session, "starting the callback at RCPT TO failed", e);
         }
-        return HookResult.DECLINED;
+    }
+
+    /** SMTP-time enforcement (action reject, defer, warn); DECLINED when there is nothing to enforce. */
+    private HookResult enforce(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
+        if (config.enforcement().action() == EnforcementAction.RECORD) {
+            return HookResult.DECLINED;
+        }
+        try {
+            Optional<PendingVerdict> pending = session.getAttachment(PendingVerdict.KEY, ProtocolSession.State.Transaction);
+            // A non-local recipient is James's relay check's business; refusing it here would also
+            // tell a relay-probing client what our verdict is.
+            if (pending.isEmpty() || !policy.isLocal(rcpt)) {
+                return HookResult.DECLINED;
+            }
+            return enforcer.onLocalRecipient(session, sender, rcpt, pending.get());
+        } catch (DomainListException | RuntimeException | LinkageError e) {
+            LOG.warn("enforcing the verdict at RCPT TO failed for session {}: {}; recipient not refused",
+                session.getSessionID(), e.toString());
+            return HookResult.DECLINED;
+        }
     }
 
     @Override
     public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
         // RcptHook's defaults call each other in a circle; James calls the 4-argument form, anyone else lands there too.
         return doRcpt(session, sender, rcpt, Map.of());
+    }
+
+    /** RCPT, seen before James's own RCPT handler: the command line is kept in case its reply must be held. */
+    @Override
+    public Response onCommand(SMTPSession session, Request request) {
+        if (enforcer.holdsRcpt()) {
+            try {
+                rcptGate.noteCommand(session, request);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("noting the RCPT command failed for session {}: {}", session.getSessionID(), e.toString());
+            }
+        }
+        return null; // James's RCPT handler answers
+    }
+
+    @Override
+    public Collection<String> getImplCommands() {
+        return COMMANDS;
+    }
+
+    /** Every reply James is about to write: the one our RCPT hook asked to hold is replaced by nothing, and held. */
+    @Override
+    public Response onResponse(ProtocolSession session, Response response, long executionTime, ProtocolHandler handler) {
+        try {
+            return rcptGate.onResponse(session, response);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("holding the reply to RCPT TO failed for session {}: {}", session.getSessionID(), e.toString());
+            return response;
+        }
     }
 
     @Override

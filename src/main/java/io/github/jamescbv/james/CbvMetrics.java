@@ -20,6 +20,9 @@ final class CbvMetrics {
     static final String HOLDS_EXPIRED = "smtp_cbv_replies_held_expired";
     static final String HOLDS_ABANDONED = "smtp_cbv_replies_held_client_gone";
     static final String BLOCKING_WAITS = "smtp_cbv_blocking_waits";
+    static final String RCPT_REJECTED = "smtp_cbv_rcpt_rejected";
+    static final String RCPT_DEFERRED = "smtp_cbv_rcpt_deferred";
+    static final String RCPT_WOULD_REJECT = "smtp_cbv_rcpt_would_reject";
 
     private final MetricFactory factory;
     private final Map<Result, Metric> byResult = new EnumMap<>(Result.class);
@@ -28,6 +31,9 @@ final class CbvMetrics {
     private final Metric holdsExpired;
     private final Metric holdsAbandoned;
     private final Metric blockingWaits;
+    private final Metric rcptRejected;
+    private final Metric rcptDeferred;
+    private final Metric rcptWouldReject;
 
     CbvMetrics(MetricFactory factory) {
         this.factory = factory;
@@ -39,6 +45,9 @@ final class CbvMetrics {
         this.holdsExpired = factory.generate(HOLDS_EXPIRED);
         this.holdsAbandoned = factory.generate(HOLDS_ABANDONED);
         this.blockingWaits = factory.generate(BLOCKING_WAITS);
+        this.rcptRejected = factory.generate(RCPT_REJECTED);
+        this.rcptDeferred = factory.generate(RCPT_DEFERRED);
+        this.rcptWouldReject = factory.generate(RCPT_WOULD_REJECT);
     }
 
     /** Called when a callback starts; the returned timer is handed back to {@link #finished}. */
@@ -72,5 +81,20 @@ final class CbvMetrics {
 
     void blockingWait() {
         blockingWaits.increment();
+    }
+
+    /** A transaction refused with 550 at RCPT TO (counted once, whatever its number of recipients). */
+    void rcptRejected() {
+        rcptRejected.increment();
+    }
+
+    /** A transaction answered 450 at RCPT TO. */
+    void rcptDeferred() {
+        rcptDeferred.increment();
+    }
+
+    /** Action warn: a transaction that reject would have refused. */
+    void rcptWouldReject() {
+        rcptWouldReject.increment();
     }
 }

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The DATA line filter's logic: lets every line through, except the final "." of a
  * transaction whose callback has not finished, which it holds (see {@link HeldReply}) for at
- * most {@code maxWait}. While a reply is held, the lines that still arrive are kept for later.
+ * most {@code maxWait}; James's message hooks run when the hold is released.
  *
  * <p>Our handler is a user handler, so James wires its filter outermost in the DATA chain:
  * it sees each line before James's {@code DataLineJamesMessageHookHandler} does.
@@ -45,11 +45,6 @@ final class DataReplyGate {
     }
 
     Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
-        Optional<HeldReply> held = session.getAttachment(HeldReply.KEY, ProtocolSession.State.Connection);
-        if (held.isPresent()) {
-            held.get().buffer(line);
-            return null;
-        }
         if (!isEndOfData(line)) {
             return next.onLine(session, line);
         }
@@ -76,9 +71,11 @@ final class DataReplyGate {
             }
             return false;
         }
-        HeldReply reply = new HeldReply(session, next, line, channel.get(), metrics);
+        byte[] endOfData = line.clone();
+        // Runs the rest of the DATA filters: James's message hooks, ours (the attribute), the spool.
+        HeldReply reply = new HeldReply(session, channel.get(), metrics, "DATA", cause -> next.onLine(session, endOfData));
         try {
-            reply.hold(pending, maxWait);
+            reply.hold(pending.completion(), maxWait);
             return true;
         } catch (RuntimeException e) {
             LOG.warn("holding the reply to DATA failed for session {}: {}", session.getSessionID(), e.toString());

@@ -44,7 +44,7 @@ public final class HandlerConfig {
         "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts",
         "allowPrivateTargets", "verifyAuthenticated", "maxConcurrent", "maxQueued", "perDomainConcurrent",
         "perDomainRate", "perClientRate", "skipDomains", "skipNetworks", "cache.passTtl", "cache.errorTtl",
-        "cache.transientTtl", "cache.maxEntries");
+        "cache.transientTtl", "cache.maxEntries", "action", "rcptMaxWait", "rejectMessage", "rejectOnPolicyError");
     /** Keys of the nested elements; bare "map", "dns", "cache" and "map.entry" appear when they are empty. */
     private static final Set<String> NESTED = Set.of("map", "map.entry", "map.entry[@from]", "map.entry[@to]",
         "dns", "dns.server", "cache");
@@ -53,7 +53,8 @@ public final class HandlerConfig {
     private static final List<String> KNOWN_ELEMENTS = List.of("phase", "mailfrom", "map", "attribute", "maxWait",
         "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts", "dns",
         "allowPrivateTargets", "verifyAuthenticated", "cache", "maxConcurrent", "maxQueued", "perDomainConcurrent",
-        "perDomainRate", "perClientRate", "skipDomains", "skipNetworks");
+        "perDomainRate", "perClientRate", "skipDomains", "skipNetworks", "action", "rcptMaxWait", "rejectMessage",
+        "rejectOnPolicyError");
 
     private final Phase phase;
     private final String attribute;
@@ -63,9 +64,15 @@ public final class HandlerConfig {
     private final CacheSettings cache;
     private final LimitSettings limits;
     private final Exemptions exemptions;
+    private final EnforcementSettings enforcement;
 
     HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
                   CacheSettings cache, LimitSettings limits, Exemptions exemptions) {
+        this(phase, attribute, maxWait, verifyAuthenticated, settings, cache, limits, exemptions, EnforcementSettings.DEFAULTS);
+    }
+
+    HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
+                  CacheSettings cache, LimitSettings limits, Exemptions exemptions, EnforcementSettings enforcement) {
         this.phase = phase;
         this.attribute = attribute;
         this.maxWait = maxWait;
@@ -74,6 +81,7 @@ public final class HandlerConfig {
         this.cache = cache;
         this.limits = limits;
         this.exemptions = exemptions;
+        this.enforcement = enforcement;
     }
 
     HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings) {
@@ -89,6 +97,11 @@ public final class HandlerConfig {
     /** The abuse limits (shared by every handler and mailet of the James process). */
     public LimitSettings limits() {
         return limits;
+    }
+
+    /** What is refused at SMTP time: {@code <action>}, {@code <rcptMaxWait>}, {@code <rejectMessage>}, {@code <rejectOnPolicyError>}. */
+    public EnforcementSettings enforcement() {
+        return enforcement;
     }
 
     /** Sender domains and client networks that are never verified. */
@@ -150,7 +163,32 @@ public final class HandlerConfig {
 
         boolean verifyAuthenticated = bool(config, "verifyAuthenticated", false);
         return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, engineSettings(config),
-            cacheSettings(config), limitSettings(config), exemptions(config));
+            cacheSettings(config), limitSettings(config), exemptions(config), enforcementSettings(config));
+    }
+
+    private static EnforcementSettings enforcementSettings(Configuration config) throws ConfigurationException {
+        EnforcementAction action = EnforcementAction.RECORD;
+        Optional<String> actionValue = single(config, "action");
+        if (actionValue.isPresent()) {
+            action = EnforcementAction.parse(actionValue.get()).orElseThrow(() -> error("action",
+                "bad action '" + SafeText.clean(actionValue.get(), 40) + "' (expected record, reject, defer or warn)"));
+        }
+        Duration rcptMaxWait = optionalDuration(config, "rcptMaxWait", EnforcementSettings.DEFAULT_RCPT_MAX_WAIT);
+        Optional<String> rejectMessage = Optional.empty();
+        Optional<String> messageValue = single(config, "rejectMessage");
+        if (messageValue.isPresent()) {
+            try {
+                rejectMessage = Optional.of(EnforcementSettings.checkRejectMessage(messageValue.get()));
+            } catch (IllegalArgumentException e) {
+                throw error("rejectMessage", e.getMessage());
+            }
+        }
+        boolean rejectOnPolicyError = bool(config, "rejectOnPolicyError", false);
+        try {
+            return new EnforcementSettings(action, rcptMaxWait, rejectMessage, rejectOnPolicyError);
+        } catch (IllegalArgumentException e) {
+            throw error("rcptMaxWait", e.getMessage());
+        }
     }
 
     private static CacheSettings cacheSettings(Configuration config) throws ConfigurationException {
@@ -396,6 +434,6 @@ public final class HandlerConfig {
             + " heloName=" + settings.heloName() + " mailfrom=<" + settings.mailFrom().map(Object::toString).orElse("")
             + "> map=" + settings.map().entries() + " dns=" + (settings.dnsServers().isEmpty() ? "system" : settings.dnsServers())
             + " allowPrivateTargets=" + settings.allowPrivateTargets() + " cache=[" + cache + "] limits=[" + limits
-            + "] " + exemptions;
+            + "] " + exemptions + " " + enforcement;
     }
 }

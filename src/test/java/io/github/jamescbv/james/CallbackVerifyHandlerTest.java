@@ -2,6 +2,9 @@ package io.github.jamescbv.james;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.Exemptions;
+import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.smtp.DialogListener;
 import io.github.jamescbv.verify.EmailAddress;
 import io.github.jamescbv.verify.Result;
@@ -24,9 +27,13 @@ import org.apache.james.core.MaybeSender;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.domainlist.api.DomainListException;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.protocols.api.BaseRequest;
+import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.smtp.SMTPResponse;
+import org.apache.james.protocols.smtp.core.AbstractHookableCmdHandler;
 import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
@@ -44,8 +51,9 @@ class CallbackVerifyHandlerTest {
     Function<EmailAddress, CompletionStage<Verdict>> engineBehaviour = a -> CompletableFuture.completedFuture(PASS);
     DomainList domains = new FakeDomains(false);
 
-    CallbackVerifyHandler handler(Phase phase, boolean verifyAuthenticated, Duration maxWait, ChannelAccess access) throws Exception {
-        CallbackVerifyHandler h = new CallbackVerifyHandler(domains, metrics, new SharedProtections(), settings -> new VerifierEngine() {
+    /** A handler whose engine records each address and answers with {@link #engineBehaviour}. */
+    CallbackVerifyHandler newHandler() {
+        return new CallbackVerifyHandler(domains, metrics, new SharedProtections(), settings -> new VerifierEngine() {
             @Override
             public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
                 verified.add(address);
@@ -56,7 +64,20 @@ class CallbackVerifyHandlerTest {
             public void close() {
             }
         });
+    }
+
+    CallbackVerifyHandler handler(Phase phase, boolean verifyAuthenticated, Duration maxWait, ChannelAccess access) throws Exception {
+        CallbackVerifyHandler h = newHandler();
         h.init(new HandlerConfig(phase, "smtp_cbv_result", maxWait, verifyAuthenticated, VerifierSettings.builder().build()), access);
+        return h;
+    }
+
+    /** A handler that enforces at RCPT TO; the channel is out of reach, as in a unit test it is. */
+    CallbackVerifyHandler enforcing(Phase phase, EnforcementAction action, Duration rcptMaxWait) throws Exception {
+        CallbackVerifyHandler h = newHandler();
+        h.init(new HandlerConfig(phase, "smtp_cbv_result", Duration.ofSeconds(1), false, VerifierSettings.builder().build(),
+            CacheSettings.DEFAULTS, LimitSettings.DEFAULTS, Exemptions.NONE,
+            new EnforcementSettings(action, rcptMaxWait, Optional.empty(), false)), ChannelAccess.unavailable("unit test"));
         return h;
     }
 
@@ -293,7 +314,141 @@ class CallbackVerifyHandlerTest {
         assertThat(closed).containsExactly("closed");
     }
 
+    // ------------------------------------------------------------------ enforcement at RCPT TO
+
+    static final Verdict ERROR = Verdict.builder(Result.ERROR, Stage.RCPT).code(550).enhancedCode("5.1.1")
+        .text("User unknown").domain("remote.example").build();
+    static final Verdict GREYLISTED = Verdict.builder(Result.TRANSIENT, Stage.RCPT).code(450).enhancedCode("4.2.0")
+        .text("Greylisted").domain("remote.example").build();
+
+    @Test
+    void rejectRefusesEveryLocalRecipientOfAnErrorSenderWithTheSameAnswer() throws Exception {
+        engineBehaviour = a -> CompletableFuture.completedFuture(ERROR);
+        CallbackVerifyHandler h = enforcing(Phase.MAILFROM, EnforcementAction.REJECT, Duration.ofSeconds(10));
+        FakeSession session = new FakeSession();
+        MaybeSender sender = sender("alice@remote.example");
+        h.doMail(session, sender);
+
+        HookResult first = h.doRcpt(session, sender, LOCAL, Map.of());
+        HookResult second = h.doRcpt(session, sender, address("carol@local.test"), Map.of());
+
+        assertThat(reply(first)).isEqualTo("550 5.1.7 Sender address rejected: callback at RCPT TO: 550 5.1.1 User unknown");
+        assertThat(second).isEqualTo(first);
+        assertThat(metrics.countFor(CbvMetrics.RCPT_REJECTED)).as("counted once per transaction").isEqualTo(1);
+        assertThat(h.doRcpt(session, sender, FOREIGN, Map.of())).as("relaying is James's business").isEqualTo(HookResult.DECLINED);
+        assertThat(h.doRcpt(session, sender, address("Postmaster@local.test"), Map.of())).isEqualTo(HookResult.DECLINED);
+        assertThat(h.doRcpt(session, sender, address("abuse@local.test"), Map.of())).isEqualTo(HookResult.DECLINED);
+    }
+
+    @Test
+    void deferAnswers450ForTransientInPhaseRcptto() throws Exception {
+        engineBehaviour = a -> CompletableFuture.completedFuture(GREYLISTED);
+        CallbackVerifyHandler h = enforcing(Phase.RCPTTO, EnforcementAction.DEFER, Duration.ofSeconds(10));
+        FakeSession session = new FakeSession();
+        MaybeSender sender = sender("alice@remote.example");
+
+        assertThat(reply(h.doRcpt(session, sender, LOCAL, Map.of())))
+            .isEqualTo("450 4.1.7 Sender address rejected: callback at RCPT TO: 450 4.2.0 Greylisted");
+        assertThat(verified).hasSize(1);
+        assertThat(metrics.countFor(CbvMetrics.RCPT_DEFERRED)).isEqualTo(1);
+    }
+
+    @Test
+    void aNewTransactionIsDecidedAfresh() throws Exception {
+        engineBehaviour = a -> CompletableFuture.completedFuture(a.toString().startsWith("bad") ? ERROR : PASS);
+        CallbackVerifyHandler h = enforcing(Phase.MAILFROM, EnforcementAction.REJECT, Duration.ofSeconds(10));
+        FakeSession session = new FakeSession();
+        h.doMail(session, sender("bad@remote.example"));
+        assertThat(h.doRcpt(session, sender("bad@remote.example"), LOCAL, Map.of()).getResult().getAction())
+            .isEqualTo(HookReturnCode.Action.DENY);
+
+        session.resetState(); // RSET
+        h.doMail(session, sender("good@remote.example"));
+
+        assertThat(h.doRcpt(session, sender("good@remote.example"), LOCAL, Map.of())).isEqualTo(HookResult.DECLINED);
+    }
+
+    @Test
+    void withoutTheChannelTheRcptWaitsBrieflyThenRejectLetsItThroughAndDeferAnswersInProgress() throws Exception {
+        engineBehaviour = a -> new CompletableFuture<>();
+        for (EnforcementAction action : List.of(EnforcementAction.REJECT, EnforcementAction.DEFER)) {
+            CallbackVerifyHandler h = enforcing(Phase.MAILFROM, action, Duration.ofMillis(200));
+            FakeSession session = new FakeSession();
+            MaybeSender sender = sender("alice@remote.example");
+            h.doMail(session, sender);
+
+            long start = System.nanoTime();
+            HookResult first = h.doRcpt(session, sender, LOCAL, Map.of());
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            start = System.nanoTime();
+            HookResult second = h.doRcpt(session, sender, address("carol@local.test"), Map.of());
+            long secondMs = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(tookMs).as(action + ": one bounded wait").isBetween(150L, 1_900L);
+            assertThat(secondMs).as(action + ": no second wait").isLessThan(150L);
+            assertThat(second).isEqualTo(first);
+            if (action == EnforcementAction.REJECT) {
+                assertThat(first).isEqualTo(HookResult.DECLINED);
+            } else {
+                assertThat(reply(first)).isEqualTo("450 4.7.1 Sender address verification in progress, try again later");
+            }
+        }
+        assertThat(metrics.countFor(CbvMetrics.BLOCKING_WAITS)).isEqualTo(2);
+    }
+
+    @Test
+    void warnRefusesNothingAndCountsWhatRejectWouldHaveRefused() throws Exception {
+        CompletableFuture<Verdict> later = new CompletableFuture<>();
+        engineBehaviour = a -> later;
+        CallbackVerifyHandler h = enforcing(Phase.MAILFROM, EnforcementAction.WARN, Duration.ofSeconds(10));
+        FakeSession session = new FakeSession();
+        MaybeSender sender = sender("alice@remote.example");
+        h.doMail(session, sender);
+
+        long start = System.nanoTime();
+        assertThat(h.doRcpt(session, sender, LOCAL, Map.of())).isEqualTo(HookResult.DECLINED);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("no wait").isLessThan(150L);
+        assertThat(h.doRcpt(session, sender, address("carol@local.test"), Map.of())).isEqualTo(HookResult.DECLINED);
+        assertThat(metrics.countFor(CbvMetrics.RCPT_WOULD_REJECT)).isZero();
+
+        later.complete(ERROR);
+
+        assertThat(metrics.countFor(CbvMetrics.RCPT_WOULD_REJECT)).as("once per transaction").isEqualTo(1);
+        assertThat(metrics.countFor(CbvMetrics.RCPT_REJECTED)).isZero();
+    }
+
+    @Test
+    void recordRefusesNothing() throws Exception {
+        engineBehaviour = a -> CompletableFuture.completedFuture(ERROR);
+        CallbackVerifyHandler h = enforcing(Phase.MAILFROM, EnforcementAction.RECORD, Duration.ofSeconds(10));
+        FakeSession session = new FakeSession();
+        MaybeSender sender = sender("alice@remote.example");
+        h.doMail(session, sender);
+
+        assertThat(h.doRcpt(session, sender, LOCAL, Map.of())).isEqualTo(HookResult.DECLINED);
+    }
+
+    @Test
+    void theRcptCommandHandlerAndTheResultHandlerStayOutOfJamesWayWhenNothingIsHeld() throws Exception {
+        CallbackVerifyHandler h = enforcing(Phase.MAILFROM, EnforcementAction.REJECT, Duration.ofSeconds(10));
+        FakeSession session = new FakeSession();
+        Response ok = new SMTPResponse("250", "2.1.5 ok");
+
+        assertThat(h.getImplCommands()).containsExactly("RCPT");
+        assertThat(h.onCommand(session, new BaseRequest("RCPT", "TO:<bob@local.test> NOTIFY=NEVER"))).isNull();
+        assertThat(session.getAttachment(RcptReplyGate.COMMAND_LINE, ProtocolSession.State.Connection))
+            .contains("RCPT TO:<bob@local.test> NOTIFY=NEVER\r\n");
+        assertThat(h.onResponse(session, ok, 1, null)).isSameAs(ok);
+        assertThat(h.onResponse(session, null, 1, null)).isNull();
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** The reply line James writes for a hook result. */
+    static String reply(HookResult r) {
+        return String.join("\r\n", AbstractHookableCmdHandler.calcDefaultSMTPResponse(r).getLines().stream()
+            .map(CharSequence::toString).toArray(String[]::new));
+    }
 
     static MaybeSender sender(String address) {
         return MaybeSender.of(address(address));

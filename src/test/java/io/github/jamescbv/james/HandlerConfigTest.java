@@ -128,6 +128,41 @@ class HandlerConfigTest {
     }
 
     @Test
+    void enforcementIsOffByDefault() throws Exception {
+        EnforcementSettings e = parse("").enforcement();
+
+        assertThat(e.action()).isEqualTo(EnforcementAction.RECORD);
+        assertThat(e.rcptMaxWait()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(e.rejectMessage()).isEmpty();
+        assertThat(e.rejectOnPolicyError()).isFalse();
+    }
+
+    @Test
+    void enforcementElementsAreRead() throws Exception {
+        EnforcementSettings e = parse("<action>Defer</action><rcptMaxWait>5m</rcptMaxWait>"
+            + "<rejectMessage>  Unverified sender; see https://example.org/cbv  </rejectMessage>"
+            + "<rejectOnPolicyError>true</rejectOnPolicyError>").enforcement();
+
+        assertThat(e.action()).isEqualTo(EnforcementAction.DEFER);
+        assertThat(e.rcptMaxWait()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(e.rejectMessage()).contains("Unverified sender; see https://example.org/cbv");
+        assertThat(e.rejectOnPolicyError()).isTrue();
+        for (String action : List.of("record", "reject", "warn")) {
+            assertThat(parse("<action>" + action + "</action>").enforcement().action().word()).isEqualTo(action);
+        }
+        assertThat(parse("<rcptMaxWait>0s</rcptMaxWait>").enforcement().rcptMaxWait()).isZero();
+    }
+
+    @Test
+    void aRejectMessageLongerThanAReplyLineAllowsStopsJames() {
+        assertThatThrownBy(() -> parse("<rejectMessage>" + "x".repeat(401) + "</rejectMessage>"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("<rejectMessage>")
+            .hasMessageContaining("xxxxxxxx")
+            .hasMessageContaining("400");
+    }
+
+    @Test
     void emptyOrNullMailFromMeansTheNullSender() throws Exception {
         assertThat(parse("<mailfrom></mailfrom>").settings().mailFrom()).isEmpty();
         assertThat(parse("<mailfrom/>").settings().mailFrom()).isEmpty();
@@ -219,6 +254,15 @@ class HandlerConfigTest {
         "<skipDomains>gmail.com, bad..domain</skipDomains> | <skipDomains>     | bad..domain",
         "<skipNetworks>10.0.0.0/33</skipNetworks>       | <skipNetworks>       | 10.0.0.0/33",
         "<skipNetworks>intranet.example</skipNetworks>  | <skipNetworks>       | intranet.example",
+        "<action>block</action>                         | <action>             | block",
+        "<action>reject</action><action>warn</action>   | <action>             | more than once",
+        "<rcptMaxWait>6m</rcptMaxWait>                  | <rcptMaxWait>        | 6m",
+        "<rcptMaxWait>soon</rcptMaxWait>                | <rcptMaxWait>        | soon",
+        "<rcptMaxWait>-1s</rcptMaxWait>                 | <rcptMaxWait>        | -1s",
+        "<rejectMessage>Go&#13;&#10;250 OK</rejectMessage> | <rejectMessage>   | Go??250 OK",
+        "<rejectMessage>Caf&#233; closed</rejectMessage> | <rejectMessage>     | Caf? closed",
+        "<rejectMessage></rejectMessage>                | <rejectMessage>      | empty",
+        "<rejectOnPolicyError>yes</rejectOnPolicyError> | <rejectOnPolicyError> | yes",
     })
     void everyMistakeStopsJamesNamingTheElementAndTheValue(String body, String element, String value) {
         assertThatThrownBy(() -> parse(body.replace('\'', '"')))

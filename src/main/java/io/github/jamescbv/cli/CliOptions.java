@@ -16,7 +16,8 @@ final class CliOptions {
         "usage: cbv verify ADDRESS [--mailfrom ADDR] [--helo NAME] [--dns HOST[:PORT]]...",
         "                          [--port N] [--map FROM=TO]... [--connect-timeout 10s]",
         "                          [--command-timeout 30s] [--total-timeout 60s]",
-        "                          [--allow-private-targets] [--json] [-v]",
+        "                          [--allow-private-targets] [--random-check] [--postmaster-check]",
+        "                          [--json] [-v]",
         "",
         "Asks the mail servers of ADDRESS's domain, by an SMTP callback, whether they accept it.",
         "Prints pass, error or transient on the first line, then the detail.",
@@ -29,6 +30,8 @@ final class CliOptions {
         "  --command-timeout D      bound on each reply (default 30s)",
         "  --total-timeout D        bound on the whole verification (default 60s)",
         "  --allow-private-targets  allow connecting to loopback, private and reserved addresses",
+        "  --random-check           after a pass, also ask a random address of the domain (accepts all?)",
+        "  --postmaster-check       after a pass, also ask postmaster@domain (rejects postmaster?)",
         "  --json                   print the verdict as one JSON object",
         "  -v                       also print the DNS answers and the SMTP dialog",
         "Durations: 500ms, 10s, 2m. Exit status: 0 pass, 1 error, 2 transient, 64 usage error.");
@@ -72,6 +75,8 @@ final class CliOptions {
                     case "--json": json = true; break;
                     case "-v": case "--verbose": verbose = true; break;
                     case "--allow-private-targets": b.allowPrivateTargets(true); break;
+                    case "--random-check": b.randomCheck(true); break;
+                    case "--postmaster-check": b.postmasterCheck(true); break;
                     case "--mailfrom": b.mailFrom(mailFrom(inline != null ? inline : value(args, ++i, name))); break;
                     case "--helo": b.heloName(inline != null ? inline : value(args, ++i, name)); break;
                     case "--dns": dns.add(inline != null ? inline : value(args, ++i, name)); break;

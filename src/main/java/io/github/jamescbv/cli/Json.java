@@ -3,7 +3,7 @@ package io.github.jamescbv.cli;
 import java.util.List;
 import java.util.Map;
 
-/** Just enough JSON output for a flat object of strings, numbers, booleans and string lists. */
+/** Just enough JSON output for a flat object of strings, numbers, booleans, nulls and string lists. */
 final class Json {
     private Json() {
     }
@@ -24,7 +24,9 @@ final class Json {
     }
 
     private static void value(StringBuilder sb, Object v) {
-        if (v instanceof Number || v instanceof Boolean) {
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof Number || v instanceof Boolean) {
             sb.append(v);
         } else if (v instanceof List) {
             sb.append('[');

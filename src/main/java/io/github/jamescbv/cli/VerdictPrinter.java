@@ -1,5 +1,6 @@
 package io.github.jamescbv.cli;
 
+import io.github.jamescbv.verify.Fact;
 import io.github.jamescbv.verify.Verdict;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -33,9 +34,16 @@ final class VerdictPrinter {
         fields.put("code", v.code());
         fields.put("elapsedMs", v.elapsed().toMillis());
         fields.put("cached", v.cached());
+        v.acceptAll().ifPresent(f -> fields.put("acceptAll", jsonValue(f)));
+        v.postmasterRejected().ifPresent(f -> fields.put("postmasterRejected", jsonValue(f)));
         if (withDialog) {
             fields.put("dialog", dialog);
         }
         out.println(Json.object(fields));
+    }
+
+    /** A checked fact as JSON: true or false, and null when the check could not tell (its ...Text says why). */
+    private static Object jsonValue(Fact f) {
+        return f.value() == Fact.Value.UNKNOWN ? null : f.isTrue();
     }
 }

@@ -44,7 +44,8 @@ public final class HandlerConfig {
         "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts",
         "allowPrivateTargets", "verifyAuthenticated", "maxConcurrent", "maxQueued", "perDomainConcurrent",
         "perDomainRate", "perClientRate", "skipDomains", "skipNetworks", "cache.passTtl", "cache.errorTtl",
-        "cache.transientTtl", "cache.maxEntries", "action", "rcptMaxWait", "rejectMessage", "rejectOnPolicyError");
+        "cache.transientTtl", "cache.maxEntries", "action", "rcptMaxWait", "rejectMessage", "rejectOnPolicyError",
+        "randomCheck", "postmasterCheck");
     /** Keys of the nested elements; bare "map", "dns", "cache" and "map.entry" appear when they are empty. */
     private static final Set<String> NESTED = Set.of("map", "map.entry", "map.entry[@from]", "map.entry[@to]",
         "dns", "dns.server", "cache");
@@ -54,7 +55,7 @@ public final class HandlerConfig {
         "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts", "dns",
         "allowPrivateTargets", "verifyAuthenticated", "cache", "maxConcurrent", "maxQueued", "perDomainConcurrent",
         "perDomainRate", "perClientRate", "skipDomains", "skipNetworks", "action", "rcptMaxWait", "rejectMessage",
-        "rejectOnPolicyError");
+        "rejectOnPolicyError", "randomCheck", "postmasterCheck");
 
     private final Phase phase;
     private final String attribute;
@@ -293,6 +294,8 @@ public final class HandlerConfig {
         }
         apply("dns><server", () -> b.dnsServers(dnsServers));
         b.allowPrivateTargets(bool(config, "allowPrivateTargets", false));
+        b.randomCheck(bool(config, "randomCheck", false));
+        b.postmasterCheck(bool(config, "postmasterCheck", false));
         b.map(domainMap(config));
         return b.build();
     }
@@ -433,7 +436,8 @@ public final class HandlerConfig {
             + " verifyAuthenticated=" + verifyAuthenticated + " port=" + settings.port()
             + " heloName=" + settings.heloName() + " mailfrom=<" + settings.mailFrom().map(Object::toString).orElse("")
             + "> map=" + settings.map().entries() + " dns=" + (settings.dnsServers().isEmpty() ? "system" : settings.dnsServers())
-            + " allowPrivateTargets=" + settings.allowPrivateTargets() + " cache=[" + cache + "] limits=[" + limits
-            + "] " + exemptions + " " + enforcement;
+            + " allowPrivateTargets=" + settings.allowPrivateTargets()
+            + " randomCheck=" + settings.randomCheck() + " postmasterCheck=" + settings.postmasterCheck()
+            + " cache=[" + cache + "] limits=[" + limits + "] " + exemptions + " " + enforcement;
     }
 }

@@ -1,7 +1,9 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.smtp.DialogListener;
 import io.github.jamescbv.verify.CallbackVerifier;
+import io.github.jamescbv.verify.DomainFacts;
 import io.github.jamescbv.verify.EmailAddress;
 import io.github.jamescbv.verify.Verdict;
 import io.github.jamescbv.verify.VerifierSettings;
@@ -11,9 +13,10 @@ import java.util.concurrent.CompletionStage;
  * What the handler needs of the verification engine: verify with the dialog reported (for
  * DEBUG logs), and close. The handler owns one per instance; tests put a fake one in.
  */
-interface VerifierEngine extends AutoCloseable {
+interface VerifierEngine extends GuardedVerifier.Engine, AutoCloseable {
 
     /** Never blocks; the stage never completes exceptionally (see {@link io.github.jamescbv.verify.Verifier}). */
+    @Override
     CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog);
 
     @Override
@@ -26,6 +29,11 @@ interface VerifierEngine extends AutoCloseable {
             @Override
             public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
                 return verifier.verify(address, dialog);
+            }
+
+            @Override
+            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog, DomainFacts known) {
+                return verifier.verify(address, dialog, known);
             }
 
             @Override

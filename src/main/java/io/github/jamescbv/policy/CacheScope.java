@@ -7,9 +7,13 @@ import io.github.jamescbv.verify.Stage;
  * before RCPT TO (DNS, the connection, the greeting, HELO, MAIL FROM, our own target policy)
  * never looked at the address, so it is knowledge about the whole domain; only RCPT TO
  * speaks about the address. An internal failure is knowledge about nothing.
+ *
+ * <p>{@link #ACCEPT_ALL} is no stage's scope: it holds one fact about a domain (it accepted a
+ * random local part), kept apart from {@link #DOMAIN} because it must never answer for an
+ * address of the domain the way a domain-level verdict does.
  */
 enum CacheScope {
-    ADDRESS, DOMAIN, NONE;
+    ADDRESS, DOMAIN, ACCEPT_ALL, NONE;
 
     static CacheScope of(Stage stage) {
         switch (stage) {

@@ -2,6 +2,7 @@ package io.github.jamescbv.policy;
 
 import io.github.jamescbv.smtp.DialogListener;
 import io.github.jamescbv.verify.CallbackTarget;
+import io.github.jamescbv.verify.DomainFacts;
 import io.github.jamescbv.verify.DomainMap;
 import io.github.jamescbv.verify.EmailAddress;
 import io.github.jamescbv.verify.Result;
@@ -19,13 +20,29 @@ import java.util.concurrent.CompletionStage;
  * client's budget, then the process-wide and per-domain limits, and only then the engine.
  * Refusals by a limit are {@code transient}, stage {@code policy}, and are not cached: they
  * say nothing about the address. Only the engine's verdicts are remembered.
+ *
+ * <p>The engine is also told what the cache knows of the domain ({@link DomainFacts}): the
+ * cache holds that knowledge, the engine decides what it saves asking. So neither needs the
+ * other, and a domain fact never stands in for a verdict about an address.
  */
 public final class GuardedVerifier {
 
-    /** The engine, as this class needs it. */
+    /**
+     * The engine, as this class needs it. Pass the engine object itself rather than a method
+     * reference such as {@code engine::verify}: a reference implements only the two-argument
+     * form, and the engine would never hear what the cache knows of the domain.
+     */
     @FunctionalInterface
     public interface Engine {
         CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog);
+
+        /**
+         * As {@link #verify(EmailAddress, DialogListener)}, knowing what the cache holds about the
+         * domain called back. Engines that cannot use it need not override this.
+         */
+        default CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog, DomainFacts known) {
+            return verify(address, dialog);
+        }
     }
 
     private final Engine engine;
@@ -90,7 +107,7 @@ public final class GuardedVerifier {
             }
             CompletionStage<Verdict> verdict;
             try {
-                verdict = engine.verify(address, dialog);
+                verdict = engine.verify(address, dialog, cache.domainFacts(domain));
             } catch (RuntimeException e) {
                 admission.release();
                 throw e;

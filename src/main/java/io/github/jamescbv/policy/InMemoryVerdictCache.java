@@ -1,6 +1,9 @@
 package io.github.jamescbv.policy;
 
+import io.github.jamescbv.verify.DomainFacts;
+import io.github.jamescbv.verify.Fact;
 import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.Stage;
 import io.github.jamescbv.verify.Verdict;
 import java.time.Clock;
 import java.util.Objects;
@@ -19,6 +22,13 @@ import java.util.Optional;
  *     nothing about the address, so they answer for every address of the domain for their
  *     lifetime instead of new connections (Exim's domain cache).</li>
  * <li>A verdict of stage {@code internal} (our own failure) is never held.</li>
+ * <li>A pass whose catch-all check found the domain accepting every local part also leaves that
+ *     <em>fact</em> under the domain, in a scope of its own, for the pass lifetime: later
+ *     verifications of other addresses of the domain need not ask a random address again
+ *     ({@link #domainFacts}). It is not a verdict about them: their own RCPT TO is still asked.
+ *     Only a fact learnt by asking is recorded, never one carried over from this memory, so it
+ *     expires passTtl after the domain last really accepted a random address; a verdict that
+ *     found the domain rejecting a random address forgets it.</li>
  * </ul>
  * {@link #lookup} asks the address first, then the domain.
  *
@@ -42,7 +52,7 @@ import java.util.Optional;
  * cache: nothing is recorded, every lookup misses.
  *
  * <h2>Bound and eviction</h2>
- * At most {@code maxEntries} addresses and domains together, exactly, at every moment.
+ * At most {@code maxEntries} addresses, domains and accept-all facts together, exactly, at every moment.
  * When full, expired entries go first, then the oldest recorded, with a second chance for
  * those hit since (see {@link VerdictStore}). Lookups never lock or block; records share one
  * lock, which is cheap because a record follows a whole SMTP callback.
@@ -77,12 +87,22 @@ public final class InMemoryVerdictCache implements VerdictCache {
     }
 
     @Override
+    public DomainFacts domainFacts(String domain) {
+        if (store == null) {
+            return DomainFacts.NONE;
+        }
+        return store.get(CacheScope.ACCEPT_ALL, domain) != null
+            ? DomainFacts.ACCEPTS_ALL : DomainFacts.NONE;
+    }
+
+    @Override
     public void record(String address, String domain, Verdict verdict) {
         Objects.requireNonNull(verdict, "verdict");
         CacheScope scope = CacheScope.of(verdict.stage());
         if (store == null || scope == CacheScope.NONE || verdict.cached()) {
             return;
         }
+        recordAcceptAll(domain, verdict);
         String key = scope == CacheScope.ADDRESS ? address : domain;
         long ttl = ttls.millis(verdict.result());
         if (ttl == 0) {
@@ -92,6 +112,21 @@ public final class InMemoryVerdictCache implements VerdictCache {
             return;
         }
         store.put(scope, key, verdict.toBuilder().cached(true).build(), ttl);
+    }
+
+    /** The domain fact a verdict learnt, if any (see the class comment). */
+    private void recordAcceptAll(String domain, Verdict verdict) {
+        Fact fact = verdict.acceptAll().orElse(null);
+        if (fact == null || fact.remembered() || verdict.stage() != Stage.RCPT) {
+            return;
+        }
+        String key = domain;
+        long ttl = ttls.millis(Result.PASS);
+        if (fact.value() == Fact.Value.FALSE || (fact.isTrue() && ttl == 0)) {
+            store.remove(CacheScope.ACCEPT_ALL, key);
+        } else if (fact.isTrue() && verdict.result() == Result.PASS) {
+            store.put(CacheScope.ACCEPT_ALL, key, verdict.toBuilder().cached(true).build(), ttl);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.jamescbv.policy;
 
+import io.github.jamescbv.verify.DomainFacts;
 import io.github.jamescbv.verify.Verdict;
 import java.util.Optional;
 
@@ -24,9 +25,20 @@ public interface VerdictCache {
     /**
      * Remembers a fresh verdict per the TTL of its result: a {@code transient} never replaces
      * a still-valid {@code pass}; verdicts of stage {@code internal} are never remembered.
+     * A pass that found the domain accepting every local part ({@link Verdict#acceptsAll()},
+     * learnt now rather than carried over) also remembers that fact for the domain, for the
+     * pass lifetime; a verdict that found it does not any more forgets it.
      */
     void record(String address, String domain, Verdict verdict);
 
-    /** Entries held now (addresses and domains). */
+    /**
+     * What is still known of {@code domain} (after the map) from earlier verdicts, for the engine:
+     * never an answer about an address, only what it need not ask again.
+     */
+    default DomainFacts domainFacts(String domain) {
+        return DomainFacts.NONE;
+    }
+
+    /** Entries held now (addresses, domains and domain facts). */
     int size();
 }

@@ -7,8 +7,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
 
 /**
- * The storage behind {@link InMemoryVerdictCache}: verdicts with an expiry, under address keys
- * and domain keys, at most {@code maxEntries} in all.
+ * The storage behind {@link InMemoryVerdictCache}: verdicts with an expiry, under address keys,
+ * domain keys and accept-all domain keys (one map per {@link CacheScope}), at most
+ * {@code maxEntries} in all.
  *
  * <p><b>Reads</b> take no lock: one {@link ConcurrentHashMap#get}; only when an entry is there,
  * one clock read for the expiry check (a miss reads no clock: about 20 ns on the benchmark VM,
@@ -33,7 +34,7 @@ import java.util.function.BiPredicate;
  * </ol>
  * A sender seen on every message therefore stays, while one-off forged senders age out.
  *
- * <p>Memory per entry: the {@link Entry} (key, verdict, expiry, two list links, two flags:
+ * <p>Memory per entry: the {@link Entry} (key, verdict, expiry, two list links, a flag and the scope:
  * 40 bytes with compressed pointers) and the map's node and table slot; no timers, no threads.
  */
 final class VerdictStore {
@@ -43,9 +44,10 @@ final class VerdictStore {
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> addresses = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Entry> domains = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> acceptAll = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     /** Sentinel of the circular eviction list: head.next is the oldest, head.prev the youngest. Guarded by lock. */
-    private final Entry head = new Entry(null, null, 0, false);
+    private final Entry head = new Entry(null, null, 0, CacheScope.NONE);
     /** Written under lock only; volatile so size() needs no lock and never sees a transient excess. */
     private volatile int count;
     private int recordsSinceSweep;
@@ -104,7 +106,7 @@ final class VerdictStore {
             if (held == null) {
                 makeRoom(now);
             }
-            Entry fresh = new Entry(key, verdict, expiresAt, scope == CacheScope.DOMAIN);
+            Entry fresh = new Entry(key, verdict, expiresAt, scope);
             // Replacing in place: a concurrent read sees the old or the new verdict, never a gap.
             map.put(key, fresh);
             if (held != null) {
@@ -143,12 +145,13 @@ final class VerdictStore {
         try {
             int linked = 0;
             for (Entry e = head.next; e != head; e = e.next) {
-                if (e.next.prev != e || map(e.domainLevel).get(e.key) != e) {
+                if (e.next.prev != e || map(e.scope()).get(e.key) != e) {
                     return false;
                 }
                 linked++;
             }
-            return linked == count && addresses.size() + domains.size() == count && count <= maxEntries;
+            return linked == count && addresses.size() + domains.size() + acceptAll.size() == count
+                && count <= maxEntries;
         } finally {
             lock.unlock();
         }
@@ -157,7 +160,7 @@ final class VerdictStore {
     private void removeIfUncontended(Entry e) {
         if (lock.tryLock()) {
             try {
-                if (map(e.domainLevel).get(e.key) == e) {
+                if (map(e.scope()).get(e.key) == e) {
                     drop(e);
                 }
             } finally {
@@ -207,7 +210,7 @@ final class VerdictStore {
 
     /** Under lock: out of its map and the list. */
     private void drop(Entry e) {
-        map(e.domainLevel).remove(e.key, e);
+        map(e.scope()).remove(e.key, e);
         unlink(e);
         count--;
     }
@@ -228,30 +231,42 @@ final class VerdictStore {
     }
 
     private ConcurrentHashMap<String, Entry> map(CacheScope scope) {
-        return map(scope == CacheScope.DOMAIN);
-    }
-
-    private ConcurrentHashMap<String, Entry> map(boolean domainLevel) {
-        return domainLevel ? domains : addresses;
+        switch (scope) {
+            case ADDRESS:
+                return addresses;
+            case DOMAIN:
+                return domains;
+            case ACCEPT_ALL:
+                return acceptAll;
+            default:
+                throw new IllegalArgumentException("nothing is stored under scope " + scope);
+        }
     }
 
     /** One held verdict. Immutable but for the eviction hint and the list links. */
     private static final class Entry {
+        private static final CacheScope[] SCOPES = CacheScope.values();
+
         final String key;
         final Verdict verdict;
         final long expiresAt;
-        final boolean domainLevel;
+        /** The {@link CacheScope} ordinal: a byte, not a reference, keeps the entry at 40 bytes. */
+        private final byte scopeOrdinal;
         /** Hit since last considered for eviction. Written by readers without the lock: a hint, races are harmless. */
         boolean referenced;
         /** Guarded by the store's lock. */
         Entry prev;
         Entry next;
 
-        Entry(String key, Verdict verdict, long expiresAt, boolean domainLevel) {
+        Entry(String key, Verdict verdict, long expiresAt, CacheScope scope) {
             this.key = key;
             this.verdict = verdict;
             this.expiresAt = expiresAt;
-            this.domainLevel = domainLevel;
+            this.scopeOrdinal = (byte) scope.ordinal();
+        }
+
+        CacheScope scope() {
+            return SCOPES[scopeOrdinal];
         }
     }
 }

@@ -52,10 +52,11 @@ public final class NettyProbeClient implements ProbeClient {
     @Override
     public CompletionStage<ProbeOutcome> probe(ProbeRequest request) {
         Objects.requireNonNull(request, "request");
-        ProbeSession session = new ProbeSession(request);
+        ProbeSession session = new ProbeSession(request, this::openSecond);
         CompletableFuture<ProbeOutcome> outcome = session.outcome();
         inFlight.add(session);
-        outcome.whenComplete((o, e) -> inFlight.remove(session));
+        // Tracked until the follow-ups are done too, so that close() can settle them.
+        session.finished().whenComplete((o, e) -> inFlight.remove(session));
         // Checked after adding, so that a concurrent close() either sees this session or is seen here.
         if (closed.get()) {
             session.abort(CLOSED_DETAIL);
@@ -66,6 +67,15 @@ public final class NettyProbeClient implements ProbeClient {
         }
         // A copy, so that a caller completing "its" future cannot complete ours.
         return outcome.copy();
+    }
+
+    /** The extra connection of a probe whose server dropped the first one during the follow-ups. */
+    private void openSecond(ProbeSession session) {
+        if (closed.get()) {
+            session.abort(CLOSED_DETAIL);
+        } else {
+            start(session);
+        }
     }
 
     private void start(ProbeSession session) {
@@ -86,13 +96,14 @@ public final class NettyProbeClient implements ProbeClient {
         return openConnections.get();
     }
 
-    /** Probes whose outcome is not known yet. */
+    /** Probes whose outcome, or whose follow-ups, are not known yet. */
     public int probesInFlight() {
         return inFlight.size();
     }
 
     /**
-     * Completes the probes in flight as {@code INTERNAL} failures, then stops the I/O threads,
+     * Completes the probes in flight as {@code INTERNAL} failures (follow-ups still waiting are
+     * given up), then stops the I/O threads,
      * which closes every connection. Waits (bounded) for the threads to end unless called on one.
      */
     @Override

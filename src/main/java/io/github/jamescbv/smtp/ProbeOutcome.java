@@ -1,13 +1,19 @@
 package io.github.jamescbv.smtp;
 
 import io.github.jamescbv.verify.Stage;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * How a probe ended: either a reply that decided it (a 2xx to RCPT TO, or the first reply
  * that was not the expected success), or a failure with no deciding reply (refused, timed
  * out, closed, protocol error).
+ *
+ * <p>When the request had follow-up recipients and the address was accepted, the session goes
+ * on after this outcome is delivered; {@link #followUps()} completes when those are done.
  */
 public final class ProbeOutcome {
 
@@ -25,26 +31,36 @@ public final class ProbeOutcome {
         INTERNAL
     }
 
+    private static final CompletionStage<List<FollowUpReply>> NO_FOLLOW_UPS = CompletableFuture.completedStage(List.of());
+
     private final Stage stage;
     private final SmtpReply reply;
     private final Failure failure;
     private final String detail;
+    private final CompletionStage<List<FollowUpReply>> followUps;
 
-    private ProbeOutcome(Stage stage, SmtpReply reply, Failure failure, String detail) {
+    private ProbeOutcome(Stage stage, SmtpReply reply, Failure failure, String detail,
+                         CompletionStage<List<FollowUpReply>> followUps) {
         this.stage = Objects.requireNonNull(stage, "stage");
         this.reply = reply;
         this.failure = failure;
         this.detail = detail == null ? "" : detail;
+        this.followUps = Objects.requireNonNull(followUps, "followUps");
     }
 
     /** The probe ended on {@code reply}, received at {@code stage}. */
     public static ProbeOutcome replied(Stage stage, SmtpReply reply) {
-        return new ProbeOutcome(stage, Objects.requireNonNull(reply, "reply"), null, "");
+        return new ProbeOutcome(stage, Objects.requireNonNull(reply, "reply"), null, "", NO_FOLLOW_UPS);
     }
 
     /** The probe ended at {@code stage} without a deciding reply. */
     public static ProbeOutcome failed(Stage stage, Failure failure, String detail) {
-        return new ProbeOutcome(stage, null, Objects.requireNonNull(failure, "failure"), detail);
+        return new ProbeOutcome(stage, null, Objects.requireNonNull(failure, "failure"), detail, NO_FOLLOW_UPS);
+    }
+
+    /** This outcome, with the follow-ups still running (or done) behind it. */
+    public ProbeOutcome withFollowUps(CompletionStage<List<FollowUpReply>> pending) {
+        return new ProbeOutcome(stage, reply, failure, detail, pending);
     }
 
     /** The step the probe had reached: CONNECT, GREETING, HELO, MAIL or RCPT. */
@@ -63,6 +79,16 @@ public final class ProbeOutcome {
     /** For failures: what happened, e.g. "connection refused", "no reply within 30s". */
     public String detail() {
         return detail;
+    }
+
+    /**
+     * The follow-up recipients' replies (see {@link ProbeRequest#followUps()}), one per recipient
+     * in the request's order, once all are asked or given up; an empty list when the request had
+     * none or the address was not accepted. Never completes exceptionally; bounded by the
+     * request's deadline like the rest of the dialog.
+     */
+    public CompletionStage<List<FollowUpReply>> followUps() {
+        return followUps;
     }
 
     @Override

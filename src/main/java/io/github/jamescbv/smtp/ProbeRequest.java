@@ -3,6 +3,7 @@ package io.github.jamescbv.smtp;
 import io.github.jamescbv.verify.EmailAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,6 +18,7 @@ public final class ProbeRequest {
     private final Duration commandTimeout;
     private final long deadlineNanos;
     private final DialogListener listener;
+    private final List<EmailAddress> followUps;
 
     /**
      * @param target         the IP address and port to connect to (already resolved, already allowed)
@@ -32,6 +34,19 @@ public final class ProbeRequest {
     public ProbeRequest(InetSocketAddress target, String mxHost, String heloName, Optional<EmailAddress> mailFrom,
                         EmailAddress recipient, Duration connectTimeout, Duration commandTimeout,
                         long deadlineNanos, DialogListener listener) {
+        this(target, mxHost, heloName, mailFrom, recipient, connectTimeout, commandTimeout, deadlineNanos, listener,
+            List.of());
+    }
+
+    /**
+     * As the other constructor, with follow-up recipients.
+     *
+     * @param followUps recipients asked after {@code recipient} got a 2xx, each in a transaction of its own
+     *                  (see {@link #followUps()}); empty for none
+     */
+    public ProbeRequest(InetSocketAddress target, String mxHost, String heloName, Optional<EmailAddress> mailFrom,
+                        EmailAddress recipient, Duration connectTimeout, Duration commandTimeout,
+                        long deadlineNanos, DialogListener listener, List<EmailAddress> followUps) {
         this.target = Objects.requireNonNull(target, "target");
         this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
         this.heloName = Objects.requireNonNull(heloName, "heloName");
@@ -41,6 +56,7 @@ public final class ProbeRequest {
         this.commandTimeout = Objects.requireNonNull(commandTimeout, "commandTimeout");
         this.deadlineNanos = deadlineNanos;
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.followUps = List.copyOf(followUps);
     }
 
     public InetSocketAddress target() { return target; }
@@ -52,4 +68,13 @@ public final class ProbeRequest {
     public Duration commandTimeout() { return commandTimeout; }
     public long deadlineNanos() { return deadlineNanos; }
     public DialogListener listener() { return listener; }
+
+    /**
+     * Recipients asked only once {@link #recipient()} has been accepted, to learn about its
+     * domain rather than the address: each in a transaction of its own on the same connection
+     * (RSET, MAIL FROM, RCPT TO), so that a rejection of one cannot colour the next; if the
+     * server drops the connection, the rest on one second connection. Their replies arrive
+     * through {@link ProbeOutcome#followUps()} and never change the outcome itself.
+     */
+    public List<EmailAddress> followUps() { return followUps; }
 }

@@ -2,6 +2,7 @@ package io.github.jamescbv.smtp;
 
 import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.github.jamescbv.verify.Durations;
+import io.github.jamescbv.verify.EmailAddress;
 import io.github.jamescbv.verify.SafeText;
 import io.github.jamescbv.verify.Stage;
 import io.netty.bootstrap.Bootstrap;
@@ -34,6 +35,15 @@ import org.slf4j.LoggerFactory;
  * <p>Every path ends in {@code close}: decided outcomes after the QUIT exchange (or at once
  * after a 421, a timeout, a protocol error or a broken connection), connect failures on the
  * spot. The outcome never waits for the QUIT.
+ *
+ * <p><b>Follow-ups.</b> When the request names follow-up recipients and the address gets a 2xx,
+ * the outcome is delivered at once and the dialog goes on instead of quitting: for each one,
+ * RSET, MAIL FROM, RCPT TO, with the same reply timer and deadline. Their replies, or why there
+ * were none, go to the shared {@link FollowUps}, never to the outcome. If the server drops the
+ * connection meanwhile (closes, resets, or says 421; some servers hang up after a 5xx), one
+ * second session, {@linkplain #followUpsOnly follow-ups only}, asks the rest on a new connection
+ * to the same address; if that one fails too, the rest stay unanswered. A timeout or a protocol
+ * error gives the rest up at once: a server that stalled or garbled once is not asked again.
  */
 final class ProbeSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeSession.class);
@@ -41,6 +51,8 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     /** Bound on the wait for the 221 after our QUIT: the outcome is known, this is only courtesy. */
     static final Duration QUIT_WAIT = Duration.ofSeconds(5);
     static final String TOTAL_TIMEOUT = "total timeout reached";
+    /** Prefix of the reasons given for follow-ups that the second connection could not ask. */
+    static final String SECOND_CONNECTION = "second connection: ";
     /** Room for a whole reply line plus the "<- " marker in the dialog transcript. */
     private static final int MAX_EVENT_LENGTH = ReplyParser.MAX_LINE_OCTETS + 16;
 
@@ -48,6 +60,8 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     private enum Step {
         CONNECTING(Stage.CONNECT), GREETING(Stage.GREETING), EHLO(Stage.HELO), HELO(Stage.HELO),
         MAIL(Stage.MAIL), RCPT(Stage.RCPT),
+        /** Decided (the address was accepted); a follow-up transaction: RSET, then its MAIL FROM and RCPT TO. */
+        RSET(null), FOLLOW_MAIL(null), FOLLOW_RCPT(null),
         /** Decided; QUIT sent, waiting for the 221 before closing. */
         QUIT(null),
         /** Decided; closing or closed. */
@@ -62,9 +76,31 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         boolean undecided() {
             return stage != null;
         }
+
+        boolean followUp() {
+            return this == RSET || this == FOLLOW_MAIL || this == FOLLOW_RCPT;
+        }
+
+        boolean awaitsReply() {
+            return undecided() || followUp();
+        }
+    }
+
+    /** Opens a session's connection; how a probe gets its one extra connection for the follow-ups. */
+    @FunctionalInterface
+    interface Connector {
+        void open(ProbeSession session);
     }
 
     private final ProbeRequest request;
+    private final FollowUps followUps;
+    /**
+     * The second connection of a probe whose server dropped the first during the follow-ups: its
+     * dialog leads to the follow-up recipients, and everything that would decide an outcome on the
+     * first connection only gives them up here.
+     */
+    private final boolean followUpsOnly;
+    private final Connector connector;
     private final String peer;
     private final CompletableFuture<ProbeOutcome> outcome = new CompletableFuture<>();
     private final ReplyParser parser = new ReplyParser(line -> event("<- " + line));
@@ -72,19 +108,36 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     private volatile Stage stage = Stage.CONNECT;
     private Step step = Step.CONNECTING;
     private ScheduledFuture<?> timer;
+    /** The verb of the last command sent, for the reasons given when a follow-up step is refused. */
+    private String lastVerb = "";
     // Written before connect() hands the channel to its I/O thread, read there afterwards.
     private boolean connectBoundByDeadline;
     // Only a hint for logging: a rare second warning from a racing abort() would be harmless.
     private volatile boolean listenerFailed;
+    /** Set when the connection broke during the follow-ups in a way channelInactive cannot see (reset, 421). */
+    private String dropReason;
 
-    ProbeSession(ProbeRequest request) {
+    /** The session of a probe's (first) connection; {@code connector} opens its second one if needed. */
+    ProbeSession(ProbeRequest request, Connector connector) {
+        this(request, new FollowUps(request.followUps()), false, connector);
+    }
+
+    private ProbeSession(ProbeRequest request, FollowUps followUps, boolean followUpsOnly, Connector connector) {
         this.request = request;
+        this.followUps = followUps;
+        this.followUpsOnly = followUpsOnly;
+        this.connector = connector;
         this.peer = describe(request.target()) + " (" + SafeText.clean(request.mxHost(), 255) + ")";
     }
 
     /** Completes exactly once, never exceptionally; on the I/O thread except after {@link #abort}. */
     CompletableFuture<ProbeOutcome> outcome() {
         return outcome;
+    }
+
+    /** Completes when both the outcome and the follow-ups are known: the probe needs nothing more. */
+    CompletableFuture<Void> finished() {
+        return CompletableFuture.allOf(outcome, followUps.result());
     }
 
     /**
@@ -118,9 +171,18 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         return future;
     }
 
-    /** Ends the probe from outside (the client is closing): the outcome completes now, as a failure. */
+    /**
+     * Ends the probe from outside (the client is closing): the outcome completes now, as a
+     * failure, or if it was known already, the follow-ups still waiting are given up.
+     */
     void abort(String detail) {
-        if (outcome.complete(ProbeOutcome.failed(stage, Failure.INTERNAL, detail))) {
+        if (followUpsOnly) {
+            followUps.giveUp(SECOND_CONNECTION + detail);
+        } else if (outcome.complete(ProbeOutcome.failed(stage, Failure.INTERNAL, detail))) {
+            followUps.notAsked();
+            event("aborted: " + detail);
+        } else if (followUps.remaining()) {
+            followUps.giveUp(detail);
             event("aborted: " + detail);
         }
     }
@@ -147,7 +209,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (outcome.isDone()) { // aborted while connecting
+        if (followUpsOnly ? !followUps.remaining() : outcome.isDone()) { // aborted while connecting
             close(ctx);
             return;
         }
@@ -165,15 +227,15 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         }
         ByteBuf in = (ByteBuf) msg;
         try {
-            while (in.isReadable() && (step.undecided() || step == Step.QUIT)) {
+            while (in.isReadable() && (step.awaitsReply() || step == Step.QUIT)) {
                 SmtpReply reply = parser.offer(in.readByte());
                 if (reply == null) {
                     continue;
                 }
-                boolean wasUndecided = step.undecided();
+                boolean wasAwaiting = step.awaitsReply();
                 onReply(ctx, reply);
-                if (!wasUndecided || !step.undecided()) {
-                    break; // decided: whatever follows in this read is ignored
+                if (!wasAwaiting || !step.awaitsReply()) {
+                    break; // done with this connection: whatever follows in this read is ignored
                 }
                 if (in.isReadable()) {
                     // These bytes were sent before the command we just wrote could have arrived:
@@ -192,21 +254,27 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelTimer();
         event("closed");
+        String detail = parser.isPartial() ? "connection closed in the middle of a reply"
+            : "connection closed by the remote";
         if (step.undecided()) {
-            String detail = parser.isPartial() ? "connection closed in the middle of a reply"
-                : "connection closed by the remote";
             finish(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
+        } else if (step.followUp() || dropReason != null) {
+            followUpsDropped(dropReason != null ? dropReason : detail);
         }
         step = Step.DONE;
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (step.undecided()) {
+        if (step.awaitsReply()) {
             if (cause instanceof IOException) {
                 String detail = "connection error: " + message(cause);
                 event(detail);
-                finish(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
+                if (step.undecided()) {
+                    finish(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
+                } else {
+                    dropReason = detail; // channelInactive, which follows the close, takes it from here
+                }
             } else {
                 internalError(cause);
             }
@@ -230,10 +298,33 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
                 continueIf(ctx, reply, Step.MAIL, mailFrom());
                 break;
             case MAIL:
-                continueIf(ctx, reply, Step.RCPT, "RCPT TO:<" + request.recipient() + ">");
+                if (!reply.isPositive()) {
+                    refused(ctx, reply);
+                } else if (followUpsOnly) {
+                    askFollowUp(ctx, Step.RCPT);
+                } else {
+                    send(ctx, Step.RCPT, rcptTo(request.recipient()));
+                }
                 break;
             case RCPT:
-                decide(ctx, reply);
+                if (followUpsOnly) {
+                    followUpAnswered(ctx, reply);
+                } else {
+                    decide(ctx, reply);
+                }
+                break;
+            case RSET:
+                continueIf(ctx, reply, Step.FOLLOW_MAIL, mailFrom());
+                break;
+            case FOLLOW_MAIL:
+                if (reply.isPositive()) {
+                    askFollowUp(ctx, Step.FOLLOW_RCPT);
+                } else {
+                    refused(ctx, reply);
+                }
+                break;
+            case FOLLOW_RCPT:
+                followUpAnswered(ctx, reply);
                 break;
             case QUIT:
                 close(ctx);
@@ -247,34 +338,112 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         return "MAIL FROM:<" + request.mailFrom().map(Object::toString).orElse("") + ">";
     }
 
+    private static String rcptTo(EmailAddress recipient) {
+        return "RCPT TO:<" + recipient + ">";
+    }
+
     private void continueIf(ChannelHandlerContext ctx, SmtpReply reply, Step next, String command) {
         if (reply.isPositive()) {
             send(ctx, next, command);
+        } else {
+            refused(ctx, reply);
+        }
+    }
+
+    /** A reply other than the success the dialog needed to go on. */
+    private void refused(ChannelHandlerContext ctx, SmtpReply reply) {
+        if (step.followUp()) {
+            followUpsRefused(ctx, reply);
         } else {
             decide(ctx, reply);
         }
     }
 
-    /** The reply decides the probe: report it now, then take leave. */
+    /** The reply decides the probe: report it now, then go on with the follow-ups or take leave. */
     private void decide(ChannelHandlerContext ctx, SmtpReply reply) {
-        finish(ProbeOutcome.replied(stage, reply));
+        boolean accepted = stage == Stage.RCPT && reply.isPositive();
+        finish(ProbeOutcome.replied(stage, reply), accepted);
         if (reply.code() == 421) {
             close(ctx); // RFC 5321 3.8: the server is closing the channel; nobody would read a QUIT
+        } else if (accepted && followUps.remaining()) {
+            send(ctx, Step.RSET, "RSET");
         } else {
             quit(ctx);
         }
     }
 
+    /** RCPT TO of the next follow-up recipient; QUIT if none is left (the client gave them up meanwhile). */
+    private void askFollowUp(ChannelHandlerContext ctx, Step rcptStep) {
+        EmailAddress next = followUps.current();
+        if (next == null) {
+            quit(ctx);
+        } else {
+            send(ctx, rcptStep, rcptTo(next));
+        }
+    }
+
+    /** A follow-up recipient's RCPT TO was answered: record it, then the next one or QUIT. */
+    private void followUpAnswered(ChannelHandlerContext ctx, SmtpReply reply) {
+        if (reply.code() == 421) { // the server is closing, which says nothing about the recipient: ask elsewhere
+            dropped(ctx, "reply to " + lastVerb + ": " + reply);
+            return;
+        }
+        followUps.answered(reply);
+        if (followUps.remaining()) {
+            send(ctx, Step.RSET, "RSET");
+        } else {
+            quit(ctx);
+        }
+    }
+
+    /**
+     * RSET or a follow-up's MAIL FROM was not accepted: the remaining follow-ups cannot be asked
+     * on this connection. (On the second connection, a refused greeting, EHLO/HELO or first MAIL
+     * FROM goes through {@link #decide} and {@link #finish}, which give them up.)
+     */
+    private void followUpsRefused(ChannelHandlerContext ctx, SmtpReply reply) {
+        String why = "reply to " + lastVerb + ": " + reply;
+        if (reply.code() == 421) {
+            dropped(ctx, why);
+            return;
+        }
+        followUps.giveUp(followUpsOnly ? SECOND_CONNECTION + why : why);
+        quit(ctx);
+    }
+
+    /** The server is ending this connection during the follow-ups: close, and let channelInactive carry on. */
+    private void dropped(ChannelHandlerContext ctx, String why) {
+        event("dropped: " + why);
+        dropReason = why;
+        close(ctx);
+    }
+
+    /** The connection ended with follow-ups left: a second connection for them, once; then they are given up. */
+    private void followUpsDropped(String why) {
+        if (!followUps.remaining()) {
+            return;
+        }
+        if (followUpsOnly) {
+            followUps.giveUp(SECOND_CONNECTION + why);
+            return;
+        }
+        event("second connection for the remaining follow-ups (" + why + ")");
+        connector.open(new ProbeSession(request, followUps, true, connector));
+    }
+
     private void send(ChannelHandlerContext ctx, Step next, String command) {
         step = next;
-        stage = next.stage; // from here on, a failure belongs to this command
+        if (next.stage != null) {
+            stage = next.stage; // from here on, a failure belongs to this command
+        }
+        lastVerb = verbOf(command);
         cancelTimer();
         try {
             CommandLine.check(command);
         } catch (IllegalArgumentException e) {
-            String detail = "refused to send " + verbOf(command) + ": " + e.getMessage();
+            String detail = "refused to send " + lastVerb + ": " + e.getMessage();
             event(detail);
-            finish(ProbeOutcome.failed(stage, Failure.INTERNAL, detail));
+            failed(Failure.INTERNAL, detail);
             close(ctx);
             return;
         }
@@ -323,17 +492,17 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     }
 
     private void timeout(ChannelHandlerContext ctx, String detail) {
-        if (step.undecided()) {
+        if (step.awaitsReply()) {
             event("timeout: " + detail);
-            finish(ProbeOutcome.failed(stage, Failure.TIMEOUT, detail));
+            failed(Failure.TIMEOUT, detail);
         }
         close(ctx); // no QUIT: a server that does not answer would not answer that either
     }
 
     private void protocolError(ChannelHandlerContext ctx, String detail) {
-        if (step.undecided()) {
+        if (step.awaitsReply()) {
             event("protocol error: " + detail);
-            finish(ProbeOutcome.failed(stage, Failure.PROTOCOL, detail));
+            failed(Failure.PROTOCOL, detail);
         }
         close(ctx);
     }
@@ -342,7 +511,16 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         LOG.warn("{}: unexpected error in SMTP probe", peer, cause);
         String detail = "unexpected error: " + message(cause);
         event(detail);
-        finish(ProbeOutcome.failed(stage, Failure.INTERNAL, detail));
+        failed(Failure.INTERNAL, detail);
+    }
+
+    /** A failure without a reply ends what this connection was waiting for: the outcome, or the follow-ups. */
+    private void failed(Failure failure, String detail) {
+        if (step.undecided()) {
+            finish(ProbeOutcome.failed(stage, failure, detail));
+        } else if (step.followUp()) {
+            followUps.giveUp(followUpsOnly ? SECOND_CONNECTION + detail : detail);
+        }
     }
 
     private void schedule(ChannelHandlerContext ctx, long nanos, Runnable task) {
@@ -371,7 +549,25 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     }
 
     private void finish(ProbeOutcome result) {
-        if (outcome.complete(result)) {
+        finish(result, false);
+    }
+
+    /**
+     * Reports the outcome. On the follow-ups-only connection there is none to report: whatever
+     * would have decided it there only means the remaining follow-ups cannot be asked.
+     *
+     * @param followUpsGoOn whether the follow-ups are asked next (else they are settled as not asked first)
+     */
+    private void finish(ProbeOutcome result, boolean followUpsGoOn) {
+        if (followUpsOnly) {
+            followUps.giveUp(SECOND_CONNECTION + result.stage().word() + ": "
+                + result.reply().map(SmtpReply::toString).orElse(result.detail()));
+            return;
+        }
+        if (!followUpsGoOn) {
+            followUps.notAsked();
+        }
+        if (outcome.complete(result.withFollowUps(followUps.result().copy()))) {
             LOG.debug("{} outcome: {}", peer, result);
         }
     }

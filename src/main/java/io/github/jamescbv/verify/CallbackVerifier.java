@@ -4,10 +4,14 @@ import io.github.jamescbv.dns.DnsjavaMxResolver;
 import io.github.jamescbv.dns.MxHost;
 import io.github.jamescbv.dns.MxResolution;
 import io.github.jamescbv.dns.MxResolver;
+import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.policy.TargetAddressGuard;
 import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.smtp.FollowUpReply;
 import io.github.jamescbv.smtp.NettyProbeClient;
 import io.github.jamescbv.smtp.ProbeClient;
+import io.github.jamescbv.smtp.ProbeOutcome;
+import io.github.jamescbv.smtp.ProbeRequest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,10 +32,14 @@ import org.slf4j.LoggerFactory;
  * continuation of the DNS or SMTP client's completion, so a thousand verifications in
  * flight cost a thousand small state objects, not a thousand threads.
  *
+ * <p>With {@code randomCheck} or {@code postmasterCheck}, a pass is completed only after the
+ * {@link DomainChecks} asked on the same probe session (or gave up): their facts are part of
+ * the verdict, but never change its result.
+ *
  * <p>Stages returned by {@link #verify} complete on engine threads (DNS or Netty). Callers
  * must not block in their continuations; hand real work to an executor of their own.
  */
-public final class CallbackVerifier implements Verifier, AutoCloseable {
+public final class CallbackVerifier implements Verifier, GuardedVerifier.Engine, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifier.class);
     /** How long after the deadline the safety net fires, leaving the clients time to report first. */
     private static final Duration TIMEOUT_GRACE = Duration.ofMillis(250);
@@ -41,6 +49,7 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
     private final ProbeClient probes;
     private final TargetAddressGuard guard;
     private final OutcomeClassifier classifier = new OutcomeClassifier();
+    private final DomainChecks checks;
     private final List<AutoCloseable> owned;
     /**
      * Runs the total-timeout safety nets. One thread for the whole engine; tasks are
@@ -56,6 +65,7 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
         this.resolver = resolver;
         this.probes = probes;
         this.guard = guard;
+        this.checks = new DomainChecks(settings.randomCheck(), settings.postmasterCheck());
         this.owned = List.copyOf(owned);
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "cbv-timer");
@@ -84,8 +94,18 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
     }
 
     /** As {@link #verify(EmailAddress)}, reporting DNS answers and the SMTP dialog to {@code listener}. */
+    @Override
     public CompletionStage<Verdict> verify(EmailAddress address, DialogListener listener) {
-        Verification v = new Verification(address, listener);
+        return verify(address, listener, DomainFacts.NONE);
+    }
+
+    /**
+     * As {@link #verify(EmailAddress, DialogListener)}, with what is already known of the domain
+     * called back (a domain known to accept everything is not asked a random address again).
+     */
+    @Override
+    public CompletionStage<Verdict> verify(EmailAddress address, DialogListener listener, DomainFacts known) {
+        Verification v = new Verification(address, listener, known);
         try {
             v.run();
         } catch (RuntimeException e) {
@@ -110,16 +130,21 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
     private final class Verification {
         final EmailAddress address;
         final DialogListener listener;
+        final DomainFacts known;
         final long startNanos = System.nanoTime();
         final long deadlineNanos;
         final CompletableFuture<Verdict> result = new CompletableFuture<>();
         volatile CallbackTarget target;
         volatile Stage stage = Stage.DNS;
         volatile MxCandidate current;
+        volatile DomainChecks.Plan plan;
+        /** The address's pass while its domain checks are still being asked; null otherwise. */
+        volatile Verdict passAwaitingChecks;
 
-        Verification(EmailAddress address, DialogListener listener) {
+        Verification(EmailAddress address, DialogListener listener, DomainFacts known) {
             this.address = address;
             this.listener = listener;
+            this.known = known;
             this.deadlineNanos = startNanos + settings.totalTimeout().toNanos();
         }
 
@@ -127,6 +152,10 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
             target = settings.map().route(address);
             if (!target.recipient().equals(address) || target.directHost().isPresent()) {
                 listener.onLine("map: " + address.domain() + " -> " + describe(target));
+            }
+            plan = checks.plan(target.recipient(), known);
+            if (settings.randomCheck() && known.acceptsAll()) {
+                listener.onLine("random check skipped: " + target.domain() + " is known to accept every address");
             }
             armTotalTimeout();
             CompletionStage<MxResolution> lookup = target.directHost()
@@ -151,9 +180,15 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
          */
         private void armTotalTimeout() {
             long delay = deadlineNanos - System.nanoTime() + TIMEOUT_GRACE.toNanos();
-            ScheduledFuture<?> safetyNet = timer.schedule(() -> finish(Verdict.builder(Result.TRANSIENT, stage)
-                .text("total timeout " + Durations.format(settings.totalTimeout()) + " reached")),
-                delay, TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> safetyNet = timer.schedule(() -> {
+                Verdict pass = passAwaitingChecks;
+                String reached = "total timeout " + Durations.format(settings.totalTimeout()) + " reached";
+                if (pass != null) { // the address passed: only its domain checks ran out of time
+                    finish(plan.apply(pass, List.of(), reached));
+                } else {
+                    finish(Verdict.builder(Result.TRANSIENT, stage).text(reached));
+                }
+            }, delay, TimeUnit.NANOSECONDS);
             result.whenComplete((v, e) -> safetyNet.cancel(false));
         }
 
@@ -216,9 +251,9 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
             MxCandidate c = candidates.get(i);
             current = c;
             stage = Stage.CONNECT;
-            probes.probe(new io.github.jamescbv.smtp.ProbeRequest(c.address, c.host, settings.heloName(),
+            probes.probe(new ProbeRequest(c.address, c.host, settings.heloName(),
                     settings.mailFrom(), target.recipient(), settings.connectTimeout(), settings.commandTimeout(),
-                    deadlineNanos, listener))
+                    deadlineNanos, listener, plan.followUps()))
                 .whenComplete((outcome, error) -> {
                     try {
                         if (error != null) {
@@ -228,7 +263,9 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
                         stage = outcome.stage();
                         OutcomeClassifier.Decision d = classifier.classify(outcome);
                         Verdict.Builder b = d.verdict().mxHost(c.host).ip(c.address.getAddress().getHostAddress());
-                        if (d.isFinal()) {
+                        if (d.isFinal() && b.result() == Result.PASS && plan.any()) {
+                            awaitChecks(outcome, b.build());
+                        } else if (d.isFinal()) {
                             finish(b);
                         } else {
                             walk(candidates, i + 1, b);
@@ -237,6 +274,19 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
                         internalFailure(e);
                     }
                 });
+        }
+
+        /** The address passed; the verdict is complete once its domain checks are answered or given up. */
+        private void awaitChecks(ProbeOutcome outcome, Verdict pass) {
+            passAwaitingChecks = pass;
+            outcome.followUps().whenComplete((replies, error) -> {
+                try {
+                    List<FollowUpReply> got = replies == null ? List.of() : replies;
+                    finish(plan.apply(pass, got, error == null ? "no reply" : "internal error: " + error));
+                } catch (RuntimeException e) {
+                    internalFailure(e);
+                }
+            });
         }
 
         void internalFailure(Throwable e) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The immutable answer of one verification: the result and everything that explains it.
@@ -23,6 +24,10 @@ public final class Verdict {
     private final String domain;
     private final Duration elapsed;
     private final boolean cached;
+    /** Null when not checked. */
+    private final Fact acceptAll;
+    /** Null when not checked. */
+    private final Fact postmasterRejected;
 
     private Verdict(Builder b) {
         this.result = Objects.requireNonNull(b.result, "result");
@@ -35,6 +40,8 @@ public final class Verdict {
         this.domain = SafeText.clean(b.domain, 255);
         this.elapsed = b.elapsed == null ? Duration.ZERO : b.elapsed;
         this.cached = b.cached;
+        this.acceptAll = b.acceptAll;
+        this.postmasterRejected = b.postmasterRejected;
     }
 
     public static Builder builder(Result result, Stage stage) {
@@ -58,12 +65,31 @@ public final class Verdict {
     public Duration elapsed() { return elapsed; }
     public boolean cached() { return cached; }
 
+    /**
+     * Whether the domain accepts every local part (the catch-all check: a random address
+     * accepted as well); empty when not checked. The result stays what the address's own RCPT
+     * TO decided: this only qualifies a pass.
+     */
+    public Optional<Fact> acceptAll() { return Optional.ofNullable(acceptAll); }
+
+    /** Whether the domain rejects postmaster@domain, which RFC 5321 requires it to accept; empty when not checked. */
+    public Optional<Fact> postmasterRejected() { return Optional.ofNullable(postmasterRejected); }
+
+    /** True when the domain is known to accept every local part. */
+    public boolean acceptsAll() { return acceptAll != null && acceptAll.isTrue(); }
+
     public Builder toBuilder() {
         return new Builder(result, stage).code(code).enhancedCode(enhancedCode).text(text)
-            .mxHost(mxHost).ip(ip).domain(domain).elapsed(elapsed).cached(cached);
+            .mxHost(mxHost).ip(ip).domain(domain).elapsed(elapsed).cached(cached)
+            .acceptAll(acceptAll).postmasterRejected(postmasterRejected);
     }
 
-    /** The detail as an ordered map of strings: the shape used by the Mail attribute and JSON. */
+    /**
+     * The detail as an ordered map of strings: the shape used by the Mail attribute and JSON.
+     * The domain checks appear only when made: {@code acceptAll} and {@code postmasterRejected}
+     * ({@code true}, {@code false} or {@code unknown}), each followed by its {@code ...Text} when
+     * there is one (the reply, or why the answer is unknown).
+     */
     public Map<String, String> detail() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("result", result.word());
@@ -76,7 +102,18 @@ public final class Verdict {
         m.put("domain", domain);
         m.put("elapsedMs", Long.toString(elapsed.toMillis()));
         m.put("cached", Boolean.toString(cached));
+        putFact(m, "acceptAll", acceptAll);
+        putFact(m, "postmasterRejected", postmasterRejected);
         return m;
+    }
+
+    private static void putFact(Map<String, String> m, String key, Fact fact) {
+        if (fact != null) {
+            m.put(key, fact.value().word());
+            if (!fact.text().isEmpty()) {
+                m.put(key + "Text", fact.text());
+            }
+        }
     }
 
     @Override
@@ -101,6 +138,12 @@ public final class Verdict {
         if (cached) {
             sb.append(" cached=true");
         }
+        if (acceptAll != null) {
+            sb.append(" acceptAll=").append(acceptAll.value().word());
+        }
+        if (postmasterRejected != null) {
+            sb.append(" postmasterRejected=").append(postmasterRejected.value().word());
+        }
         if (!text.isEmpty()) {
             sb.append(" text=\"").append(text).append('"');
         }
@@ -115,12 +158,14 @@ public final class Verdict {
         Verdict v = (Verdict) o;
         return result == v.result && stage == v.stage && code == v.code && cached == v.cached
             && enhancedCode.equals(v.enhancedCode) && text.equals(v.text) && mxHost.equals(v.mxHost)
-            && ip.equals(v.ip) && domain.equals(v.domain) && elapsed.equals(v.elapsed);
+            && ip.equals(v.ip) && domain.equals(v.domain) && elapsed.equals(v.elapsed)
+            && Objects.equals(acceptAll, v.acceptAll) && Objects.equals(postmasterRejected, v.postmasterRejected);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, domain, elapsed, cached);
+        return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, domain, elapsed, cached,
+            acceptAll, postmasterRejected);
     }
 
     public static final class Builder {
@@ -134,6 +179,8 @@ public final class Verdict {
         private String domain;
         private Duration elapsed;
         private boolean cached;
+        private Fact acceptAll;
+        private Fact postmasterRejected;
 
         private Builder(Result result, Stage stage) {
             this.result = result;
@@ -148,6 +195,12 @@ public final class Verdict {
         public Builder domain(String v) { this.domain = v; return this; }
         public Builder elapsed(Duration v) { this.elapsed = v; return this; }
         public Builder cached(boolean v) { this.cached = v; return this; }
+        /** null = not checked. */
+        public Builder acceptAll(Fact v) { this.acceptAll = v; return this; }
+        /** null = not checked. */
+        public Builder postmasterRejected(Fact v) { this.postmasterRejected = v; return this; }
+
+        public Result result() { return result; }
 
         public Verdict build() {
             return new Verdict(this);

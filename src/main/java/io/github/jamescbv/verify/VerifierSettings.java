@@ -31,6 +31,8 @@ public final class VerifierSettings {
     private final boolean allowPrivateTargets;
     private final DomainMap map;
     private final int ioThreads;
+    private final boolean randomCheck;
+    private final boolean postmasterCheck;
 
     private VerifierSettings(Builder b) {
         this.heloName = b.heloName;
@@ -45,6 +47,8 @@ public final class VerifierSettings {
         this.allowPrivateTargets = b.allowPrivateTargets;
         this.map = b.map;
         this.ioThreads = b.ioThreads;
+        this.randomCheck = b.randomCheck;
+        this.postmasterCheck = b.postmasterCheck;
     }
 
     public static Builder builder() {
@@ -65,6 +69,10 @@ public final class VerifierSettings {
     public boolean allowPrivateTargets() { return allowPrivateTargets; }
     public DomainMap map() { return map; }
     public int ioThreads() { return ioThreads; }
+    /** After a pass, also ask a random local part of the domain: is it a catch-all domain? (Exim's callout/random) */
+    public boolean randomCheck() { return randomCheck; }
+    /** After a pass, also ask postmaster@domain, which RFC 5321 requires every domain to accept. (Exim's callout/postmaster) */
+    public boolean postmasterCheck() { return postmasterCheck; }
 
     public static final class Builder {
         private String heloName = defaultHeloName();
@@ -79,6 +87,8 @@ public final class VerifierSettings {
         private boolean allowPrivateTargets;
         private DomainMap map = DomainMap.EMPTY;
         private int ioThreads = DEFAULT_IO_THREADS;
+        private boolean randomCheck;
+        private boolean postmasterCheck;
 
         public Builder heloName(String v) {
             String h = Objects.requireNonNull(v, "heloName").trim();
@@ -123,6 +133,8 @@ public final class VerifierSettings {
         }
 
         public Builder allowPrivateTargets(boolean v) { this.allowPrivateTargets = v; return this; }
+        public Builder randomCheck(boolean v) { this.randomCheck = v; return this; }
+        public Builder postmasterCheck(boolean v) { this.postmasterCheck = v; return this; }
         public Builder map(DomainMap v) { this.map = Objects.requireNonNull(v); return this; }
 
         public Builder ioThreads(int v) {

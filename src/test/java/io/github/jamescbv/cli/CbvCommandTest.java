@@ -104,4 +104,27 @@ class CbvCommandTest {
         assertThat(lines()).contains("domain: example.test");
         assertThat(run("verify", "alice@corp.test", "--map=corp.test=[127.0.0.1]:" + mx.port())).isEqualTo(1);
     }
+
+    @Test
+    void theDomainChecksAreShownWhenAsked() {
+        // The scripted MX knows alice only: the random address and the postmaster are rejected.
+        assertThat(run("verify", "alice@example.test", "--random-check", "--postmaster-check")).isZero();
+        assertThat(lines().get(0)).isEqualTo("pass");
+        assertThat(lines()).contains("acceptAll: false", "postmasterRejected: true",
+            "postmasterRejectedText: postmaster@example.test answered 550 5.1.1 <postmaster@example.test>: "
+                + "Recipient address rejected: User unknown");
+    }
+
+    @Test
+    void theDomainChecksAreBooleansInJson() {
+        assertThat(run("verify", "--json", "alice@example.test", "--random-check")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"acceptAll\":false,\"acceptAllText\":\"cbv-")
+            .doesNotContain("postmasterRejected");
+    }
+
+    @Test
+    void withoutTheOptionsNoCheckIsMade() {
+        assertThat(run("verify", "alice@example.test", "-v")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("acceptAll").doesNotContain("RSET");
+    }
 }

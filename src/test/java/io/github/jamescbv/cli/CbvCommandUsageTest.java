@@ -52,6 +52,8 @@ class CbvCommandUsageTest {
     void helpPrintsUsageAndSucceeds() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Exit status: 0 pass, 1 error, 2 transient, 64 usage error");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("[--random-check] [--postmaster-check]")
+            .contains("--random-check           after a pass").contains("--postmaster-check       after a pass");
     }
 
     @Test

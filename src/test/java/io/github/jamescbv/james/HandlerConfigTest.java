@@ -50,6 +50,8 @@ class HandlerConfigTest {
         assertThat(s.dnsServers()).isEmpty();
         assertThat(s.allowPrivateTargets()).isFalse();
         assertThat(s.map().entries()).isEmpty();
+        assertThat(s.randomCheck()).isFalse();
+        assertThat(s.postmasterCheck()).isFalse();
     }
 
     @Test
@@ -68,7 +70,9 @@ class HandlerConfigTest {
                 + "<maxMxAttempts>2</maxMxAttempts>"
                 + "<dns><server>127.0.0.53</server><server>[::1]:5353</server></dns>"
                 + "<allowPrivateTargets>true</allowPrivateTargets>"
-                + "<verifyAuthenticated>TRUE</verifyAuthenticated>");
+                + "<verifyAuthenticated>TRUE</verifyAuthenticated>"
+                + "<randomCheck>true</randomCheck>"
+                + "<postmasterCheck> True </postmasterCheck>");
 
         assertThat(c.phase()).isEqualTo(Phase.RCPTTO);
         assertThat(c.attribute()).isEqualTo("cbv");
@@ -84,6 +88,8 @@ class HandlerConfigTest {
         assertThat(s.maxMxAttempts()).isEqualTo(2);
         assertThat(s.dnsServers()).containsExactly("127.0.0.53", "[::1]:5353");
         assertThat(s.allowPrivateTargets()).isTrue();
+        assertThat(s.randomCheck()).isTrue();
+        assertThat(s.postmasterCheck()).isTrue();
         assertThat(s.map().entries()).containsExactly(
             Map.entry("yahoo.net", "yahoo.com"), Map.entry("corp.example", "[mx.corp.example]:2525"));
     }
@@ -240,6 +246,11 @@ class HandlerConfigTest {
         "<dns><server>127.0.0.1:0</server></dns>        | <dns><server>        | 127.0.0.1:0",
         "<allowPrivateTargets>yes</allowPrivateTargets> | <allowPrivateTargets> | yes",
         "<verifyAuthenticated>1</verifyAuthenticated>   | <verifyAuthenticated> | '1'",
+        "<randomCheck>yes</randomCheck>                 | <randomCheck>        | yes",
+        "<randomCheck>true</randomCheck><randomCheck>false</randomCheck> | <randomCheck> | more than once",
+        "<postmasterCheck>on</postmasterCheck>          | <postmasterCheck>    | on",
+        "<postmasterCheck></postmasterCheck>            | <postmasterCheck>    | ''",
+        "<randomcheck>true</randomcheck>                | randomcheck          | randomCheck",
         "<attribute>smtp cbv</attribute>                | <attribute>          | smtp cbv",
         "<cache><passTtl>forever</passTtl></cache>      | <cache><passTtl>     | forever",
         "<cache><errorTtl>-3h</errorTtl></cache>        | <cache><errorTtl>    | -3h",

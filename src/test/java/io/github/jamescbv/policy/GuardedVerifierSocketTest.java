@@ -9,6 +9,7 @@ import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.verify.CallbackVerifier;
 import io.github.jamescbv.verify.DomainMap;
 import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.verify.Fact;
 import io.github.jamescbv.verify.Result;
 import io.github.jamescbv.verify.Verdict;
 import io.github.jamescbv.verify.VerifierSettings;
@@ -51,6 +52,34 @@ class GuardedVerifierSocketTest {
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 assertThat(later.cached()).isTrue();
                 assertThat(mx.connectionCount()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aDomainFoundAcceptingAllIsNotAskedARandomAddressForItsNextAddress() throws Exception {
+        try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(SmtpScript.standard());
+             DefaultCallbackLimits limits = new DefaultCallbackLimits(LimitSettings.DEFAULTS)) {
+            DomainMap map = DomainMap.builder().add("catchall.test", "[127.0.0.1]:" + mx.port()).build();
+            try (CallbackVerifier engine = CallbackVerifier.start(VerifierSettings.builder().heloName("probe.example.org")
+                    .allowPrivateTargets(true).map(map).randomCheck(true).build())) {
+                GuardedVerifier verifier = new GuardedVerifier(engine, map, Duration.ofSeconds(30),
+                    new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
+
+                Verdict first = verifier.verify(EmailAddress.parse("alice@catchall.test"), Optional.empty(),
+                    DialogListener.NONE).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                assertThat(first.acceptsAll()).isTrue();
+                assertThat(mx.connection(0).commands()).anyMatch(c -> c.startsWith("RCPT TO:<cbv-"));
+
+                Verdict second = verifier.verify(EmailAddress.parse("bob@catchall.test"), Optional.empty(),
+                    DialogListener.NONE).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                assertThat(second.result()).isEqualTo(Result.PASS);
+                assertThat(second.cached()).as("bob's own RCPT TO was asked").isFalse();
+                assertThat(second.acceptsAll()).isTrue();
+                assertThat(second.acceptAll()).get().extracting(Fact::remembered).isEqualTo(true);
+                assertThat(mx.connectionCount()).isEqualTo(2);
+                assertThat(mx.connection(1).commands()).contains("RCPT TO:<bob@catchall.test>")
+                    .noneMatch(c -> c.startsWith("RCPT TO:<cbv-") || c.equals("RSET"));
             }
         }
     }

@@ -3,7 +3,9 @@ package io.github.jamescbv.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.verify.DomainFacts;
 import io.github.jamescbv.verify.DomainMap;
+import io.github.jamescbv.verify.Fact;
 import io.github.jamescbv.verify.EmailAddress;
 import io.github.jamescbv.verify.Result;
 import io.github.jamescbv.verify.Stage;
@@ -28,19 +30,29 @@ import org.junit.jupiter.api.Test;
 /** Cache, in-flight sharing, client budget and limits in front of an engine that only records its calls. */
 class GuardedVerifierTest {
     private final List<String> engineCalls = new CopyOnWriteArrayList<>();
+    private final List<DomainFacts> engineKnew = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<Verdict>> pending = new ConcurrentHashMap<>();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
-    /** The engine: a pending future per address, completed by the test. */
-    private CompletionStage<Verdict> engine(EmailAddress address, DialogListener dialog) {
-        engineCalls.add(address.toString());
-        return pending.computeIfAbsent(address.toString(), a -> new CompletableFuture<>());
-    }
+    /** The engine: a pending future per address, completed by the test; it records what it was told of the domain. */
+    private final GuardedVerifier.Engine engine = new GuardedVerifier.Engine() {
+        @Override
+        public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+            return verify(address, dialog, DomainFacts.NONE);
+        }
+
+        @Override
+        public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog, DomainFacts known) {
+            engineCalls.add(address.toString());
+            engineKnew.add(known);
+            return pending.computeIfAbsent(address.toString(), a -> new CompletableFuture<>());
+        }
+    };
 
     private GuardedVerifier verifier(LimitSettings limits) {
         DefaultCallbackLimits l = new DefaultCallbackLimits(limits);
         toClose.add(l);
-        return new GuardedVerifier(this::engine, DomainMap.builder().add("alias.test", "example.test").build(),
+        return new GuardedVerifier(engine, DomainMap.builder().add("alias.test", "example.test").build(),
             Duration.ofSeconds(5), new InMemoryVerdictCache(CacheSettings.DEFAULTS), l);
     }
 
@@ -174,5 +186,21 @@ class GuardedVerifierTest {
         assertThat(first.stage()).isEqualTo(Stage.INTERNAL);
         assertThat(first.text()).contains("boom");
         assertThat(limits.inFlight()).isZero();
+    }
+
+    @Test
+    void theEngineIsToldWhenTheDomainIsKnownToAcceptAll() throws Exception {
+        GuardedVerifier v = verifier();
+        CompletionStage<Verdict> first = verify(v, "a@example.test", "192.0.2.1");
+        pending.get("a@example.test").complete(verdict(Result.PASS, Stage.RCPT).toBuilder()
+            .acceptAll(Fact.of(true, "cbv-x@example.test answered 250 Ok")).build());
+        get(first);
+
+        verify(v, "b@alias.test", "192.0.2.1"); // the same domain after the map
+        verify(v, "c@other.test", "192.0.2.1");
+
+        assertThat(engineCalls).as("the fact answers for no address").containsExactly(
+            "a@example.test", "b@alias.test", "c@other.test");
+        assertThat(engineKnew).containsExactly(DomainFacts.NONE, DomainFacts.ACCEPTS_ALL, DomainFacts.NONE);
     }
 }

@@ -2,6 +2,7 @@ package io.github.jamescbv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.verify.Fact;
 import io.github.jamescbv.verify.Result;
 import io.github.jamescbv.verify.Stage;
 import io.github.jamescbv.verify.Verdict;
@@ -396,6 +397,83 @@ class InMemoryVerdictCacheTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // --- the accept-all domain fact ------------------------------------------------------
+
+    private static Verdict acceptingAll(Fact fact) {
+        return verdict(Result.PASS, Stage.RCPT).toBuilder().acceptAll(fact).build();
+    }
+
+    @Test
+    void aPassThatFoundTheDomainAcceptingAllRemembersItForPassTtl() {
+        cache.record("a@d.test", "d.test", acceptingAll(Fact.of(true, "cbv-x@d.test answered 250 Ok")));
+
+        assertThat(cache.domainFacts("d.test").acceptsAll()).isTrue();
+        assertThat(cache.domainFacts("other.test").acceptsAll()).isFalse();
+        assertThat(cache.lookup("b@d.test", "d.test")).as("a fact is no verdict about another address").isEmpty();
+        assertThat(cache.lookup("a@d.test", "d.test")).get().extracting(Verdict::acceptsAll).isEqualTo(true);
+        assertThat(cache.size()).isEqualTo(2);
+        clock.advance(PASS_TTL.minus(MS));
+        assertThat(cache.domainFacts("d.test").acceptsAll()).isTrue();
+        clock.advance(MS);
+        assertThat(cache.domainFacts("d.test").acceptsAll()).isFalse();
+    }
+
+    @Test
+    void aRememberedFactDoesNotRenewItself() {
+        cache.record("a@d.test", "d.test", acceptingAll(Fact.of(true, "asked")));
+        clock.advance(PASS_TTL.minus(MS));
+        cache.record("b@d.test", "d.test", acceptingAll(Fact.remembered(true, "carried over")));
+        clock.advance(MS);
+        assertThat(cache.domainFacts("d.test").acceptsAll()).isFalse();
+    }
+
+    @Test
+    void aFreshAskingRenewsTheFact() {
+        cache.record("a@d.test", "d.test", acceptingAll(Fact.of(true, "asked")));
+        clock.advance(PASS_TTL.minus(MS));
+        cache.record("b@d.test", "d.test", acceptingAll(Fact.of(true, "asked again")));
+        clock.advance(MS);
+        assertThat(cache.domainFacts("d.test").acceptsAll()).isTrue();
+    }
+
+    @Test
+    void aDomainFoundRejectingARandomAddressIsForgotten() {
+        cache.record("a@d.test", "d.test", acceptingAll(Fact.of(true, "asked")));
+        cache.record("b@d.test", "d.test", acceptingAll(Fact.of(false, "cbv-y@d.test answered 550 no")));
+        assertThat(cache.domainFacts("d.test").acceptsAll()).isFalse();
+    }
+
+    @Test
+    void anUnknownAnswerOrNoCheckChangesNothing() {
+        cache.record("a@d.test", "d.test", acceptingAll(Fact.of(true, "asked")));
+        cache.record("b@d.test", "d.test", acceptingAll(Fact.unknown("no reply within 30s")));
+        cache.record("c@d.test", "d.test", verdict(Result.PASS, Stage.RCPT));
+        assertThat(cache.domainFacts("d.test").acceptsAll()).isTrue();
+        cache.record("x@e.test", "e.test", verdict(Result.PASS, Stage.RCPT));
+        assertThat(cache.domainFacts("e.test").acceptsAll()).isFalse();
+    }
+
+    @Test
+    void noFactWhenPassesAreNotCachedOrTheCacheIsOff() {
+        cache = new InMemoryVerdictCache(new CacheSettings(Duration.ZERO, ERROR_TTL, TRANSIENT_TTL, 100), clock);
+        cache.record("a@d.test", "d.test", acceptingAll(Fact.of(true, "asked")));
+        assertThat(cache.domainFacts("d.test").acceptsAll()).isFalse();
+        cache = cache(0);
+        cache.record("a@d.test", "d.test", acceptingAll(Fact.of(true, "asked")));
+        assertThat(cache.domainFacts("d.test").acceptsAll()).isFalse();
+    }
+
+    @Test
+    void factsCountTowardsTheBound() {
+        cache = cache(3);
+        for (int i = 0; i < 10; i++) {
+            cache.record("a@d" + i + ".test", "d" + i + ".test", acceptingAll(Fact.of(true, "asked")));
+            assertThat(cache.size()).isLessThanOrEqualTo(3);
+        }
+        assertThat(cache.domainFacts("d9.test").acceptsAll()).isTrue();
+        assertThat(cache.consistent()).isTrue();
     }
 
     // --- helpers -------------------------------------------------------------------------

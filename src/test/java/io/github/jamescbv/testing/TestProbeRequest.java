@@ -6,6 +6,8 @@ import io.github.jamescbv.verify.EmailAddress;
 import io.github.jamescbv.verify.InvalidAddressException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,6 +25,7 @@ public final class TestProbeRequest {
     private Duration commandTimeout = Duration.ofSeconds(10);
     private Duration total = Duration.ofSeconds(30);
     private DialogListener listener = DialogListener.NONE;
+    private List<EmailAddress> followUps = List.of();
 
     private TestProbeRequest(InetSocketAddress target) {
         this.target = target;
@@ -78,9 +81,19 @@ public final class TestProbeRequest {
         return this;
     }
 
+    /** Recipients asked after the address was accepted (see {@link ProbeRequest#followUps()}). */
+    public TestProbeRequest followUps(String... recipients) {
+        List<EmailAddress> list = new ArrayList<>();
+        for (String r : recipients) {
+            list.add(address(r));
+        }
+        this.followUps = List.copyOf(list);
+        return this;
+    }
+
     public ProbeRequest build() {
         return new ProbeRequest(target, mxHost, heloName, mailFrom, recipient, connectTimeout, commandTimeout,
-            System.nanoTime() + total.toNanos(), listener);
+            System.nanoTime() + total.toNanos(), listener, followUps);
     }
 
     /** Parses an address the test knows to be valid. */

@@ -257,4 +257,74 @@ class CallbackVerifierSocketTest {
         assertThat(v.text()).contains("2 tried");
         assertThat(mx3.connectionCount()).isEqualTo(b3);
     }
+
+    // ---- catch-all and postmaster checks ----
+
+    private static VerifierSettings.Builder withChecks(VerifierSettings.Builder b) {
+        return b.randomCheck(true).postmasterCheck(true);
+    }
+
+    @Test
+    void anAcceptAllServerIsFoundOutInTheSameSession() throws Exception {
+        dns.mx("example.test", 10, "mx1.example.test");
+        int before = mx1.connectionCount();
+
+        Verdict v = verify("alice@example.test", withChecks(settings()), new CopyOnWriteArrayList<>());
+
+        assertThat(v.result()).isEqualTo(Result.PASS);
+        assertThat(v.code()).isEqualTo(250);
+        assertThat(v.detail()).containsEntry("acceptAll", "true").containsEntry("postmasterRejected", "false");
+        assertThat(mx1.connectionCount() - before).isEqualTo(1);
+        assertThat(mx1.lastConnection().commands()).startsWith("EHLO probe.example.org", "MAIL FROM:<>",
+            "RCPT TO:<alice@example.test>", "RSET", "MAIL FROM:<>");
+        assertThat(mx1.lastConnection().commands().get(5)).matches("RCPT TO:<cbv-[a-z2-7]{16}@example\\.test>");
+        assertThat(mx1.lastConnection().commands().subList(6, 9))
+            .containsExactly("RSET", "MAIL FROM:<>", "RCPT TO:<postmaster@example.test>");
+    }
+
+    @Test
+    void aNormalServerRejectsTheRandomAddress() throws Exception {
+        dns.mx("example.test", 10, "mx1.example.test");
+        mx1.script(SmtpScript.standard().rcpt(SmtpScript.knownUsers("alice@example.test", "postmaster@example.test")));
+
+        Verdict v = verify("alice@example.test", withChecks(settings()), new CopyOnWriteArrayList<>());
+
+        assertThat(v.result()).isEqualTo(Result.PASS);
+        assertThat(v.acceptsAll()).isFalse();
+        assertThat(v.detail()).containsEntry("acceptAll", "false").containsEntry("postmasterRejected", "false");
+    }
+
+    @Test
+    void aServerThatHangsUpAfterARejectionIsAskedThePostmasterOnASecondConnection() throws Exception {
+        dns.mx("example.test", 10, "mx1.example.test");
+        mx1.script(SmtpScript.standard().on("RCPT", line -> SmtpScript.pathOf(line).equals("alice@example.test")
+            ? Response.of("250 2.1.5 Ok")
+            : Response.of("550 5.1.1 no such user").thenClose()));
+        int before = mx1.connectionCount();
+        List<String> dialog = new CopyOnWriteArrayList<>();
+
+        Verdict v = verify("alice@example.test", withChecks(settings()), dialog);
+
+        assertThat(v.result()).isEqualTo(Result.PASS);
+        assertThat(v.detail()).containsEntry("acceptAll", "false").containsEntry("postmasterRejected", "true");
+        assertThat(mx1.connectionCount() - before).isEqualTo(2);
+        assertThat(mx1.lastConnection().commands())
+            .containsExactly("EHLO probe.example.org", "MAIL FROM:<>", "RCPT TO:<postmaster@example.test>");
+        assertThat(dialog).anyMatch(l -> l.startsWith("second connection for the remaining follow-ups"));
+    }
+
+    @Test
+    void aFollowUpThatTimesOutLeavesThePass() throws Exception {
+        dns.mx("example.test", 10, "mx1.example.test");
+        mx1.script(SmtpScript.standard().on("RCPT", line -> SmtpScript.pathOf(line).equals("alice@example.test")
+            ? Response.of("250 2.1.5 Ok") : Response.silence()));
+
+        Verdict v = verify("alice@example.test", withChecks(settings()).commandTimeout(Duration.ofSeconds(1)),
+            new CopyOnWriteArrayList<>());
+
+        assertThat(v.result()).isEqualTo(Result.PASS);
+        assertThat(v.stage()).isEqualTo(Stage.RCPT);
+        assertThat(v.detail()).containsEntry("acceptAll", "unknown").containsEntry("postmasterRejected", "unknown");
+        assertThat(v.detail().get("acceptAllText")).endsWith(": no reply within 1s");
+    }
 }

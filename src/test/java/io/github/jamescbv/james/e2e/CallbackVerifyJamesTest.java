@@ -37,6 +37,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>The scripted MX answers RCPT TO by the local part of the address: {@code pass*} 250,
  * {@code error*} 550 5.1.1, {@code transient*} 450 4.2.0, {@code held*} 250 once the test
  * releases that address's latch. The silent MX accepts connections and never says a word.
+ * Random local parts of the catch-all check ({@code cbv-*}) are rejected, except at
+ * {@code catchall.example}, where every address is accepted.
  */
 class CallbackVerifyJamesTest {
     static final String MAILFROM = "mailfrom.cbv.test";
@@ -55,6 +57,12 @@ class CallbackVerifyJamesTest {
     static final ScriptedSmtpServer MX = ScriptedSmtpServer.start(SmtpScript.standard().on("RCPT", line -> {
         String address = SmtpScript.pathOf(line);
         String local = address.substring(0, Math.max(0, address.indexOf('@')));
+        if (address.endsWith("@catchall.example")) {
+            return Response.of("250 2.1.5 Ok");
+        }
+        if (local.startsWith("cbv-")) {
+            return Response.of("550 5.1.1 <" + address + ">: Recipient address rejected: User unknown");
+        }
         if (local.startsWith("error")) {
             return Response.of("550 5.1.1 <" + address + ">: Recipient address rejected: User unknown");
         }
@@ -417,6 +425,36 @@ class CallbackVerifyJamesTest {
 
         assertThat(awaitMail(firstSubject).repository).isEqualTo("cbv-error");
         assertThat(awaitMail(secondSubject).repository).isEqualTo("cbv-pass");
+    }
+
+    @Test
+    void aCatchAllSenderDomainIsMarkedAcceptAll() throws Exception {
+        String sender = unique("anyone") + "@catchall.example";
+        String subject = unique("subject");
+        try (SmtpClient c = SmtpClient.connect(port(RCPTTO)).greetAndEhlo()) {
+            expect(250, c.sendMail(sender, BOB, subject));
+        }
+
+        StoredMail stored = awaitMail(subject);
+        assertThat(stored.repository).as("still a pass").isEqualTo("cbv-pass");
+        assertThat(stored.acceptAll()).contains(true);
+        assertThat(stored.detail()).containsEntry("acceptAll", "true").containsEntry("postmasterRejected", "false");
+        assertThat(probeOf(MX, sender).commands()).containsSubsequence("RCPT TO:<" + sender + ">", "RSET",
+            "MAIL FROM:<>", "RCPT TO:<postmaster@catchall.example>");
+    }
+
+    @Test
+    void aSenderDomainThatChecksItsRecipientsIsNotAcceptAll() throws Exception {
+        String sender = unique("pass") + "@remote.example";
+        String subject = unique("subject");
+        try (SmtpClient c = SmtpClient.connect(port(RCPTTO)).greetAndEhlo()) {
+            expect(250, c.sendMail(sender, BOB, subject));
+        }
+
+        StoredMail stored = awaitMail(subject);
+        assertThat(stored.repository).isEqualTo("cbv-pass");
+        assertThat(stored.acceptAll()).isEmpty();
+        assertThat(stored.detail()).containsEntry("acceptAll", "false").containsEntry("postmasterRejected", "false");
     }
 
     // ------------------------------------------------------------------ no thread held

@@ -65,6 +65,11 @@ final class JamesUnderTest {
             return mail.getAttribute(AttributeName.of(attribute)).map(a -> (String) a.getValue().getValue());
         }
 
+        /** {@code <attribute>.accept_all}: present (true) only for a domain found to accept every address. */
+        Optional<Boolean> acceptAll() {
+            return mail.getAttribute(AttributeName.of(ATTRIBUTE + ".accept_all")).map(a -> (Boolean) a.getValue().getValue());
+        }
+
         /** The detail map, values as Strings. */
         Map<String, String> detail() {
             return detail(ATTRIBUTE);

@@ -1,0 +1,56 @@
+package io.github.jamescbv.james;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jamescbv.verify.Fact;
+import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.verify.Verdict;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.junit.jupiter.api.Test;
+
+/** The attributes a verdict becomes: what mailets match on, and that it survives a persistent queue. */
+class VerdictAttributesTest {
+    private static final Verdict PASS = Verdict.builder(Result.PASS, Stage.RCPT).code(250).domain("remote.example").build();
+
+    private final VerdictAttributes attributes = new VerdictAttributes("smtp_cbv_result");
+
+    private static Map<String, Object> byName(List<Attribute> list) {
+        return list.stream().collect(Collectors.toMap(a -> a.getName().asString(), a -> a.getValue().value()));
+    }
+
+    @Test
+    void aPassWithoutChecksIsTheResultAndTheDetail() {
+        assertThat(byName(attributes.of(PASS))).containsOnlyKeys("smtp_cbv_result", "smtp_cbv_result.detail")
+            .containsEntry("smtp_cbv_result", "pass");
+    }
+
+    @Test
+    void aDomainThatAcceptsAllAddsAcceptAllTrue() {
+        Verdict v = PASS.toBuilder().acceptAll(Fact.of(true, "cbv-x@remote.example answered 250 Ok"))
+            .postmasterRejected(Fact.of(false, "postmaster@remote.example answered 250 Ok")).build();
+
+        List<Attribute> list = attributes.of(v);
+
+        assertThat(byName(list)).containsEntry("smtp_cbv_result.accept_all", true);
+        @SuppressWarnings("unchecked")
+        Map<String, AttributeValue<?>> detail = (Map<String, AttributeValue<?>>) byName(list).get("smtp_cbv_result.detail");
+        assertThat(detail.get("acceptAll").value()).isEqualTo("true");
+        assertThat(detail.get("postmasterRejected").value()).isEqualTo("false");
+        for (Attribute a : list) {
+            assertThat(a.getValue().toJson()).as("%s serializes for persistent queues", a.getName()).isPresent();
+        }
+    }
+
+    @Test
+    void noAcceptAllAttributeUnlessTrue() {
+        assertThat(byName(attributes.of(PASS.toBuilder().acceptAll(Fact.of(false, "550")).build())))
+            .doesNotContainKey("smtp_cbv_result.accept_all");
+        assertThat(byName(attributes.of(PASS.toBuilder().acceptAll(Fact.unknown("no reply")).build())))
+            .doesNotContainKey("smtp_cbv_result.accept_all");
+    }
+}

@@ -1,6 +1,8 @@
 package io.github.jamescbv.james.e2e;
 
 import static io.github.jamescbv.james.e2e.SmtpClient.expect;
+import static io.github.jamescbv.james.e2e.JamesUnderTest.probeCount;
+import static io.github.jamescbv.james.e2e.JamesUnderTest.probeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -447,18 +449,5 @@ class CallbackEnforcementJamesTest {
 
     static StoredMail awaitMail(String subject) {
         return await().atMost(GENEROUS).until(() -> JamesUnderTest.find(server(), subject), Optional::isPresent).get();
-    }
-
-    static long probeCount(ScriptedSmtpServer remote, String address) {
-        return remote.connections().stream()
-            .filter(c -> c.commands().contains("RCPT TO:<" + address + ">"))
-            .count();
-    }
-
-    static ScriptedSmtpServer.Connection probeOf(ScriptedSmtpServer remote, String address) {
-        return remote.connections().stream()
-            .filter(c -> c.commands().contains("RCPT TO:<" + address + ">"))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no callback for " + address + " in " + remote.connections()));
     }
 }

@@ -1,6 +1,8 @@
 package io.github.jamescbv.james.e2e;
 
 import static io.github.jamescbv.james.e2e.SmtpClient.expect;
+import static io.github.jamescbv.james.e2e.JamesUnderTest.probeCount;
+import static io.github.jamescbv.james.e2e.JamesUnderTest.probeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -585,19 +587,6 @@ class CallbackVerifyJamesTest {
 
     static boolean remoteSawRcpt(ScriptedSmtpServer remote, String address) {
         return probeCount(remote, address) > 0;
-    }
-
-    static long probeCount(ScriptedSmtpServer remote, String address) {
-        return remote.connections().stream()
-            .filter(c -> c.commands().contains("RCPT TO:<" + address + ">"))
-            .count();
-    }
-
-    static ScriptedSmtpServer.Connection probeOf(ScriptedSmtpServer remote, String address) {
-        return remote.connections().stream()
-            .filter(c -> c.commands().contains("RCPT TO:<" + address + ">"))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no callback for " + address + " in " + remote.connections()));
     }
 
     /** A callback would reach the loopback MX within milliseconds; a second of silence says none started. */

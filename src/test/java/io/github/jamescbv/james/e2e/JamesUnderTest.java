@@ -1,6 +1,7 @@
 package io.github.jamescbv.james.e2e;
 
 import com.google.inject.multibindings.Multibinder;
+import io.github.jamescbv.testing.ScriptedSmtpServer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -105,5 +106,20 @@ final class JamesUnderTest {
             }
         }
         return Optional.empty();
+    }
+
+    /** How many callbacks {@code remote} received for {@code address} (connections that sent RCPT TO it). */
+    static long probeCount(ScriptedSmtpServer remote, String address) {
+        return remote.connections().stream()
+            .filter(c -> c.commands().contains("RCPT TO:<" + address + ">"))
+            .count();
+    }
+
+    /** The first callback {@code remote} received for {@code address}. */
+    static ScriptedSmtpServer.Connection probeOf(ScriptedSmtpServer remote, String address) {
+        return remote.connections().stream()
+            .filter(c -> c.commands().contains("RCPT TO:<" + address + ">"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no callback for " + address + " in " + remote.connections()));
     }
 }

@@ -61,6 +61,8 @@ public final class InMemoryVerdictCache implements VerdictCache {
     private final ResultTtls ttls;
     /** Null when maxEntries is 0. */
     private final VerdictStore store;
+    /** Shares the strings that repeat between cached verdicts (see {@link StringInterner}). */
+    private final StringInterner strings;
 
     /** With the system clock. */
     public InMemoryVerdictCache(CacheSettings settings) {
@@ -70,6 +72,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
     public InMemoryVerdictCache(CacheSettings settings, Clock clock) {
         Objects.requireNonNull(clock, "clock");
         this.ttls = new ResultTtls(settings);
+        this.strings = new StringInterner(settings.maxEntries());
         this.store = settings.maxEntries() == 0 ? null
             : new VerdictStore(settings.maxEntries(), ReplaceRule::replaces, clock);
     }
@@ -111,7 +114,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
             }
             return;
         }
-        store.put(scope, key, verdict.toBuilder().cached(true).build(), ttl);
+        store.put(scope, key, forCache(verdict), ttl);
     }
 
     /** The domain fact a verdict learnt, if any (see the class comment). */
@@ -125,7 +128,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
         if (fact.value() == Fact.Value.FALSE || (fact.isTrue() && ttl == 0)) {
             store.remove(CacheScope.ACCEPT_ALL, key);
         } else if (fact.isTrue() && verdict.result() == Result.PASS) {
-            store.put(CacheScope.ACCEPT_ALL, key, verdict.toBuilder().cached(true).build(), ttl);
+            store.put(CacheScope.ACCEPT_ALL, key, forCache(verdict), ttl);
         }
     }
 
@@ -137,5 +140,16 @@ public final class InMemoryVerdictCache implements VerdictCache {
     /** For tests: the internal structures agree with each other and with the bound. */
     boolean consistent() {
         return store == null || store.consistent();
+    }
+
+    /** The copy that is stored: marked cached once (not per hit), its repeated strings shared. */
+    private Verdict forCache(Verdict v) {
+        return v.toBuilder()
+            .domain(strings.intern(v.domain()))
+            .mxHost(strings.intern(v.mxHost()))
+            .ip(strings.intern(v.ip()))
+            .enhancedCode(strings.intern(v.enhancedCode()))
+            .cached(true)
+            .build();
     }
 }

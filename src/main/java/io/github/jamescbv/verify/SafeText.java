@@ -13,6 +13,10 @@ public final class SafeText {
         if (s == null || s.isEmpty()) {
             return "";
         }
+        if (s.length() <= maxLength && isClean(s)) {
+            // Unchanged: no copy, so that equal strings shared by many verdicts stay shared.
+            return s;
+        }
         int n = Math.min(s.length(), maxLength);
         StringBuilder sb = new StringBuilder(n + 3);
         for (int i = 0; i < n; i++) {
@@ -23,5 +27,15 @@ public final class SafeText {
             sb.append("...");
         }
         return sb.toString();
+    }
+
+    private static boolean isClean(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 }

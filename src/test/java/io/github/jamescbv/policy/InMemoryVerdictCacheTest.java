@@ -528,4 +528,21 @@ class InMemoryVerdictCacheTest {
             throw new UnsupportedOperationException("not needed by the cache");
         }
     }
+
+    @Test
+    void cachedVerdictsOfOneDomainShareTheirRepeatedStrings() {
+        // Each verdict built from its own dialog: equal strings, distinct objects.
+        for (String local : new String[] {"a", "b"}) {
+            cache.record(local + "@d.test", new String("d.test"), Verdict.builder(Result.PASS, Stage.RCPT).code(250)
+                .enhancedCode(new String("2.1.5")).mxHost(new String("mx.d.test")).ip(new String("192.0.2.25"))
+                .domain(new String("d.test")).text("ok " + local).build());
+        }
+        Verdict a = cache.lookup("a@d.test", "d.test").orElseThrow();
+        Verdict b = cache.lookup("b@d.test", "d.test").orElseThrow();
+        assertThat(a.domain()).isSameAs(b.domain());
+        assertThat(a.mxHost()).isSameAs(b.mxHost());
+        assertThat(a.ip()).isSameAs(b.ip());
+        assertThat(a.enhancedCode()).isSameAs(b.enhancedCode());
+        assertThat(a.text()).isEqualTo("ok a");
+    }
 }

@@ -4,16 +4,21 @@ import io.github.jamescbv.soak.SoakSenders.Sender;
 import io.github.jamescbv.testing.peers.Peers;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SmtpSourceFleet {
     private static final Duration PROCESS_LIMIT = Duration.ofMinutes(5);
+    /** How often a long run says how far it got: a rate that sinks as the run goes on would show here. */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(20);
 
     private final String host;
     private final int port;
@@ -62,8 +69,11 @@ final class SmtpSourceFleet {
         this.workDirectory = workDirectory;
     }
 
-    /** Sends {@code messagesPerSender} messages from each sender; returns when every process has ended. */
-    Outcome send(List<Sender> senders, int messagesPerSender) throws InterruptedException {
+    /**
+     * Sends {@code messagesPerSender} messages from each sender; returns when every process has
+     * ended. Every {@link #PROGRESS_EVERY} it prints the messages accepted so far to {@code progress}.
+     */
+    Outcome send(List<Sender> senders, int messagesPerSender, PrintStream progress) throws InterruptedException {
         try {
             Files.createDirectories(workDirectory);
         } catch (IOException e) {
@@ -74,13 +84,26 @@ final class SmtpSourceFleet {
         AtomicInteger next = new AtomicInteger();
         AtomicLong accepted = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
         ExecutorService slots = Executors.newFixedThreadPool(processes, r -> {
             Thread t = new Thread(r, "soak-smtp-source");
             t.setDaemon(true);
             return t;
         });
         long start = System.nanoTime();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "soak-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long[] last = {0};
+        ticker.scheduleAtFixedRate(() -> {
+            long now = accepted.get();
+            progress.printf(Locale.ROOT, "  %4.0f s: %6d accepted, %6.1f msgs/s in the last %d s%n",
+                (System.nanoTime() - start) / 1e9, now, (now - last[0]) / (double) PROGRESS_EVERY.getSeconds(),
+                PROGRESS_EVERY.getSeconds());
+            last[0] = now;
+        }, PROGRESS_EVERY.toMillis(), PROGRESS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         try {
             List<Future<?>> running = new ArrayList<>();
             for (int slot = 0; slot < processes; slot++) {
@@ -103,11 +126,12 @@ final class SmtpSourceFleet {
             for (Future<?> f : running) {
                 try {
                     f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw new IllegalStateException("an smtp-source slot failed", e.getCause());
                 }
             }
         } finally {
+            ticker.shutdownNow();
             slots.shutdownNow();
             slots.awaitTermination(10, TimeUnit.SECONDS);
         }

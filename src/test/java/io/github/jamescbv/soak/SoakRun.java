@@ -2,13 +2,18 @@ package io.github.jamescbv.soak;
 
 import io.github.jamescbv.soak.SoakSenders.Sender;
 import io.github.jamescbv.testing.peers.PostfixLog.SmtpdSession;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * One bounded soak run: real remotes ({@link SoakRemotes}), a real James with our handler
@@ -66,7 +71,7 @@ public final class SoakRun {
     }
 
     /** Runs it all and stops everything it started; the report says whether the checks held. */
-    public static SoakReport run(Settings s, java.io.PrintStream progress) throws Exception {
+    public static SoakReport run(Settings s, PrintStream progress) throws Exception {
         SoakSenders warm = SoakSenders.generate("w", Math.max(SenderGroup.values().length, s.warmUpMessages / s.messagesPerSender), 61);
         SoakSenders main = SoakSenders.generate("m", s.messages / s.messagesPerSender, 6);
         List<Sender> everyone = new ArrayList<>(warm.all());
@@ -84,7 +89,7 @@ public final class SoakRun {
                 SmtpSourceFleet fleet = new SmtpSourceFleet("127.0.0.1", james.smtpPort(), RECIPIENT,
                     s.processes, s.sessionsPerProcess, work.resolve("smtp-source"));
 
-                SmtpSourceFleet.Outcome warmUp = fleet.send(warm.all(), s.messagesPerSender);
+                SmtpSourceFleet.Outcome warmUp = fleet.send(warm.all(), s.messagesPerSender, progress);
                 progress.printf("warm-up: %d messages accepted from %d senders in %.1f s%n",
                     warmUp.accepted, warm.all().size(), warmUp.elapsed.toMillis() / 1000.0);
                 awaitSettled(james, warmUp.accepted);
@@ -92,7 +97,7 @@ public final class SoakRun {
                 HeapGauge.Reading before = HeapGauge.afterGc();
                 progress.printf("heap before: %.1f MiB%n", before.mib());
 
-                SmtpSourceFleet.Outcome run = fleet.send(main.all(), s.messagesPerSender);
+                SmtpSourceFleet.Outcome run = fleet.send(main.all(), s.messagesPerSender, progress);
                 progress.printf("run: %d messages accepted in %.1f s%n", run.accepted, run.elapsed.toMillis() / 1000.0);
                 Duration settle = awaitSettled(james, warmUp.accepted + run.accepted);
                 HeapGauge.Reading after = HeapGauge.afterGc();
@@ -151,13 +156,13 @@ public final class SoakRun {
         }
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        if (!java.nio.file.Files.exists(dir)) {
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
             return;
         }
-        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                java.nio.file.Files.delete(p);
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
             }
         }
     }

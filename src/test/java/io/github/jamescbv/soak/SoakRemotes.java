@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -20,14 +21,14 @@ import java.util.stream.IntStream;
  *
  * <pre>
  * 127.0.0.40:53  dnsmasq, zone soak.test (and broken-soak.test, whose lookups time out)
- * 127.0.0.41:25  Postfix "soak-mx-a": virtual mailboxes of the even normal domains n00, n02...
- * 127.0.0.42:25  Postfix "soak-mx-b": virtual mailboxes of the odd normal domains n01, n03...
+ * 127.0.0.41:25  Postfix "soak-mx-a": virtual mailboxes of the even normal domains POOL-n00, -n02...
+ * 127.0.0.42:25  Postfix "soak-mx-b": virtual mailboxes of the odd normal domains POOL-n01, -n03...
  *                (both with in_flow_delay 0, see below)
- * 127.0.0.43:25  Postfix "soak-slow": holds every RCPT reply 2 s (domains slow0, slow1)
- * 127.0.0.44:25  Postfix "soak-nonull": refuses MAIL FROM:&lt;&gt; (nonull0, nonull1)
- * 127.0.0.45:25  Postfix "soak-defer": answers every RCPT 450 (defer0, defer1)
- * 127.0.0.46     nothing listens: connection refused (refused0)
- * nx0.soak.test  no such domain (NXDOMAIN)
+ * 127.0.0.43:25  Postfix "soak-slow": holds every RCPT reply 2 s (POOL-slow0, -slow1)
+ * 127.0.0.44:25  Postfix "soak-nonull": refuses MAIL FROM:&lt;&gt; (POOL-nonull0, -nonull1)
+ * 127.0.0.45:25  Postfix "soak-defer": answers every RCPT 450 (POOL-defer0, -defer1)
+ * 127.0.0.46     nothing listens: connection refused (POOL-refused0)
+ * POOL-nx0.soak.test  no such domain (NXDOMAIN); POOL-t0.broken-soak.test  DNS times out
  * </pre>
  *
  * <p>Postfix's flow control ({@code in_flow_delay}, 1 s by default) pauses smtpd before it opens
@@ -61,49 +62,78 @@ final class SoakRemotes implements AutoCloseable {
         this.started = started;
     }
 
-    /** The sender domains of a group. */
-    static List<String> domainsOf(SenderGroup group) {
+    /**
+     * The sender domains of a group in the pool {@code tag}: each pool has domains of its own, so
+     * that what one pool's callbacks taught the cache about a domain (a refused null sender is
+     * a fact about the whole domain) does not spare the other pool its callbacks.
+     */
+    static List<String> domainsOf(SenderGroup group, String tag) {
         switch (group) {
             case KNOWN:
             case UNKNOWN:
-                return IntStream.range(0, NORMAL_DOMAINS).mapToObj(SoakRemotes::normalDomain).collect(Collectors.toList());
+                return IntStream.range(0, NORMAL_DOMAINS).mapToObj(i -> String.format("%s-n%02d.%s", tag, i, ZONE))
+                    .collect(Collectors.toList());
             case SLOW:
-                return List.of("slow0." + ZONE, "slow1." + ZONE);
+                return List.of(tag + "-slow0." + ZONE, tag + "-slow1." + ZONE);
             case NULL_SENDER_REFUSED:
-                return List.of("nonull0." + ZONE, "nonull1." + ZONE);
+                return List.of(tag + "-nonull0." + ZONE, tag + "-nonull1." + ZONE);
             case DEFERRING:
-                return List.of("defer0." + ZONE, "defer1." + ZONE);
+                return List.of(tag + "-defer0." + ZONE, tag + "-defer1." + ZONE);
             case REFUSED:
-                return List.of("refused0." + ZONE);
+                return List.of(tag + "-refused0." + ZONE);
             case DNS_TIMEOUT:
-                return List.of("t0." + BROKEN_ZONE);
+                return List.of(tag + "-t0." + BROKEN_ZONE);
             case NXDOMAIN:
-                return List.of("nx0." + ZONE);
+                return List.of(tag + "-nx0." + ZONE);
             default:
                 throw new IllegalArgumentException(group.toString());
         }
     }
 
     /**
-     * Starts dnsmasq and the Postfix MXs; each Postfix knows, as its virtual mailboxes, the
-     * senders of its domains that are meant to exist (all but the UNKNOWN group's).
+     * The MX address of the {@code index}th domain of a group (as {@link #domainsOf} lists them);
+     * empty for the groups whose domains have no MX at all.
+     */
+    static Optional<String> mxOf(SenderGroup group, int index) {
+        switch (group) {
+            case KNOWN:
+            case UNKNOWN:
+                return Optional.of(index % 2 == 0 ? MX_A : MX_B);
+            case SLOW:
+                return Optional.of(SLOW);
+            case NULL_SENDER_REFUSED:
+                return Optional.of(NONULL);
+            case DEFERRING:
+                return Optional.of(DEFER);
+            case REFUSED:
+                return Optional.of(DEAD);
+            default:
+                return Optional.empty();
+        }
+    }
+
+    /**
+     * Starts dnsmasq, with an MX record for each sender domain that has one, and the Postfix
+     * MXs; each Postfix knows, as its virtual mailboxes, the senders of its domains that are
+     * meant to exist (all but the UNKNOWN group's).
      */
     static SoakRemotes start(Collection<Sender> senders) {
         Map<String, List<String>> mailboxes = new LinkedHashMap<>();
         for (String address : List.of(MX_A, MX_B, SLOW, NONULL, DEFER)) {
             mailboxes.put(address, new ArrayList<>());
         }
+        Map<String, String> mxOfDomain = new LinkedHashMap<>();
         for (Sender s : senders) {
-            if (s.group != SenderGroup.UNKNOWN) {
-                String mx = mxAddressOf(s.domain());
-                if (mailboxes.containsKey(mx)) {
+            s.mx.ifPresent(mx -> {
+                mxOfDomain.put(s.domain(), mx);
+                if (s.group != SenderGroup.UNKNOWN && mailboxes.containsKey(mx)) {
                     mailboxes.get(mx).add(s.address);
                 }
-            }
+            });
         }
         StartedInOrder started = new StartedInOrder();
         try {
-            DnsmasqPeer dns = started.add(zone().start());
+            DnsmasqPeer dns = started.add(zone(mxOfDomain).start());
             List<PostfixPeer> postfixes = new ArrayList<>();
             postfixes.add(started.add(postfix("soak-mx-a", MX_A, mailboxes).mainCf("in_flow_delay", "0s").start()));
             postfixes.add(started.add(postfix("soak-mx-b", MX_B, mailboxes).mainCf("in_flow_delay", "0s").start()));
@@ -137,65 +167,21 @@ final class SoakRemotes implements AutoCloseable {
         return b;
     }
 
-    private static String normalDomain(int i) {
-        return String.format("n%02d.%s", i, ZONE);
-    }
-
-    /** Where the zone below sends a domain's mail. */
-    private static String mxAddressOf(String domain) {
-        for (int i = 0; i < NORMAL_DOMAINS; i++) {
-            if (domain.equals(normalDomain(i))) {
-                return i % 2 == 0 ? MX_A : MX_B;
-            }
-        }
-        if (domain.startsWith("slow")) {
-            return SLOW;
-        }
-        if (domain.startsWith("nonull")) {
-            return NONULL;
-        }
-        if (domain.startsWith("defer")) {
-            return DEFER;
-        }
-        return DEAD;
-    }
-
-    private static DnsmasqPeer.Builder zone() {
+    private static DnsmasqPeer.Builder zone(Map<String, String> mxOfDomain) {
+        Map<String, String> hosts = new LinkedHashMap<>();
+        hosts.put(MX_A, "mx-a." + ZONE);
+        hosts.put(MX_B, "mx-b." + ZONE);
+        hosts.put(SLOW, "mx-slow." + ZONE);
+        hosts.put(NONULL, "mx-nonull." + ZONE);
+        hosts.put(DEFER, "mx-defer." + ZONE);
+        hosts.put(DEAD, "mx-dead." + ZONE);
         DnsmasqPeer.Builder z = DnsmasqPeer.builder(DNS_ADDRESS, 53).name("soak-dnsmasq")
             .zone(ZONE)
-            .a("mx-a." + ZONE, MX_A)
-            .a("mx-b." + ZONE, MX_B)
-            .a("mx-slow." + ZONE, SLOW)
-            .a("mx-nonull." + ZONE, NONULL)
-            .a("mx-defer." + ZONE, DEFER)
-            .a("mx-dead." + ZONE, DEAD)
             .failing(BROKEN_ZONE);
-        for (SenderGroup g : SenderGroup.values()) {
-            if (g == SenderGroup.UNKNOWN || g == SenderGroup.DNS_TIMEOUT || g == SenderGroup.NXDOMAIN) {
-                continue; // UNKNOWN shares KNOWN's domains; the other two must have no records
-            }
-            for (String domain : domainsOf(g)) {
-                z.mx(domain, 10, mxHostOf(mxAddressOf(domain)));
-            }
-        }
+        hosts.forEach((address, host) -> z.a(host, address));
+        // Names without a record (the NXDOMAIN group's) are NXDOMAIN: the zone is local.
+        mxOfDomain.forEach((domain, mx) -> z.mx(domain, 10, hosts.get(mx)));
         return z;
-    }
-
-    private static String mxHostOf(String address) {
-        switch (address) {
-            case MX_A:
-                return "mx-a." + ZONE;
-            case MX_B:
-                return "mx-b." + ZONE;
-            case SLOW:
-                return "mx-slow." + ZONE;
-            case NONULL:
-                return "mx-nonull." + ZONE;
-            case DEFER:
-                return "mx-defer." + ZONE;
-            default:
-                return "mx-dead." + ZONE;
-        }
     }
 
     @Override

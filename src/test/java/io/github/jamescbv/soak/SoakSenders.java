@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -18,10 +19,13 @@ final class SoakSenders {
     static final class Sender {
         final String address;
         final SenderGroup group;
+        /** The address of its domain's MX; empty for a domain without one. */
+        final Optional<String> mx;
 
-        Sender(String address, SenderGroup group) {
+        Sender(String address, SenderGroup group, Optional<String> mx) {
             this.address = address;
             this.group = group;
+            this.mx = mx;
         }
 
         String domain() {
@@ -41,8 +45,9 @@ final class SoakSenders {
     }
 
     /**
-     * {@code count} senders whose local parts start with {@code tag} (pools with different tags
-     * never share a sender, so one pool's verdicts are not in the cache for the other).
+     * {@code count} senders whose local parts and domains start with {@code tag} (pools with
+     * different tags share no sender and no domain, so one pool's verdicts and domain facts are
+     * not in the cache for the other).
      */
     static SoakSenders generate(String tag, int count, long seed) {
         List<Sender> senders = new ArrayList<>(count);
@@ -62,10 +67,11 @@ final class SoakSenders {
                 }
                 n = count - others;
             }
-            List<String> domains = SoakRemotes.domainsOf(group);
+            List<String> domains = SoakRemotes.domainsOf(group, tag);
             for (int i = 0; i < n; i++) {
                 String local = tag + localPrefix(group) + i;
-                senders.add(new Sender(local + "@" + domains.get(i % domains.size()), group));
+                int domain = i % domains.size();
+                senders.add(new Sender(local + "@" + domains.get(domain), group, SoakRemotes.mxOf(group, domain)));
             }
         }
         Collections.shuffle(senders, new Random(seed));

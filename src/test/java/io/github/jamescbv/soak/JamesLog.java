@@ -85,6 +85,18 @@ final class JamesLog implements AutoCloseable {
         return counter.spooled.get();
     }
 
+    /**
+     * The handler's verdict lines: those of a callback (made for this message, or joined while one
+     * for the same sender was in flight), and those served from the verdict cache.
+     */
+    long verdictsMade() {
+        return counter.verdictsMade.get();
+    }
+
+    long verdictsCached() {
+        return counter.verdictsCached.get();
+    }
+
     /** The first ERROR lines, with their exception's class and message. */
     List<String> firstErrors() {
         synchronized (counter.firstErrors) {
@@ -112,6 +124,8 @@ final class JamesLog implements AutoCloseable {
     private static final class Counter extends AppenderBase<ILoggingEvent> {
         final AtomicLong errors = new AtomicLong();
         final AtomicLong spooled = new AtomicLong();
+        final AtomicLong verdictsMade = new AtomicLong();
+        final AtomicLong verdictsCached = new AtomicLong();
         final List<String> firstErrors = new ArrayList<>();
 
         @Override
@@ -127,6 +141,13 @@ final class JamesLog implements AutoCloseable {
                 }
             } else if (SPOOL_LOGGER.equals(event.getLoggerName()) && event.getMessage().startsWith("Successfully spooled mail")) {
                 spooled.incrementAndGet();
+            } else if (event.getLoggerName().startsWith(HANDLER_LOGGER) && event.getMessage().startsWith("callback verification ")) {
+                String line = event.getFormattedMessage();
+                if (line.contains(" cached=true ")) {
+                    verdictsCached.incrementAndGet();
+                } else if (line.contains(" cached=false ")) {
+                    verdictsMade.incrementAndGet();
+                }
             }
         }
     }

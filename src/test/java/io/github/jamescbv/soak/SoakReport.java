@@ -47,6 +47,8 @@ public final class SoakReport {
     final Map<String, Long> resultsByKind = new TreeMap<>();
     final Map<SenderGroup, Map<String, Long>> resultsByGroup = new EnumMap<>(SenderGroup.class);
     long spooled;
+    long verdictsMade;
+    long verdictsCached;
     long errors;
     List<String> firstErrors = List.of();
 
@@ -138,7 +140,9 @@ public final class SoakReport {
             connections, warmUpAccepted);
         out.printf(Locale.ROOT, "time:          %.1f s sending, %.1f msgs/s; spool and repositories settled %.1f s later%n",
             seconds, accepted / seconds, settle.toNanos() / 1e9);
-        out.printf("callbacks:     %d (smtpd sessions in the Postfix remotes' logs during the run)%n", callbackCount());
+        out.printf("callbacks:     %d (smtpd sessions in the Postfix remotes' logs during the run); the handler logged"
+            + " %d verdicts of a callback (made or joined while in flight) and %d from its cache (warm-up and run)%n", callbackCount(), verdictsMade,
+            verdictsCached);
         for (Map.Entry<String, List<SmtpdSession>> e : callbacks.entrySet()) {
             List<SmtpdSession> sessions = e.getValue();
             out.printf("  %-12s %6d sessions, %6d ended with QUIT, %d with problems%n", e.getKey(), sessions.size(),
@@ -232,10 +236,12 @@ public final class SoakReport {
             return this;
         }
 
-        Builder jamesLog(long spooled, long errors, List<String> firstErrors) {
-            r.spooled = spooled;
-            r.errors = errors;
-            r.firstErrors = firstErrors;
+        Builder jamesLog(JamesLog log) {
+            r.spooled = log.spooled();
+            r.verdictsMade = log.verdictsMade();
+            r.verdictsCached = log.verdictsCached();
+            r.errors = log.errors();
+            r.firstErrors = log.firstErrors();
             return this;
         }
 

@@ -106,7 +106,7 @@ public final class SoakRun {
                 report.warmUp(warmUp).run(run, settle).heap(before, after)
                     .callbacks(sessionsBefore, settledSessions(remotes))
                     .stored(james.storedMails(), james.repositoryCounts())
-                    .jamesLog(log.spooled(), log.errors(), log.firstErrors());
+                    .jamesLog(log);
             }
         }
         return report.build();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.apache.james.lifecycle.api.Disposable;
 
 /**
  * One bounded soak run: real remotes ({@link SoakRemotes}), a real James with our handler
@@ -80,6 +81,11 @@ public final class SoakRun {
         deleteTree(work);
 
         SoakReport.Builder report = new SoakReport.Builder(s, main);
+        // James reports a resource never disposed of when the collector has found it and James next
+        // polls for such (creating another): resources that earlier tests in this JVM left are
+        // reported now, before the capture of this run's log begins.
+        HeapGauge.afterGc();
+        Disposable.LeakAware.track();
         try (SoakRemotes remotes = SoakRemotes.start(everyone);
              JamesLog log = JamesLog.capture(work.resolve("james.log"))) {
             progress.printf("remotes up: dnsmasq %s, Postfix %s%n", remotes.dns.server(),
@@ -102,6 +108,8 @@ public final class SoakRun {
                 Duration settle = awaitSettled(james, warmUp.accepted + run.accepted);
                 HeapGauge.Reading after = HeapGauge.afterGc();
                 progress.printf("heap after: %.1f MiB%n", after.mib());
+                // Whatever this run left undisposed and those collections freed is reported into the log checked.
+                Disposable.LeakAware.track();
 
                 report.warmUp(warmUp).run(run, settle).heap(before, after)
                     .callbacks(sessionsBefore, settledSessions(remotes))

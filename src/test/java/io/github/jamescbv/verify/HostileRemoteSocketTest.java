@@ -9,10 +9,14 @@ import io.github.jamescbv.testing.TestDnsServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.xbill.DNS.Type;
 
 /**
@@ -83,44 +87,35 @@ class HostileRemoteSocketTest {
 
     // ---------------------------------------------------------------- SMTP
 
-    @Test
-    void aRemoteThatClosesAfterTheGreeting() throws Exception {
-        mx.script(SmtpScript.standard().greeting(Response.of("220 hello").thenClose()));
-
-        assertTransient(verify("alice@example.test"), Stage.HELO, "(1 tried), last: connection closed by the remote");
+    /** name, script, command timeout, the verdict's stage, what its text says. */
+    static Stream<Arguments> brokenRemotes() {
+        SmtpScript ok = SmtpScript.standard();
+        Duration two = Duration.ofSeconds(2);
+        return Stream.of(
+            Arguments.of("closes after the greeting", ok.greeting(Response.of("220 hello").thenClose()), two,
+                Stage.HELO, "(1 tried), last: connection closed by the remote"),
+            Arguments.of("answers garbage", ok.greeting(Response.raw("HTTP/1.1 400 Bad Request\r\nServer: x\r\n\r\n")),
+                two, Stage.GREETING, "reply line does not start with a code"),
+            Arguments.of("answers binary garbage to RCPT",
+                ok.on("RCPT", Response.raw(new byte[] {0, (byte) 0xff, 27, '[', '2', 'J', '\r', '\n'})), two,
+                Stage.RCPT, "reply line does not start with a code"),
+            Arguments.of("sends a line without end", ok.greeting(Response.raw("220 and then nothing").thenSilence()),
+                two, Stage.GREETING, "no reply within 2s"),
+            // the line limit ends it long before any timeout
+            Arguments.of("sends an endless line", ok.greeting(Response.raw("220 " + "x".repeat(100_000))),
+                Duration.ofSeconds(30), Stage.GREETING, "reply line longer than 2048 octets"));
     }
 
-    @Test
-    void aRemoteThatAnswersGarbage() throws Exception {
-        mx.script(SmtpScript.standard().greeting(Response.raw("HTTP/1.1 400 Bad Request\r\nServer: x\r\n\r\n")));
+    @ParameterizedTest(name = "a remote that {0}")
+    @MethodSource("brokenRemotes")
+    void aBrokenRemoteIsTransientAtTheStageItBroke(String name, SmtpScript script, Duration commandTimeout, Stage stage,
+                                                    String text) throws Exception {
+        mx.script(script);
 
-        assertTransient(verify("alice@example.test"), Stage.GREETING, "reply line does not start with a code");
-    }
+        Verdict v = verify("alice@example.test", settings().commandTimeout(commandTimeout));
 
-    @Test
-    void aRemoteThatAnswersBinaryGarbageToRcpt() throws Exception {
-        mx.script(SmtpScript.standard().on("RCPT", Response.raw(new byte[] {0, (byte) 0xff, 27, '[', '2', 'J', '\r', '\n'})));
-
-        Verdict v = verify("alice@example.test");
-
-        assertTransient(v, Stage.RCPT, "reply line does not start with a code");
+        assertTransient(v, stage, text);
         assertThat(v.text()).matches("[ -~]*");
-    }
-
-    @Test
-    void aRemoteThatSendsALineWithoutEnd() throws Exception {
-        mx.script(SmtpScript.standard().greeting(Response.raw("220 and then nothing").thenSilence()));
-
-        assertTransient(verify("alice@example.test"), Stage.GREETING, "no reply within 2s");
-    }
-
-    @Test
-    void aRemoteThatSendsAnEndlessLine() throws Exception {
-        mx.script(SmtpScript.standard().greeting(Response.raw("220 " + "x".repeat(100_000))));
-
-        // the line limit ends it long before any timeout
-        assertTransient(verify("alice@example.test", settings().commandTimeout(Duration.ofSeconds(30))),
-            Stage.GREETING, "reply line longer than 2048 octets");
     }
 
     @Test

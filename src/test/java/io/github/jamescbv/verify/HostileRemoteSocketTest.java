@@ -8,6 +8,7 @@ import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.testing.TestDnsServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -185,6 +186,26 @@ class HostileRemoteSocketTest {
             addressQueries += dns.queries(String.format("mx%02d-%s.example.test", i, "x".repeat(55)), Type.A);
         }
         assertThat(addressQueries).as("only the most preferred hosts are resolved").isEqualTo(10);
+    }
+
+    @Test
+    void mxHostNamesWithControlCharactersNeverReachALogOrTheVerdictAsSuch() throws Exception {
+        // DNS labels may hold any octet: here CR, LF, ESC and a non-ASCII one (written as \DDD escapes)
+        String evil = "mx\\013\\010QUIT\\027[2J\\233.example.test";
+        dns.clear().mx("example.test", 10, evil).a(evil, "127.0.0.1");
+        List<String> dialog = new CopyOnWriteArrayList<>();
+
+        Verdict v;
+        try (CallbackVerifier engine = CallbackVerifier.start(settings().build())) {
+            v = engine.verify(EmailAddress.parse("alice@example.test"), dialog::add).toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        }
+
+        assertThat(v.result()).as("%s", v).isEqualTo(Result.PASS);
+        assertThat(v.mxHost()).matches("[ -~]+").startsWith("mx\\013\\010"); // escaped, as DNS writes them
+        assertThat(dialog).isNotEmpty().allMatch(line -> line.matches("[ -~]*"), "printable ASCII");
+        assertThat(mx.lastConnection().commands()).containsExactly("EHLO probe.example.org", "MAIL FROM:<>",
+            "RCPT TO:<alice@example.test>", "QUIT");
     }
 
     @Test

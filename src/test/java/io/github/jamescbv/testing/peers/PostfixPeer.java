@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /**
  * A real Postfix 3.7 instance of its own: config, queue and data directories under
  * {@code target/peers/NAME/}, started with {@code postfix -c DIR start}, stopped with
- * {@code postfix -c DIR stop} (or {@code abort}) by {@link #close()}, logging to
+ * {@code postfix -c DIR abort} by {@link #close()}, which then waits until every process of the
+ * instance has exited (killing any left after 10 s), logging to
  * {@code target/peers/NAME/postfix.log} through postlogd ({@code maillog_file}).
  *
  * <p>The system's own Postfix configuration is left alone: as root (which port 25 needs
@@ -155,7 +156,7 @@ public final class PostfixPeer implements AutoCloseable {
             List.of(Peers.program("postfix"), "-c", configDirectory().toString(), "status")).ok();
     }
 
-    /** Stops Postfix ({@code stop}, then {@code abort} if that failed) and waits until its processes are gone. */
+    /** Stops Postfix and waits until its processes are gone. */
     @Override
     public void close() {
         if (closed) {
@@ -233,9 +234,9 @@ public final class PostfixPeer implements AutoCloseable {
             return;
         }
         List<Long> before = masterTree(directory);
-        if (!PeerCommand.run(transcript, STOP_LIMIT, List.of(postfix, "-c", conf.toString(), "stop")).ok()) {
-            PeerCommand.run(transcript, STOP_LIMIT, List.of(postfix, "-c", conf.toString(), "abort"));
-        }
+        // "abort" signals the master as "stop" does (SIGTERM; the master passes it to its
+        // children), without "stop"'s polling in whole seconds: we wait for the processes here.
+        PeerCommand.run(transcript, STOP_LIMIT, List.of(postfix, "-c", conf.toString(), "abort"));
         PeerProcesses.awaitGone(before, Duration.ofSeconds(10));
     }
 

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,11 +216,10 @@ public final class PostfixPeer implements AutoCloseable {
         UserPrincipalLookupService users = data.getFileSystem().getUserPrincipalLookupService();
         // Postfix's master and postlogd write here as the mail_owner.
         Files.setOwner(data, users.lookupPrincipalByName("postfix"));
-        for (Path p = config.directory; p != null; p = p.getParent()) {
-            // The daemons run as user postfix: every directory on the way must let it through.
-            if (Files.isDirectory(p) && !Files.isExecutable(p)) {
-                throw new IOException(p + " cannot be traversed");
-            }
+        Files.setPosixFilePermissions(config.directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Optional<Path> closed = PeerDirectories.firstClosedAncestor(config.directory);
+        if (closed.isPresent()) {
+            throw new IOException(closed.get() + " cannot be traversed by user postfix (it needs o+x)");
         }
     }
 
@@ -291,11 +291,15 @@ public final class PostfixPeer implements AutoCloseable {
                 throw new IllegalArgumentException("bad peer name '" + name + "' (lower-case letters, digits, '-')");
             }
             this.name = name;
-            this.directory = Path.of("target", "peers", name).toAbsolutePath();
+            this.directory = PeerDirectories.defaultFor(name);
             this.hostname = name + ".peer.test";
         }
 
-        /** Where its directories go (default {@code target/peers/NAME}); wiped at start. */
+        /**
+         * Where its directories go, wiped at start. Default {@code target/peers/NAME}, or, when a
+         * directory above it is closed to other users (a checkout under /root), a directory in
+         * java.io.tmpdir: the daemons run as user postfix and must reach their queue.
+         */
         public Builder directory(Path dir) {
             this.directory = dir.toAbsolutePath();
             return this;

@@ -1,5 +1,6 @@
 package io.github.jamescbv.cli;
 
+import io.github.jamescbv.policy.Cidr;
 import io.github.jamescbv.verify.DomainMap;
 import io.github.jamescbv.verify.Durations;
 import io.github.jamescbv.verify.EmailAddress;
@@ -16,7 +17,8 @@ final class CliOptions {
         "usage: cbv verify ADDRESS [--mailfrom ADDR] [--helo NAME] [--dns HOST[:PORT]]...",
         "                          [--port N] [--map FROM=TO]... [--connect-timeout 10s]",
         "                          [--command-timeout 30s] [--total-timeout 60s]",
-        "                          [--allow-private-targets] [--random-check] [--postmaster-check]",
+        "                          [--allow-private-targets] [--allow-target-networks CIDR,...]",
+        "                          [--random-check] [--postmaster-check]",
         "                          [--json] [-v]",
         "",
         "Asks the mail servers of ADDRESS's domain, by an SMTP callback, whether they accept it.",
@@ -30,6 +32,7 @@ final class CliOptions {
         "  --command-timeout D      bound on each reply (default 30s)",
         "  --total-timeout D        bound on the whole verification (default 60s)",
         "  --allow-private-targets  allow connecting to loopback, private and reserved addresses",
+        "  --allow-target-networks CIDR,...  allow these loopback/private networks only; repeatable",
         "  --random-check           after a pass, also ask a random address of the domain (accepts all?)",
         "  --postmaster-check       after a pass, also ask postmaster@domain (rejects postmaster?)",
         "  --json                   print the verdict as one JSON object",
@@ -58,6 +61,7 @@ final class CliOptions {
         VerifierSettings.Builder b = VerifierSettings.builder();
         DomainMap.Builder map = DomainMap.builder();
         List<String> dns = new ArrayList<>();
+        List<Cidr> allowedNetworks = new ArrayList<>();
         String address = null;
         boolean json = false;
         boolean verbose = false;
@@ -79,6 +83,9 @@ final class CliOptions {
                     case "--postmaster-check": b.postmasterCheck(true); break;
                     case "--mailfrom": b.mailFrom(mailFrom(inline != null ? inline : value(args, ++i, name))); break;
                     case "--helo": b.heloName(inline != null ? inline : value(args, ++i, name)); break;
+                    case "--allow-target-networks":
+                        allowedNetworks.addAll(Cidr.parseList(inline != null ? inline : value(args, ++i, name)));
+                        break;
                     case "--dns": dns.add(inline != null ? inline : value(args, ++i, name)); break;
                     case "--port": b.port(port(inline != null ? inline : value(args, ++i, name))); break;
                     case "--map": addMap(map, inline != null ? inline : value(args, ++i, name)); break;
@@ -108,7 +115,7 @@ final class CliOptions {
             throw new UsageException("bad address: " + e.getMessage());
         }
         try {
-            b.dnsServers(dns).map(map.build());
+            b.dnsServers(dns).map(map.build()).allowTargetNetworks(allowedNetworks);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--dns: " + e.getMessage());
         }

@@ -42,8 +42,8 @@ public final class HandlerConfig {
     /** Elements that hold one value each. */
     private static final Set<String> SINGLE_VALUED = Set.of("phase", "mailfrom", "attribute", "maxWait",
         "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts",
-        "allowPrivateTargets", "verifyAuthenticated", "maxConcurrent", "maxQueued", "perDomainConcurrent",
-        "perDomainRate", "perClientRate", "skipDomains", "skipNetworks", "cache.passTtl", "cache.errorTtl",
+        "allowPrivateTargets", "allowTargetNetworks", "verifyAuthenticated", "maxConcurrent", "maxQueued",
+        "perDomainConcurrent", "perDomainRate", "perClientRate", "skipDomains", "skipNetworks", "cache.passTtl", "cache.errorTtl",
         "cache.transientTtl", "cache.maxEntries", "action", "rcptMaxWait", "rejectMessage", "rejectOnPolicyError",
         "randomCheck", "postmasterCheck");
     /** Keys of the nested elements; bare "map", "dns", "cache" and "map.entry" appear when they are empty. */
@@ -53,7 +53,7 @@ public final class HandlerConfig {
     /** For the error message about an unknown element, in the order of the README. */
     private static final List<String> KNOWN_ELEMENTS = List.of("phase", "mailfrom", "map", "attribute", "maxWait",
         "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts", "dns",
-        "allowPrivateTargets", "verifyAuthenticated", "cache", "maxConcurrent", "maxQueued", "perDomainConcurrent",
+        "allowPrivateTargets", "allowTargetNetworks", "verifyAuthenticated", "cache", "maxConcurrent", "maxQueued", "perDomainConcurrent",
         "perDomainRate", "perClientRate", "skipDomains", "skipNetworks", "action", "rcptMaxWait", "rejectMessage",
         "rejectOnPolicyError", "randomCheck", "postmasterCheck");
 
@@ -294,6 +294,10 @@ public final class HandlerConfig {
         }
         apply("dns><server", () -> b.dnsServers(dnsServers));
         b.allowPrivateTargets(bool(config, "allowPrivateTargets", false));
+        Optional<String> allowed = single(config, "allowTargetNetworks");
+        if (allowed.isPresent()) {
+            apply("allowTargetNetworks", () -> b.allowTargetNetworks(Cidr.parseList(allowed.get())));
+        }
         b.randomCheck(bool(config, "randomCheck", false));
         b.postmasterCheck(bool(config, "postmasterCheck", false));
         b.map(domainMap(config));
@@ -437,6 +441,7 @@ public final class HandlerConfig {
             + " heloName=" + settings.heloName() + " mailfrom=<" + settings.mailFrom().map(Object::toString).orElse("")
             + "> map=" + settings.map().entries() + " dns=" + (settings.dnsServers().isEmpty() ? "system" : settings.dnsServers())
             + " allowPrivateTargets=" + settings.allowPrivateTargets()
+            + " allowTargetNetworks=" + settings.allowTargetNetworks()
             + " randomCheck=" + settings.randomCheck() + " postmasterCheck=" + settings.postmasterCheck()
             + " cache=[" + cache + "] limits=[" + limits + "] " + exemptions + " " + enforcement;
     }

@@ -1,5 +1,6 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.policy.Cidr;
 import io.github.jamescbv.verify.Durations;
 import io.github.jamescbv.verify.HostPort;
 import io.github.jamescbv.verify.SafeText;
@@ -30,7 +31,8 @@ final class MailetSettings {
 
     /** In the order of the README's table. */
     static final List<String> KNOWN_PARAMETERS = List.of("address", "attribute", "maxWait", "mailfrom", "heloName",
-        "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts", "dns", "allowPrivateTargets", "map");
+        "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts", "dns", "allowPrivateTargets",
+        "allowTargetNetworks", "map");
     /** Parameters the mailet container itself reads on every mailet. */
     private static final List<String> CONTAINER_PARAMETERS = List.of("onMailetException", "onMatchException");
 
@@ -86,6 +88,7 @@ final class MailetSettings {
         p.apply("maxMxAttempts", v -> b.maxMxAttempts(SettingValues.integer(v)));
         p.apply("dns", v -> b.dnsServers(SettingValues.list(v)));
         p.apply("allowPrivateTargets", v -> b.allowPrivateTargets(SettingValues.bool(v)));
+        p.apply("allowTargetNetworks", v -> b.allowTargetNetworks(Cidr.parseList(v)));
         p.apply("map", v -> b.map(SettingValues.domainMap(v)));
         return b.build();
     }
@@ -148,6 +151,7 @@ final class MailetSettings {
             + " port=" + engine.port() + " heloName=" + engine.heloName()
             + " mailfrom=<" + engine.mailFrom().map(Object::toString).orElse("") + "> map=" + engine.map().entries()
             + " dns=" + (engine.dnsServers().isEmpty() ? "system" : engine.dnsServers())
-            + " allowPrivateTargets=" + engine.allowPrivateTargets();
+            + " allowPrivateTargets=" + engine.allowPrivateTargets()
+            + " allowTargetNetworks=" + engine.allowTargetNetworks();
     }
 }

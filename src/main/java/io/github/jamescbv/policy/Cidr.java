@@ -3,6 +3,8 @@ package io.github.jamescbv.policy;
 import io.github.jamescbv.verify.SafeText;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** An IPv4 or IPv6 network in CIDR notation, e.g. {@code 10.0.0.0/8} or {@code fc00::/7}. */
 public final class Cidr {
@@ -47,6 +49,17 @@ public final class Cidr {
             }
         }
         return new Cidr(mask(bytes, len), len, v);
+    }
+
+    /** Networks separated by commas or white space; none in an empty text. */
+    public static List<Cidr> parseList(String text) {
+        List<Cidr> out = new ArrayList<>();
+        for (String part : text.split("[,\\s]+")) {
+            if (!part.isEmpty()) {
+                out.add(parse(part));
+            }
+        }
+        return out;
     }
 
     private static IllegalArgumentException bad(String value) {

@@ -44,11 +44,7 @@ public final class Exemptions {
 
     /** Networks in CIDR notation (IPv4 or IPv6) separated by commas or white space. */
     public static List<Cidr> parseNetworks(String text) {
-        List<Cidr> out = new ArrayList<>();
-        for (String n : split(text)) {
-            out.add(Cidr.parse(n));
-        }
-        return out;
+        return Cidr.parseList(text);
     }
 
     private static List<String> split(String text) {

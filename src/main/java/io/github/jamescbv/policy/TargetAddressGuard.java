@@ -12,6 +12,10 @@ import java.util.Optional;
  * sender could make our server connect to 127.0.0.1:25, to hosts of our own LAN, or to
  * cloud metadata addresses. IPv6 addresses that embed an IPv4 address (compatible, NAT64,
  * 6to4) are judged by the embedded address.
+ *
+ * <p>{@code allowTargetNetworks} opens chosen networks only (an internal MX, a test bed on
+ * 127.0.0.20/30), where {@code allowPrivateTargets} would open all of them: a forged MX
+ * pointing at 127.0.0.1 or at the LAN is still refused.
  */
 public final class TargetAddressGuard {
     private static final List<Named> REFUSED = List.of(
@@ -45,10 +49,20 @@ public final class TargetAddressGuard {
     private static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
 
     private final boolean allowPrivate;
+    private final List<Cidr> allowedNetworks;
 
     /** @param allowPrivate true to allow everything (tests, or a deliberate internal deployment) */
     public TargetAddressGuard(boolean allowPrivate) {
+        this(allowPrivate, List.of());
+    }
+
+    /**
+     * @param allowPrivate    true to allow everything
+     * @param allowedNetworks networks allowed although private, reserved or loopback; every other stays refused
+     */
+    public TargetAddressGuard(boolean allowPrivate, List<Cidr> allowedNetworks) {
         this.allowPrivate = allowPrivate;
+        this.allowedNetworks = List.copyOf(allowedNetworks);
     }
 
     /** Empty when a callback may connect to {@code address}; otherwise why not. */
@@ -57,6 +71,12 @@ public final class TargetAddressGuard {
             return Optional.empty();
         }
         InetAddress judged = embeddedIpv4(address).orElse(address);
+        for (Cidr allowed : allowedNetworks) {
+            // The embedded address too: a NAT64 address of an allowed IPv4 network reaches that network.
+            if (allowed.contains(address) || allowed.contains(judged)) {
+                return Optional.empty();
+            }
+        }
         for (Named n : REFUSED) {
             if (n.cidr.contains(judged)) {
                 return Optional.of(address.getHostAddress() + " is " + n.name);

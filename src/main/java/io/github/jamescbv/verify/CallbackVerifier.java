@@ -81,7 +81,7 @@ public final class CallbackVerifier implements Verifier, GuardedVerifier.Engine,
             min(settings.dnsTimeout(), settings.totalTimeout()));
         NettyProbeClient probes = new NettyProbeClient(settings.ioThreads());
         return new CallbackVerifier(settings, resolver, probes,
-            new TargetAddressGuard(settings.allowPrivateTargets()), List.of(probes, resolver));
+            new TargetAddressGuard(settings.allowPrivateTargets(), settings.allowTargetNetworks()), List.of(probes, resolver));
     }
 
     public VerifierSettings settings() {

@@ -1,5 +1,6 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.policy.Cidr;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -29,6 +30,7 @@ public final class VerifierSettings {
     private final int maxMxAttempts;
     private final List<String> dnsServers;
     private final boolean allowPrivateTargets;
+    private final List<Cidr> allowTargetNetworks;
     private final DomainMap map;
     private final int ioThreads;
     private final boolean randomCheck;
@@ -45,6 +47,7 @@ public final class VerifierSettings {
         this.maxMxAttempts = b.maxMxAttempts;
         this.dnsServers = List.copyOf(b.dnsServers);
         this.allowPrivateTargets = b.allowPrivateTargets;
+        this.allowTargetNetworks = List.copyOf(b.allowTargetNetworks);
         this.map = b.map;
         this.ioThreads = b.ioThreads;
         this.randomCheck = b.randomCheck;
@@ -67,6 +70,8 @@ public final class VerifierSettings {
     /** host or host:port of each DNS server; empty = the system's resolvers. */
     public List<String> dnsServers() { return dnsServers; }
     public boolean allowPrivateTargets() { return allowPrivateTargets; }
+    /** Private, reserved or loopback networks probes may reach all the same; every other such address stays refused. */
+    public List<Cidr> allowTargetNetworks() { return allowTargetNetworks; }
     public DomainMap map() { return map; }
     public int ioThreads() { return ioThreads; }
     /** After a pass, also ask a random local part of the domain: is it a catch-all domain? (Exim's callout/random) */
@@ -85,6 +90,7 @@ public final class VerifierSettings {
         private int maxMxAttempts = DEFAULT_MAX_MX_ATTEMPTS;
         private List<String> dnsServers = List.of();
         private boolean allowPrivateTargets;
+        private List<Cidr> allowTargetNetworks = List.of();
         private DomainMap map = DomainMap.EMPTY;
         private int ioThreads = DEFAULT_IO_THREADS;
         private boolean randomCheck;
@@ -133,6 +139,7 @@ public final class VerifierSettings {
         }
 
         public Builder allowPrivateTargets(boolean v) { this.allowPrivateTargets = v; return this; }
+        public Builder allowTargetNetworks(List<Cidr> v) { this.allowTargetNetworks = List.copyOf(v); return this; }
         public Builder randomCheck(boolean v) { this.randomCheck = v; return this; }
         public Builder postmasterCheck(boolean v) { this.postmasterCheck = v; return this; }
         public Builder map(DomainMap v) { this.map = Objects.requireNonNull(v); return this; }

@@ -39,8 +39,14 @@ class CbvCommandTest {
 
     private int run(String... extra) {
         List<String> args = new ArrayList<>(Arrays.asList(extra));
-        args.addAll(List.of("--dns", dns.hostPort(), "--port", Integer.toString(mx.port()), "--allow-private-targets",
-            "--helo", "cli.example.org"));
+        args.add("--allow-private-targets");
+        return runGuarded(args.toArray(new String[0]));
+    }
+
+    /** Without --allow-private-targets: the target guard in force. */
+    private int runGuarded(String... extra) {
+        List<String> args = new ArrayList<>(Arrays.asList(extra));
+        args.addAll(List.of("--dns", dns.hostPort(), "--port", Integer.toString(mx.port()), "--helo", "cli.example.org"));
         return CbvCommand.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     }
@@ -120,6 +126,15 @@ class CbvCommandTest {
         assertThat(run("verify", "--json", "alice@example.test", "--random-check")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"acceptAll\":false,\"acceptAllText\":\"cbv-")
             .doesNotContain("postmasterRejected");
+    }
+
+    @Test
+    void allowTargetNetworksOpensTheNetworksGivenOnly() {
+        assertThat(runGuarded("verify", "alice@example.test", "--allow-target-networks", "192.0.2.0/24,127.0.0.1/32")).isZero();
+        assertThat(lines().get(0)).isEqualTo("pass");
+        out.reset();
+        assertThat(runGuarded("verify", "alice@example.test", "--allow-target-networks=127.0.0.2/32")).isEqualTo(1);
+        assertThat(lines()).contains("error").anyMatch(l -> l.contains("127.0.0.1 is loopback"));
     }
 
     @Test

@@ -134,6 +134,15 @@ class HandlerConfigTest {
     }
 
     @Test
+    void allowTargetNetworksIsReadAndNoneByDefault() throws Exception {
+        assertThat(parse("").settings().allowTargetNetworks()).isEmpty();
+        HandlerConfig c = parse("<allowTargetNetworks>127.0.0.20/30, ::1/128</allowTargetNetworks>");
+        assertThat(c.settings().allowTargetNetworks()).extracting(Object::toString).containsExactly("127.0.0.20/30", "::1/128");
+        assertThat(c.settings().allowPrivateTargets()).isFalse();
+        assertThat(c.toString()).contains("allowTargetNetworks=[127.0.0.20/30, ::1/128]");
+    }
+
+    @Test
     void enforcementIsOffByDefault() throws Exception {
         EnforcementSettings e = parse("").enforcement();
 
@@ -245,6 +254,9 @@ class HandlerConfigTest {
         "<dns><server>not a host</server></dns>         | <dns><server>        | not a host",
         "<dns><server>127.0.0.1:0</server></dns>        | <dns><server>        | 127.0.0.1:0",
         "<allowPrivateTargets>yes</allowPrivateTargets> | <allowPrivateTargets> | yes",
+        "<allowTargetNetworks>127.0.0.0/33</allowTargetNetworks> | <allowTargetNetworks> | 127.0.0.0/33",
+        "<allowTargetNetworks>mx.corp.example</allowTargetNetworks> | <allowTargetNetworks> | mx.corp.example",
+        "<allowTargetNetworks>10.0.0.0/8</allowTargetNetworks><allowTargetNetworks>::1</allowTargetNetworks> | <allowTargetNetworks> | more than once",
         "<verifyAuthenticated>1</verifyAuthenticated>   | <verifyAuthenticated> | '1'",
         "<randomCheck>yes</randomCheck>                 | <randomCheck>        | yes",
         "<randomCheck>true</randomCheck><randomCheck>false</randomCheck> | <randomCheck> | more than once",

@@ -57,6 +57,7 @@ class MailetSettingsTest {
             "maxMxAttempts", "2",
             "dns", "127.0.0.53, [::1]:5353",
             "allowPrivateTargets", "TRUE",
+            "allowTargetNetworks", "10.1.0.0/16 fd00::/8",
             "map", "yahoo.net=yahoo.com, corp.example=[mx.corp.example]:2525",
             "onMailetException", "ignore");
 
@@ -73,6 +74,7 @@ class MailetSettingsTest {
         assertThat(e.maxMxAttempts()).isEqualTo(2);
         assertThat(e.dnsServers()).isEqualTo(List.of("127.0.0.53", "[::1]:5353"));
         assertThat(e.allowPrivateTargets()).isTrue();
+        assertThat(e.allowTargetNetworks()).extracting(Object::toString).containsExactly("10.1.0.0/16", "fd00::/8");
         assertThat(e.map().entries()).isEqualTo(Map.of("yahoo.net", "yahoo.com", "corp.example", "[mx.corp.example]:2525"));
     }
 
@@ -130,6 +132,8 @@ class MailetSettingsTest {
         "maxMxAttempts       | 0                         | expected 1-100",
         "dns                 | 127.0.0.1:99999           | bad port",
         "allowPrivateTargets | yes                       | expected true or false",
+        "allowTargetNetworks | 10.0.0.0/99               | bad network '10.0.0.0/99'",
+        "allowTargetNetworks | intranet                  | bad network 'intranet'",
         "map                 | yahoo.net                 | expected from=to",
         "map                 | yahoo.net=                | missing target",
         "map                 | a.example=b.example, a.example=c.example | given twice",

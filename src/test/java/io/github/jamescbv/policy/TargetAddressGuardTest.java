@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,41 @@ class TargetAddressGuardTest {
     @Test
     void allowPrivateTargetsLetsEverythingThrough() throws Exception {
         assertThat(new TargetAddressGuard(true).refusal(InetAddress.getByName("127.0.0.1"))).isEmpty();
+    }
+
+    @Test
+    void allowedNetworksOpenOnlyThemselves() throws Exception {
+        TargetAddressGuard g = new TargetAddressGuard(false, Cidr.parseList("127.0.0.20/30, ::1/128, 10.1.0.0/16"));
+        assertThat(g.refusal(InetAddress.getByName("127.0.0.21"))).isEmpty();
+        assertThat(g.refusal(InetAddress.getByName("127.0.0.23"))).isEmpty();
+        assertThat(g.refusal(InetAddress.getByName("::1"))).isEmpty();
+        assertThat(g.refusal(InetAddress.getByName("10.1.200.3"))).isEmpty();
+        assertThat(g.refusal(InetAddress.getByName("127.0.0.1"))).contains("127.0.0.1 is loopback");
+        assertThat(g.refusal(InetAddress.getByName("127.0.0.24"))).contains("127.0.0.24 is loopback");
+        assertThat(g.refusal(InetAddress.getByName("10.2.0.1"))).contains("10.2.0.1 is private (RFC 1918)");
+        assertThat(g.refusal(InetAddress.getByName("169.254.169.254"))).isPresent();
+        assertThat(g.refusal(InetAddress.getByName("fe80::1"))).isPresent();
+        assertThat(g.refusal(InetAddress.getByName("8.8.8.8"))).as("public addresses stay allowed").isEmpty();
+    }
+
+    @Test
+    void anAllowedIpv4NetworkIsReachedThroughItsEmbeddingsToo() throws Exception {
+        TargetAddressGuard g = new TargetAddressGuard(false, Cidr.parseList("10.1.0.0/16"));
+        assertThat(g.refusal(InetAddress.getByName("64:ff9b::a01:203"))).as("NAT64 of 10.1.2.3").isEmpty();
+        assertThat(g.refusal(InetAddress.getByName("64:ff9b::a02:203"))).as("NAT64 of 10.2.2.3").isPresent();
+    }
+
+    @Test
+    void noAllowedNetworksIsTheStrictGuard() throws Exception {
+        assertThat(new TargetAddressGuard(false, List.of()).refusal(InetAddress.getByName("127.0.0.21"))).isPresent();
+    }
+
+    @Test
+    void networkListsAreSplitAtCommasAndSpaces() {
+        assertThat(Cidr.parseList(" 127.0.0.20/30,::1  10.0.0.0/8 ")).extracting(Cidr::toString)
+            .containsExactly("127.0.0.20/30", "::1", "10.0.0.0/8");
+        assertThat(Cidr.parseList("")).isEmpty();
+        assertThatThrownBy(() -> Cidr.parseList("127.0.0.20/30, mx.example")).hasMessageContaining("bad network 'mx.example'");
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.google.inject.multibindings.Multibinder;
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import io.github.jamescbv.testing.ConfDirectory;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
@@ -16,13 +15,9 @@ import java.time.Duration;
 import javax.mail.MessagingException;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.GuiceJamesServer;
-import org.apache.james.MemoryJamesConfiguration;
-import org.apache.james.MemoryJamesServerMain;
-import org.apache.james.data.UsersRepositoryModuleChooser;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.DataProbeImpl;
-import org.apache.james.utils.GuiceProbe;
 import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +46,7 @@ class ConfSamplesTest {
                 "<allowPrivateTargets>true</allowPrivateTargets>");
             ConfDirectory.write(workingDirectory, smtpServers(mxTarget), mailets);
 
-            GuiceJamesServer james = server(workingDirectory);
+            GuiceJamesServer james = JamesUnderTest.server(workingDirectory);
             james.start();
             try {
                 james.getProbe(DataProbeImpl.class).fluent().addDomain("local.test").addUser(BOB, "secret");
@@ -110,7 +105,7 @@ class ConfSamplesTest {
         String smtp = ConfDirectory.replace(smtpServers("[127.0.0.1]:25"), "<phase>rcptto</phase>", "<phase>data</phase>");
         ConfDirectory.write(workingDirectory, smtp, ConfDirectory.sample("mailetcontainer.xml"));
 
-        GuiceJamesServer james = server(workingDirectory);
+        GuiceJamesServer james = JamesUnderTest.server(workingDirectory);
         try {
             // james.exit.on.startup.error=false (pom): James throws instead of exiting the JVM.
             assertThatThrownBy(james::start)
@@ -129,7 +124,7 @@ class ConfSamplesTest {
             "<maxWait>30s</maxWait>", "<maxWait>forever</maxWait>");
         ConfDirectory.write(workingDirectory, smtpServers("[127.0.0.1]:25"), mailets);
 
-        GuiceJamesServer james = server(workingDirectory);
+        GuiceJamesServer james = JamesUnderTest.server(workingDirectory);
         try {
             assertThatThrownBy(james::start)
                 .hasRootCauseInstanceOf(MessagingException.class)
@@ -155,14 +150,5 @@ class ConfSamplesTest {
 
     private static long count(MailRepositoryProbeImpl repositories, String name) throws Exception {
         return repositories.getRepositoryMailCount(MailRepositoryUrl.from("memory://var/mail/" + name + "/"));
-    }
-
-    private static GuiceJamesServer server(Path workingDirectory) {
-        MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
-            .workingDirectory(workingDirectory.toFile())
-            .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
-            .build();
-        return MemoryJamesServerMain.createServer(configuration)
-            .combineWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(SmtpPortsProbe.class));
     }
 }

@@ -2,6 +2,7 @@ package io.github.jamescbv.james.e2e;
 
 import com.google.inject.multibindings.Multibinder;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,12 +24,13 @@ import org.apache.mailet.Mail;
 
 /**
  * A real James 3.8.1 memory server, booted in-process from the test class path's configuration
- * (our smtpserver.xml and mailetcontainer.xml shadow the defaults of James's test jar), and
- * what the tests look at: the mails the mailet container stored, by repository.
+ * (our smtpserver.xml and mailetcontainer.xml shadow the defaults of James's test jar) or from a
+ * working directory's conf/, and what the tests look at: the mails the mailet container stored,
+ * by repository. Public for the interop suite.
  */
-final class JamesUnderTest {
-    static final List<String> REPOSITORIES = List.of("cbv-pass", "cbv-error", "cbv-transient", "cbv-none", "cbv-from-error");
-    static final String ATTRIBUTE = "smtp_cbv_result";
+public final class JamesUnderTest {
+    public static final List<String> REPOSITORIES = List.of("cbv-pass", "cbv-error", "cbv-transient", "cbv-none", "cbv-from-error");
+    public static final String ATTRIBUTE = "smtp_cbv_result";
 
     private JamesUnderTest() {
     }
@@ -47,17 +49,30 @@ final class JamesUnderTest {
             .build();
     }
 
+    /**
+     * A James (not started) whose configuration is {@code workingDirectory/conf} (see
+     * {@link io.github.jamescbv.testing.ConfDirectory}), with the {@link SmtpPortsProbe}.
+     */
+    public static GuiceJamesServer server(Path workingDirectory) {
+        MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
+            .workingDirectory(workingDirectory.toFile())
+            .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
+            .build();
+        return MemoryJamesServerMain.createServer(configuration)
+            .combineWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(SmtpPortsProbe.class));
+    }
+
     /** A mail as the mailet container stored it. */
-    static final class StoredMail {
-        final String repository;
-        final Mail mail;
+    public static final class StoredMail {
+        public final String repository;
+        public final Mail mail;
 
         StoredMail(String repository, Mail mail) {
             this.repository = repository;
             this.mail = mail;
         }
 
-        Optional<String> result() {
+        public Optional<String> result() {
             return result(ATTRIBUTE);
         }
 
@@ -72,7 +87,7 @@ final class JamesUnderTest {
         }
 
         /** The detail map, values as Strings. */
-        Map<String, String> detail() {
+        public Map<String, String> detail() {
             return detail(ATTRIBUTE);
         }
 
@@ -94,7 +109,7 @@ final class JamesUnderTest {
     }
 
     /** The mail with this subject, in whichever cbv-* repository it was stored. */
-    static Optional<StoredMail> find(GuiceJamesServer server, String subject) throws Exception {
+    public static Optional<StoredMail> find(GuiceJamesServer server, String subject) throws Exception {
         MailRepositoryProbeImpl probe = server.getProbe(MailRepositoryProbeImpl.class);
         for (String repository : REPOSITORIES) {
             MailRepositoryUrl url = MailRepositoryUrl.from("memory://var/mail/" + repository + "/");

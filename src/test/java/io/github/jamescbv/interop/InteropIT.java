@@ -1,0 +1,313 @@
+package io.github.jamescbv.interop;
+
+import static io.github.jamescbv.interop.InteropPeers.ZONE;
+import static io.github.jamescbv.interop.InteropPeers.alice;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.jamescbv.james.e2e.JamesUnderTest;
+import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
+import io.github.jamescbv.testing.ConfDirectory;
+import io.github.jamescbv.testing.peers.Need;
+import io.github.jamescbv.testing.peers.PostfixLog;
+import io.github.jamescbv.testing.peers.PostfixLog.SmtpdSession;
+import io.github.jamescbv.testing.peers.PostfixPeer;
+import io.github.jamescbv.testing.peers.RequiresPeers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.modules.protocols.SmtpGuiceProbe;
+import org.apache.james.utils.DataProbeImpl;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Interop with software no one here wrote: a real James 3.8.1 with our handler receives mail
+ * sent by the real swaks; the handler calls back real Postfix 3.7 MXs, found through a real
+ * dnsmasq. Each scenario asserts the verdict stored on the mail, and, from Postfix's own log,
+ * that our probe ended cleanly: QUIT, no lost connection, no pipelining complaint, no warning.
+ * The layout of the peers: {@link InteropPeers}.
+ */
+@RequiresPeers({Need.ROOT, Need.POSTFIX, Need.DNSMASQ, Need.SWAKS})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InteropIT {
+    static final String LOCAL_DOMAIN = "local.interop.test";
+    static final String BOB = "bob@" + LOCAL_DOMAIN;
+    static final Duration GENEROUS = Duration.ofSeconds(30);
+    /** totalTimeout of interop/smtpserver.xml. */
+    static final Duration TOTAL_TIMEOUT = Duration.ofSeconds(12);
+    static final AtomicInteger COUNTER = new AtomicInteger();
+
+    @TempDir
+    static Path workingDirectory;
+    static boolean ipv6;
+    static InteropPeers peers;
+    static GuiceJamesServer james;
+    static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ipv6 = ipv6Loopback();
+        peers = InteropPeers.start(ipv6);
+        ConfDirectory.write(workingDirectory, resource("interop/smtpserver.xml"), resource("mailetcontainer.xml"));
+        james = JamesUnderTest.server(workingDirectory);
+        james.start();
+        james.getProbe(DataProbeImpl.class).fluent().addDomain(LOCAL_DOMAIN).addUser(BOB, "secret");
+        port = james.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (james != null) {
+                james.stop();
+            }
+        } finally {
+            if (peers != null) {
+                peers.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ answers of a real Postfix
+
+    @Test
+    @Order(1)
+    void aKnownMailboxPasses() throws Exception {
+        Delivery d = deliver(alice("known"), peers.vmail);
+        assertThat(d.mail.result()).contains("pass");
+        assertThat(d.mail.detail()).containsEntry("stage", "rcpt").containsEntry("code", "250")
+            .containsEntry("enhancedCode", "2.1.5").containsEntry("ip", InteropPeers.VMAIL)
+            .containsEntry("mxHost", "mx-vmail." + ZONE);
+        assertThat(d.session.disconnect().orElseThrow()).contains("ehlo=1 mail=1 rcpt=1 quit=1");
+    }
+
+    @Test
+    @Order(2)
+    void anUnknownMailboxIsAnError() throws Exception {
+        String sender = "nobody@known." + ZONE;
+        Delivery d = deliver(sender, peers.vmail);
+        assertThat(d.mail.result()).contains("error");
+        assertThat(d.mail.detail()).containsEntry("stage", "rcpt").containsEntry("code", "550")
+            .containsEntry("enhancedCode", "5.1.1")
+            .containsEntry("text", "<" + sender + ">: Recipient address rejected: User unknown in virtual mailbox table");
+        assertThat(d.session.lines()).anyMatch(l -> l.contains("reject: RCPT from") && l.contains("to=<" + sender + ">")
+            && l.contains("from=<>") && l.contains("helo=<verifier.interop.test>"));
+    }
+
+    @Test
+    @Order(3)
+    void theNullSenderRefusedAtMailFromIsAPolicyError() throws Exception {
+        Delivery d = deliver(alice("nullsender"), peers.nullSender);
+        assertThat(d.mail.result()).contains("error");
+        assertThat(d.mail.detail()).containsEntry("stage", "mail").containsEntry("code", "554")
+            .containsEntry("enhancedCode", "5.7.1").containsEntry("policyRejection", "true")
+            .containsEntry("ip", InteropPeers.NULL_SENDER);
+        assertThat(d.session.lines()).anyMatch(l -> l.contains("reject: MAIL from") && l.contains("Null sender not accepted"));
+        assertThat(d.session.disconnect().orElseThrow()).contains("mail=0/1").contains("quit=1").doesNotContain("rcpt");
+    }
+
+    @Test
+    @Order(4)
+    void greylistingIsTransient() throws Exception {
+        int deferredBefore = peers.greylist.greylist().orElseThrow().deferred();
+        Delivery d = deliver(alice("grey"), peers.greylist);
+        assertThat(d.mail.result()).contains("transient");
+        assertThat(d.mail.detail()).containsEntry("stage", "rcpt").containsEntry("code", "450")
+            .containsEntry("enhancedCode", "4.7.1").containsEntry("ip", InteropPeers.GREYLIST);
+        assertThat(d.mail.detail().get("text")).contains("Greylisted");
+        assertThat(peers.greylist.greylist().orElseThrow().deferred()).isEqualTo(deferredBefore + 1);
+    }
+
+    @Test
+    @Order(5)
+    void aTarpitLongerThanTheCommandTimeoutIsTransientWithinTheTotalTimeout() throws Exception {
+        int before = peers.tarpit.log().sessions().size();
+        StoredMail mail = deliver(alice("tarpit"));
+        assertThat(mail.result()).contains("transient");
+        assertThat(mail.detail()).containsEntry("stage", "rcpt").containsEntry("ip", InteropPeers.TARPIT);
+        assertThat(mail.detail().get("text")).contains("no reply within 3s");
+        assertThat(Long.parseLong(mail.detail().get("elapsedMs"))).isLessThan(TOTAL_TIMEOUT.toMillis());
+        // We hang up on a tarpit without QUIT (nobody would read its reply in time): Postfix
+        // notices when its sleep is over, answers the RCPT into the closed connection, and says so.
+        SmtpdSession session = newSession(peers.tarpit, before, InteropPeers.TARPIT_DELAY.plus(GENEROUS));
+        assertThat(session.problems()).containsExactly("lost connection after RCPT from localhost[127.0.0.1]");
+        assertThat(session.disconnect().orElseThrow()).contains("ehlo=1 mail=1 rcpt=1").doesNotContain("quit");
+    }
+
+    // ------------------------------------------------------------------ what the zone says
+
+    @Test
+    @Order(10)
+    void severalPreferencesAreTriedInOrderPastADeadHost() throws Exception {
+        int greyBefore = peers.greylist.log().sessions().size();
+        Delivery d = deliver(alice("multi"), peers.vmail);
+        assertThat(d.mail.result()).contains("pass");
+        assertThat(d.mail.detail()).containsEntry("mxHost", "mx-vmail." + ZONE).containsEntry("ip", InteropPeers.VMAIL);
+        assertThat(peers.greylist.log().sessions()).as("preference 30 is never asked").hasSize(greyBefore);
+    }
+
+    @Test
+    @Order(11)
+    void aDomainWithOnlyAnARecordIsItsOwnMx() throws Exception {
+        Delivery d = deliver(alice("aonly"), peers.vmail);
+        assertThat(d.mail.result()).contains("pass");
+        assertThat(d.mail.detail()).containsEntry("mxHost", "aonly." + ZONE).containsEntry("ip", InteropPeers.VMAIL);
+    }
+
+    @Test
+    @Order(12)
+    void aDomainWithOnlyAnAaaaRecordIsCalledBackOverIpv6() throws Exception {
+        Assumptions.assumeTrue(ipv6, "no IPv6 loopback (::1) on this machine");
+        Delivery d = deliver(alice("aaaaonly"), peers.vmail);
+        assertThat(d.mail.result()).contains("pass");
+        assertThat(d.mail.detail()).containsEntry("mxHost", "aaaaonly." + ZONE).containsEntry("ip", "0:0:0:0:0:0:0:1");
+        assertThat(d.session.client).isEqualTo("::1");
+    }
+
+    @Test
+    @Order(13)
+    void theNullMxIsAnErrorWithoutAConnection() throws Exception {
+        assertNoConnection("someone@nullmx." + ZONE, "error", "null MX");
+    }
+
+    @Test
+    @Order(14)
+    void nxdomainIsAnError() throws Exception {
+        assertNoConnection("someone@nx." + ZONE, "error", "NXDOMAIN");
+    }
+
+    @Test
+    @Order(15)
+    void anMxNamingAHostThatDoesNotExistIsAnError() throws Exception {
+        assertNoConnection("someone@dangling." + ZONE, "error", "no MX host of dangling." + ZONE + " has an address");
+    }
+
+    @Test
+    @Order(16)
+    void anMxPointingAtLoopbackIsRefusedThoughThePeersAreAllowed() throws Exception {
+        StoredMail mail = assertNoConnection("someone@loopback." + ZONE, "error", "127.0.0.1 is loopback");
+        assertThat(mail.detail()).containsEntry("stage", "policy");
+    }
+
+    @Test
+    @Order(17)
+    void aDomainWhoseLookupsFailIsTransient() throws Exception {
+        StoredMail mail = assertNoConnection("someone@broken.test", "transient", "timeout");
+        assertThat(mail.detail()).containsEntry("stage", "dns");
+    }
+
+    // ------------------------------------------------------------------ our manners, as Postfix saw them
+
+    @Test
+    @Order(100)
+    void everyProbeOfOursEndedWithQuitAndPostfixWarnedOfNothing() {
+        int sessions = 0;
+        for (PostfixPeer peer : peers.politePeers()) {
+            PostfixLog log = peer.awaitLog(l -> l.sessions().stream().allMatch(s -> s.disconnect().isPresent()), GENEROUS);
+            for (SmtpdSession s : log.sessions()) {
+                assertThat(s.endedWithQuit()).as(peer.name() + ": " + s).isTrue();
+                assertThat(s.problems()).as(peer.name() + ": " + s).isEmpty();
+                sessions++;
+            }
+        }
+        assertThat(sessions).as("probes seen by the polite peers").isGreaterThanOrEqualTo(6);
+        for (PostfixPeer peer : peers.postfixes()) {
+            assertThat(peer.log().warnings()).as(peer.name() + " warnings").isEmpty();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** A stored mail and the Postfix session of its callback. */
+    static final class Delivery {
+        final StoredMail mail;
+        final SmtpdSession session;
+
+        Delivery(StoredMail mail, SmtpdSession session) {
+            this.mail = mail;
+            this.session = session;
+        }
+    }
+
+    /** Sends mail from {@code sender} and returns it with the session {@code mx} logged for its callback, checked clean. */
+    private static Delivery deliver(String sender, PostfixPeer mx) throws Exception {
+        int before = mx.log().sessions().size();
+        StoredMail mail = deliver(sender);
+        SmtpdSession session = newSession(mx, before, GENEROUS);
+        assertThat(session.endedWithQuit()).as("QUIT: " + session).isTrue();
+        assertThat(session.problems()).as(session.toString()).isEmpty();
+        return new Delivery(mail, session);
+    }
+
+    /** Sends mail from {@code sender} with swaks and returns it as James stored it, with its verdict. */
+    private static StoredMail deliver(String sender) throws Exception {
+        String subject = "interop " + COUNTER.incrementAndGet() + " " + sender;
+        String transcript = Swaks.send(port, sender, BOB, subject);
+        assertThat(transcript).contains("<-  250");
+        Optional<StoredMail> stored = await().atMost(GENEROUS).until(() -> JamesUnderTest.find(james, subject), Optional::isPresent);
+        StoredMail mail = stored.orElseThrow();
+        assertThat(mail.detail()).as("the verdict of %s", sender)
+            .containsEntry("result", mail.result().orElseThrow());
+        return mail;
+    }
+
+    /** A scenario decided before any connection: the verdict, and no Postfix saw anything. */
+    private static StoredMail assertNoConnection(String sender, String result, String text) throws Exception {
+        Map<String, Integer> before = sessionCounts();
+        StoredMail mail = deliver(sender);
+        assertThat(mail.result()).contains(result);
+        assertThat(mail.detail().get("text")).contains(text);
+        assertThat(mail.detail().get("ip")).as("no address was tried").isEmpty();
+        assertThat(sessionCounts()).isEqualTo(before);
+        return mail;
+    }
+
+    private static Map<String, Integer> sessionCounts() {
+        return peers.postfixes().stream().collect(Collectors.toMap(PostfixPeer::name, p -> p.log().sessions().size()));
+    }
+
+    /** The session that began after the first {@code before} ones, once it is over. */
+    private static SmtpdSession newSession(PostfixPeer mx, int before, Duration limit) {
+        PostfixLog log = mx.awaitLog(l -> l.sessions().size() > before && l.sessions().get(before).disconnect().isPresent(), limit);
+        List<SmtpdSession> sessions = log.sessions();
+        assertThat(sessions).as("one callback, one session").hasSize(before + 1);
+        return sessions.get(before);
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = InteropIT.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException(name + " not on the test class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Whether ::1 exists here (some containers have no IPv6 at all). */
+    private static boolean ipv6Loopback() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.github.jamescbv.interop;
+
+import io.github.jamescbv.testing.peers.DnsmasqPeer;
+import io.github.jamescbv.testing.peers.PostfixPeer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The remote world of the interop suite: a dnsmasq with the test zone and four real Postfix
+ * MXs, on loopback addresses of the interop range (127.0.0.20-39).
+ *
+ * <pre>
+ * 127.0.0.20:53  dnsmasq, zone interop.test (and broken.test, whose lookups time out)
+ * 127.0.0.21:25  Postfix "vmail": virtual mailboxes alice@ of known, multi, aonly, aaaaonly; also [::1]:25
+ * 127.0.0.22:25  Postfix "nullsender": refuses MAIL FROM:&lt;&gt;
+ * 127.0.0.23:25  Postfix "greylist": defers every new (client, sender, recipient) for 5 minutes
+ * 127.0.0.24:25  Postfix "tarpit": holds every RCPT reply 5 s
+ * 127.0.0.29     nothing listens: connection refused
+ * </pre>
+ */
+final class InteropPeers implements AutoCloseable {
+    static final String ZONE = "interop.test";
+    static final String DNS_ADDRESS = "127.0.0.20";
+    static final String VMAIL = "127.0.0.21";
+    static final String NULL_SENDER = "127.0.0.22";
+    static final String GREYLIST = "127.0.0.23";
+    static final String TARPIT = "127.0.0.24";
+    static final String DEAD = "127.0.0.29";
+    static final Duration TARPIT_DELAY = Duration.ofSeconds(5);
+
+    final DnsmasqPeer dns;
+    final PostfixPeer vmail;
+    final PostfixPeer nullSender;
+    final PostfixPeer greylist;
+    final PostfixPeer tarpit;
+    private final List<AutoCloseable> started;
+
+    private InteropPeers(DnsmasqPeer dns, PostfixPeer vmail, PostfixPeer nullSender, PostfixPeer greylist,
+                         PostfixPeer tarpit, List<AutoCloseable> started) {
+        this.dns = dns;
+        this.vmail = vmail;
+        this.nullSender = nullSender;
+        this.greylist = greylist;
+        this.tarpit = tarpit;
+        this.started = started;
+    }
+
+    /** Starts them all; stops those already started when one fails. */
+    static InteropPeers start(boolean ipv6) {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            DnsmasqPeer dns = add(started, zone().start());
+            PostfixPeer.Builder vmailBuilder = PostfixPeer.builder("interop-vmail").listen(VMAIL)
+                .mailboxes(alice("known"), alice("multi"), alice("aonly"), alice("aaaaonly"));
+            if (ipv6) {
+                vmailBuilder.listen("::1");
+            }
+            PostfixPeer vmail = add(started, vmailBuilder.start());
+            PostfixPeer nullSender = add(started, PostfixPeer.builder("interop-nullsender").listen(NULL_SENDER)
+                .mailboxes(alice("nullsender")).rejectNullSender().start());
+            PostfixPeer greylist = add(started, PostfixPeer.builder("interop-greylist").listen(GREYLIST)
+                .mailboxes(alice("grey")).greylist(Duration.ofMinutes(5)).start());
+            PostfixPeer tarpit = add(started, PostfixPeer.builder("interop-tarpit").listen(TARPIT)
+                .mailboxes(alice("tarpit")).tarpit(TARPIT_DELAY).start());
+            return new InteropPeers(dns, vmail, nullSender, greylist, tarpit, started);
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    static String alice(String subdomain) {
+        return "alice@" + subdomain + "." + ZONE;
+    }
+
+    private static DnsmasqPeer.Builder zone() {
+        return DnsmasqPeer.builder(DNS_ADDRESS, 53).name("interop-dnsmasq")
+            .zone(ZONE)
+            .a("mx-vmail." + ZONE, VMAIL)
+            .a("mx-nullsender." + ZONE, NULL_SENDER)
+            .a("mx-grey." + ZONE, GREYLIST)
+            .a("mx-tarpit." + ZONE, TARPIT)
+            .a("mx-dead." + ZONE, DEAD)
+            .a("mx-loopback." + ZONE, "127.0.0.1")
+            .mx("known." + ZONE, 10, "mx-vmail." + ZONE)
+            // several preferences: the best is dead, the second answers, the third is never asked
+            .mx("multi." + ZONE, 10, "mx-dead." + ZONE)
+            .mx("multi." + ZONE, 20, "mx-vmail." + ZONE)
+            .mx("multi." + ZONE, 30, "mx-grey." + ZONE)
+            .a("aonly." + ZONE, VMAIL)
+            .aaaa("aaaaonly." + ZONE, "::1")
+            .nullMx("nullmx." + ZONE)
+            .mx("dangling." + ZONE, 10, "nowhere." + ZONE)
+            .mx("loopback." + ZONE, 10, "mx-loopback." + ZONE)
+            .mx("nullsender." + ZONE, 10, "mx-nullsender." + ZONE)
+            .mx("grey." + ZONE, 10, "mx-grey." + ZONE)
+            .mx("tarpit." + ZONE, 10, "mx-tarpit." + ZONE)
+            .failing("broken.test");
+    }
+
+    /** The Postfix peers whose sessions must all end cleanly (the tarpit's cannot: we hang up on it). */
+    List<PostfixPeer> politePeers() {
+        return List.of(vmail, nullSender, greylist);
+    }
+
+    List<PostfixPeer> postfixes() {
+        return List.of(vmail, nullSender, greylist, tarpit);
+    }
+
+    private static <T extends AutoCloseable> T add(List<AutoCloseable> started, T peer) {
+        started.add(peer);
+        return peer;
+    }
+
+    @Override
+    public void close() {
+        closeAll(started);
+    }
+
+    private static void closeAll(List<AutoCloseable> peers) {
+        RuntimeException first = null;
+        for (int i = peers.size() - 1; i >= 0; i--) {
+            try {
+                peers.get(i).close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = new IllegalStateException("stopping a peer", e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

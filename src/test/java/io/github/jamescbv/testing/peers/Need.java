@@ -1,0 +1,22 @@
+package io.github.jamescbv.testing.peers;
+
+import java.util.List;
+
+/** Something the real-peer tests need from the machine: a program, or root. */
+public enum Need {
+    /** Postfix binds port 25 and dnsmasq port 53; Postfix's master must start as root. */
+    ROOT(List.of(), "root (port 25 and the Postfix master need it)"),
+    POSTFIX(List.of("postfix", "postconf"), "apt-get install postfix"),
+    DNSMASQ(List.of("dnsmasq"), "apt-get install dnsmasq-base"),
+    SWAKS(List.of("swaks"), "apt-get install swaks"),
+    /** smtp-source and smtp-sink come with Postfix (Debian: package postfix). */
+    SMTP_SOURCE(List.of("smtp-source", "smtp-sink"), "apt-get install postfix");
+
+    final List<String> programs;
+    final String remedy;
+
+    Need(List<String> programs, String remedy) {
+        this.programs = programs;
+        this.remedy = remedy;
+    }
+}

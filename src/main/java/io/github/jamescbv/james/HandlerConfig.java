@@ -6,18 +6,16 @@ import io.github.jamescbv.policy.Exemptions;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.verify.DomainMap;
 import io.github.jamescbv.verify.Durations;
-import io.github.jamescbv.verify.EmailAddress;
 import io.github.jamescbv.verify.HostPort;
-import io.github.jamescbv.verify.InvalidAddressException;
 import io.github.jamescbv.verify.SafeText;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -140,180 +138,97 @@ public final class HandlerConfig {
      */
     public static HandlerConfig parse(Configuration config) throws ConfigurationException {
         rejectUnknownElements(config);
-
-        Phase phase = Phase.MAILFROM;
-        Optional<String> phaseValue = single(config, "phase");
-        if (phaseValue.isPresent()) {
-            phase = Phase.parse(phaseValue.get()).orElseThrow(() -> error("phase",
-                "bad phase '" + SafeText.clean(phaseValue.get(), 40) + "' (expected mailfrom or rcptto)"));
-        }
-
-        String attribute = single(config, "attribute").map(String::trim).orElse(DEFAULT_ATTRIBUTE);
-        checkAttributeName(attribute);
-
-        Duration maxWait = DEFAULT_MAX_WAIT;
-        Optional<String> maxWaitValue = single(config, "maxWait");
-        if (maxWaitValue.isPresent()) {
-            maxWait = duration("maxWait", maxWaitValue.get());
-            if (maxWait.compareTo(MAX_MAX_WAIT) > 0) {
-                throw error("maxWait", "'" + SafeText.clean(maxWaitValue.get(), 40)
-                    + "' is longer than " + Durations.format(MAX_MAX_WAIT)
-                    + " (clients give up waiting for the reply to DATA after 10 minutes)");
-            }
-        }
-
-        boolean verifyAuthenticated = bool(config, "verifyAuthenticated", false);
-        return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, engineSettings(config),
-            cacheSettings(config), limitSettings(config), exemptions(config), enforcementSettings(config));
+        HandlerElements e = new HandlerElements(config);
+        Phase phase = e.value("phase", HandlerConfig::phase, Phase.MAILFROM);
+        String attribute = e.value("attribute", SettingValues::attributeName, DEFAULT_ATTRIBUTE);
+        Duration maxWait = e.value("maxWait", HandlerConfig::maxWait, DEFAULT_MAX_WAIT);
+        boolean verifyAuthenticated = e.value("verifyAuthenticated", SettingValues::bool, false);
+        return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, engineSettings(e),
+            cacheSettings(e), limitSettings(e), exemptions(e), enforcementSettings(e));
     }
 
-    private static EnforcementSettings enforcementSettings(Configuration config) throws ConfigurationException {
-        EnforcementAction action = EnforcementAction.RECORD;
-        Optional<String> actionValue = single(config, "action");
-        if (actionValue.isPresent()) {
-            action = EnforcementAction.parse(actionValue.get()).orElseThrow(() -> error("action",
-                "bad action '" + SafeText.clean(actionValue.get(), 40) + "' (expected record, reject, defer or warn)"));
-        }
-        Duration rcptMaxWait = optionalDuration(config, "rcptMaxWait", EnforcementSettings.DEFAULT_RCPT_MAX_WAIT);
-        Optional<String> rejectMessage = Optional.empty();
-        Optional<String> messageValue = single(config, "rejectMessage");
-        if (messageValue.isPresent()) {
-            try {
-                rejectMessage = Optional.of(EnforcementSettings.checkRejectMessage(messageValue.get()));
-            } catch (IllegalArgumentException e) {
-                throw error("rejectMessage", e.getMessage());
-            }
-        }
-        boolean rejectOnPolicyError = bool(config, "rejectOnPolicyError", false);
-        try {
-            return new EnforcementSettings(action, rcptMaxWait, rejectMessage, rejectOnPolicyError);
-        } catch (IllegalArgumentException e) {
-            throw error("rcptMaxWait", e.getMessage());
-        }
+    private static Phase phase(String value) {
+        return Phase.parse(value).orElseThrow(() -> new IllegalArgumentException(
+            "bad phase '" + SafeText.clean(value, 40) + "' (expected mailfrom or rcptto)"));
     }
 
-    private static CacheSettings cacheSettings(Configuration config) throws ConfigurationException {
-        Duration pass = optionalDuration(config, "cache.passTtl", CacheSettings.DEFAULT_PASS_TTL);
-        Duration error = optionalDuration(config, "cache.errorTtl", CacheSettings.DEFAULT_ERROR_TTL);
-        Duration transientTtl = optionalDuration(config, "cache.transientTtl", CacheSettings.DEFAULT_TRANSIENT_TTL);
-        int maxEntries = optionalInt(config, "cache.maxEntries", CacheSettings.DEFAULT_MAX_ENTRIES);
-        try {
-            return new CacheSettings(pass, error, transientTtl, maxEntries);
-        } catch (IllegalArgumentException e) {
-            throw error("cache", e.getMessage());
+    private static Duration maxWait(String value) {
+        Duration d = Durations.parse(value);
+        if (d.compareTo(MAX_MAX_WAIT) > 0) {
+            throw new IllegalArgumentException("'" + SafeText.clean(value, 40) + "' is longer than "
+                + Durations.format(MAX_MAX_WAIT) + " (clients give up waiting for the reply to DATA after 10 minutes)");
         }
+        return d;
     }
 
-    private static LimitSettings limitSettings(Configuration config) throws ConfigurationException {
-        int maxConcurrent = optionalInt(config, "maxConcurrent", LimitSettings.DEFAULT_MAX_CONCURRENT);
-        int maxQueued = optionalInt(config, "maxQueued", LimitSettings.DEFAULT_MAX_QUEUED);
-        int perDomainConcurrent = optionalInt(config, "perDomainConcurrent", LimitSettings.DEFAULT_PER_DOMAIN_CONCURRENT);
-        int perDomainRate = optionalInt(config, "perDomainRate", LimitSettings.DEFAULT_PER_DOMAIN_RATE);
-        int perClientRate = optionalInt(config, "perClientRate", LimitSettings.DEFAULT_PER_CLIENT_RATE);
+    private static EnforcementAction action(String value) {
+        return EnforcementAction.parse(value).orElseThrow(() -> new IllegalArgumentException(
+            "bad action '" + SafeText.clean(value, 40) + "' (expected record, reject, defer or warn)"));
+    }
+
+    private static EnforcementSettings enforcementSettings(HandlerElements e) throws ConfigurationException {
+        EnforcementAction action = e.value("action", HandlerConfig::action, EnforcementAction.RECORD);
+        Duration rcptMaxWait = e.value("rcptMaxWait", Durations::parse, EnforcementSettings.DEFAULT_RCPT_MAX_WAIT);
+        Optional<String> rejectMessage = e.value("rejectMessage",
+            v -> Optional.of(EnforcementSettings.checkRejectMessage(v)), Optional.empty());
+        boolean rejectOnPolicyError = e.value("rejectOnPolicyError", SettingValues::bool, false);
+        // The only value EnforcementSettings itself can refuse is the wait.
+        return HandlerElements.build("rcptMaxWait",
+            () -> new EnforcementSettings(action, rcptMaxWait, rejectMessage, rejectOnPolicyError));
+    }
+
+    private static CacheSettings cacheSettings(HandlerElements e) throws ConfigurationException {
+        Duration pass = e.value("cache.passTtl", Durations::parse, CacheSettings.DEFAULT_PASS_TTL);
+        Duration error = e.value("cache.errorTtl", Durations::parse, CacheSettings.DEFAULT_ERROR_TTL);
+        Duration transientTtl = e.value("cache.transientTtl", Durations::parse, CacheSettings.DEFAULT_TRANSIENT_TTL);
+        int maxEntries = e.value("cache.maxEntries", SettingValues::integer, CacheSettings.DEFAULT_MAX_ENTRIES);
+        return HandlerElements.build("cache", () -> new CacheSettings(pass, error, transientTtl, maxEntries));
+    }
+
+    private static LimitSettings limitSettings(HandlerElements e) throws ConfigurationException {
+        int maxConcurrent = e.value("maxConcurrent", SettingValues::integer, LimitSettings.DEFAULT_MAX_CONCURRENT);
+        int maxQueued = e.value("maxQueued", SettingValues::integer, LimitSettings.DEFAULT_MAX_QUEUED);
+        int perDomainConcurrent = e.value("perDomainConcurrent", SettingValues::integer,
+            LimitSettings.DEFAULT_PER_DOMAIN_CONCURRENT);
+        int perDomainRate = e.value("perDomainRate", SettingValues::integer, LimitSettings.DEFAULT_PER_DOMAIN_RATE);
+        int perClientRate = e.value("perClientRate", SettingValues::integer, LimitSettings.DEFAULT_PER_CLIENT_RATE);
         try {
             return new LimitSettings(maxConcurrent, maxQueued, perDomainConcurrent, perDomainRate, perClientRate);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException ex) {
             // LimitSettings names the value it refused ("bad maxQueued '-1' ..."): that is the element.
-            String element = e.getMessage().replaceAll("^bad (\\w+).*", "$1");
-            throw error(element, e.getMessage());
+            throw HandlerElements.error(ex.getMessage().replaceAll("^bad (\\w+).*", "$1"), ex.getMessage());
         }
     }
 
-    private static Exemptions exemptions(Configuration config) throws ConfigurationException {
-        Set<String> domains;
-        List<Cidr> networks;
-        try {
-            domains = Exemptions.parseDomains(single(config, "skipDomains").orElse(""));
-        } catch (IllegalArgumentException e) {
-            throw error("skipDomains", e.getMessage());
-        }
-        try {
-            networks = Exemptions.parseNetworks(single(config, "skipNetworks").orElse(""));
-        } catch (IllegalArgumentException e) {
-            throw error("skipNetworks", e.getMessage());
-        }
+    private static Exemptions exemptions(HandlerElements e) throws ConfigurationException {
+        Set<String> domains = e.value("skipDomains", Exemptions::parseDomains, Set.of());
+        List<Cidr> networks = e.value("skipNetworks", Exemptions::parseNetworks, List.of());
         return new Exemptions(domains, networks);
     }
 
-    private static Duration optionalDuration(Configuration config, String key, Duration defaultValue)
-        throws ConfigurationException {
-        Optional<String> v = single(config, key);
-        return v.isPresent() ? duration(elementName(key), v.get()) : defaultValue;
-    }
-
-    private static int optionalInt(Configuration config, String key, int defaultValue) throws ConfigurationException {
-        Optional<String> v = single(config, key);
-        return v.isPresent() ? integer(elementName(key), v.get()) : defaultValue;
-    }
-
-    /** "cache.passTtl" as the administrator wrote it: cache><passTtl, as in the other messages. */
-    private static String elementName(String key) {
-        return key.replace(".", "><");
-    }
-
-    private static VerifierSettings engineSettings(Configuration config) throws ConfigurationException {
+    private static VerifierSettings engineSettings(HandlerElements e) throws ConfigurationException {
         VerifierSettings.Builder b = VerifierSettings.builder();
-        Optional<String> mailFrom = single(config, "mailfrom");
-        if (mailFrom.isPresent()) {
-            b.mailFrom(probeSender(mailFrom.get()));
-        }
-        Optional<String> helo = single(config, "heloName");
-        if (helo.isPresent()) {
-            apply("heloName", () -> b.heloName(helo.get()));
-        }
-        Optional<String> port = single(config, "port");
-        if (port.isPresent()) {
-            apply("port", () -> b.port(HostPort.parsePort(port.get(), port.get())));
-        }
-        Optional<String> connect = single(config, "connectTimeout");
-        if (connect.isPresent()) {
-            Duration d = duration("connectTimeout", connect.get());
-            apply("connectTimeout", () -> b.connectTimeout(d));
-        }
-        Optional<String> command = single(config, "commandTimeout");
-        if (command.isPresent()) {
-            Duration d = duration("commandTimeout", command.get());
-            apply("commandTimeout", () -> b.commandTimeout(d));
-        }
-        Optional<String> total = single(config, "totalTimeout");
-        if (total.isPresent()) {
-            Duration d = duration("totalTimeout", total.get());
-            apply("totalTimeout", () -> b.totalTimeout(d));
-        }
-        Optional<String> attempts = single(config, "maxMxAttempts");
-        if (attempts.isPresent()) {
-            int n = integer("maxMxAttempts", attempts.get());
-            apply("maxMxAttempts", () -> b.maxMxAttempts(n));
-        }
+        e.ifGiven("mailfrom", SettingValues::probeSender, b::mailFrom);
+        e.ifGiven("heloName", Function.identity(), b::heloName);
+        e.ifGiven("port", v -> HostPort.parsePort(v, v), b::port);
+        e.ifGiven("connectTimeout", Durations::parse, b::connectTimeout);
+        e.ifGiven("commandTimeout", Durations::parse, b::commandTimeout);
+        e.ifGiven("totalTimeout", Durations::parse, b::totalTimeout);
+        e.ifGiven("maxMxAttempts", SettingValues::integer, b::maxMxAttempts);
         List<String> dnsServers = new ArrayList<>();
-        for (String server : config.getList(String.class, "dns.server", List.of())) {
+        for (String server : e.list("dns.server")) {
             if (server == null || server.isBlank()) {
-                throw error("dns><server", "empty DNS server");
+                throw HandlerElements.error("dns.server", "empty DNS server");
             }
             dnsServers.add(server.trim());
         }
-        apply("dns><server", () -> b.dnsServers(dnsServers));
-        b.allowPrivateTargets(bool(config, "allowPrivateTargets", false));
-        Optional<String> allowed = single(config, "allowTargetNetworks");
-        if (allowed.isPresent()) {
-            apply("allowTargetNetworks", () -> b.allowTargetNetworks(Cidr.parseList(allowed.get())));
-        }
-        b.randomCheck(bool(config, "randomCheck", false));
-        b.postmasterCheck(bool(config, "postmasterCheck", false));
-        b.map(domainMap(config));
+        HandlerElements.check("dns.server", () -> b.dnsServers(dnsServers));
+        b.allowPrivateTargets(e.value("allowPrivateTargets", SettingValues::bool, false));
+        e.ifGiven("allowTargetNetworks", Cidr::parseList, b::allowTargetNetworks);
+        b.randomCheck(e.value("randomCheck", SettingValues::bool, false));
+        b.postmasterCheck(e.value("postmasterCheck", SettingValues::bool, false));
+        b.map(domainMap(e.configuration()));
         return b.build();
-    }
-
-    private static Optional<EmailAddress> probeSender(String value) throws ConfigurationException {
-        String v = value.trim();
-        if (v.isEmpty() || v.equals("<>")) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(EmailAddress.parse(v));
-        } catch (InvalidAddressException e) {
-            throw error("mailfrom", "bad address '" + SafeText.clean(v, 80) + "': " + e.getMessage());
-        }
     }
 
     private static DomainMap domainMap(Configuration config) throws ConfigurationException {
@@ -374,64 +289,8 @@ public final class HandlerConfig {
         }
     }
 
-    private static Optional<String> single(Configuration config, String key) {
-        return Optional.ofNullable(config.getString(key, null));
-    }
-
-    private static Duration duration(String element, String value) throws ConfigurationException {
-        try {
-            return Durations.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw error(element, e.getMessage());
-        }
-    }
-
-    private static int integer(String element, String value) throws ConfigurationException {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw error(element, "bad number '" + SafeText.clean(value, 40) + "'");
-        }
-    }
-
-    private static boolean bool(Configuration config, String element, boolean defaultValue) throws ConfigurationException {
-        Optional<String> value = single(config, element);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        switch (value.get().trim().toLowerCase(Locale.ROOT)) {
-            case "true":
-                return true;
-            case "false":
-                return false;
-            default:
-                throw error(element, "bad boolean '" + SafeText.clean(value.get(), 40) + "' (expected true or false)");
-        }
-    }
-
-    private static void checkAttributeName(String attribute) throws ConfigurationException {
-        boolean ok = !attribute.isEmpty() && attribute.length() <= 200;
-        for (int i = 0; ok && i < attribute.length(); i++) {
-            char c = attribute.charAt(i);
-            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-        }
-        if (!ok) {
-            throw error("attribute", "bad attribute name '" + SafeText.clean(attribute, 80)
-                + "' (expected letters, digits, '_', '-' or '.')");
-        }
-    }
-
-    /** Runs a builder step, turning its IllegalArgumentException (which names the value) into one naming the element too. */
-    private static void apply(String element, Runnable step) throws ConfigurationException {
-        try {
-            step.run();
-        } catch (IllegalArgumentException e) {
-            throw error(element, e.getMessage());
-        }
-    }
-
     private static ConfigurationException error(String element, String message) {
-        return new ConfigurationException("CallbackVerifyHandler: <" + element + ">: " + message);
+        return HandlerElements.error(element, message);
     }
 
     @Override

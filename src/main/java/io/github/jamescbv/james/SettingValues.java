@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * The text of one setting turned into its value, or an {@link IllegalArgumentException} whose
  * message names the bad value. Independent of where the text came from, so that each
- * configuration front end (the mailet's init parameters; the handler's XML elements could use
- * it too) only adds the name of the setting and its own exception type.
+ * configuration front end (the mailet's init parameters, the handler's XML elements through
+ * {@link HandlerElements}) only adds the name of the setting and its own exception type.
  */
 final class SettingValues {
     private static final int MAX_ATTRIBUTE_NAME = 200;

@@ -38,8 +38,10 @@ import java.util.Optional;
  * so the local part stays case-sensitive (RFC 5321 section 2.4) and the hot path spends nothing
  * on case folding. A caller breaking this would only miss, never get another address's verdict.
  *
- * <p>A hit is the recorded verdict with {@code cached=true}. The marked copy is made once, at
- * record time, so a hit allocates nothing but its {@link Optional}.
+ * <p>A hit is the recorded verdict with {@code cached=true}. Verdicts are kept packed
+ * ({@link PackedVerdict}: about 120 bytes instead of about 330 as objects), so each hit builds a
+ * new, equal {@code Verdict}: a few hundred bytes of short-lived garbage per hit, against keeping
+ * 100,000 entries under 50 MB.
  *
  * <h2>Lifetimes and replacement</h2>
  * Each result lives for its TTL from {@link CacheSettings} (pass 7 days, error 3 hours,
@@ -61,8 +63,6 @@ public final class InMemoryVerdictCache implements VerdictCache {
     private final ResultTtls ttls;
     /** Null when maxEntries is 0. */
     private final VerdictStore store;
-    /** Shares the strings that repeat between cached verdicts (see {@link StringInterner}). */
-    private final StringInterner strings;
 
     /** With the system clock. */
     public InMemoryVerdictCache(CacheSettings settings) {
@@ -72,9 +72,8 @@ public final class InMemoryVerdictCache implements VerdictCache {
     public InMemoryVerdictCache(CacheSettings settings, Clock clock) {
         Objects.requireNonNull(clock, "clock");
         this.ttls = new ResultTtls(settings);
-        this.strings = new StringInterner(settings.maxEntries());
         this.store = settings.maxEntries() == 0 ? null
-            : new VerdictStore(settings.maxEntries(), ReplaceRule::replaces, clock);
+            : new VerdictStore(settings.maxEntries(), ReplaceRule::replacesPacked, clock);
     }
 
     @Override
@@ -82,11 +81,11 @@ public final class InMemoryVerdictCache implements VerdictCache {
         if (store == null) {
             return Optional.empty();
         }
-        Verdict v = store.get(CacheScope.ADDRESS, address);
+        byte[] v = store.get(CacheScope.ADDRESS, address);
         if (v == null) {
             v = store.get(CacheScope.DOMAIN, domain);
         }
-        return Optional.ofNullable(v);
+        return v == null ? Optional.empty() : Optional.of(PackedVerdict.unpack(v, domain));
     }
 
     @Override
@@ -114,7 +113,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
             }
             return;
         }
-        store.put(scope, key, forCache(verdict), ttl);
+        store.put(scope, key, forCache(verdict, domain), ttl);
     }
 
     /** The domain fact a verdict learnt, if any (see the class comment). */
@@ -128,7 +127,7 @@ public final class InMemoryVerdictCache implements VerdictCache {
         if (fact.value() == Fact.Value.FALSE || (fact.isTrue() && ttl == 0)) {
             store.remove(CacheScope.ACCEPT_ALL, key);
         } else if (fact.isTrue() && verdict.result() == Result.PASS) {
-            store.put(CacheScope.ACCEPT_ALL, key, forCache(verdict), ttl);
+            store.put(CacheScope.ACCEPT_ALL, key, forCache(verdict, domain), ttl);
         }
     }
 
@@ -142,14 +141,11 @@ public final class InMemoryVerdictCache implements VerdictCache {
         return store == null || store.consistent();
     }
 
-    /** The copy that is stored: marked cached once (not per hit), its repeated strings shared. */
-    private Verdict forCache(Verdict v) {
-        return v.toBuilder()
-            .domain(strings.intern(v.domain()))
-            .mxHost(strings.intern(v.mxHost()))
-            .ip(strings.intern(v.ip()))
-            .enhancedCode(strings.intern(v.enhancedCode()))
-            .cached(true)
-            .build();
+    /**
+     * What is stored: marked cached once (not per hit), packed; its domain, nearly always the
+     * one it is looked up with, left for the lookup to supply.
+     */
+    private static byte[] forCache(Verdict v, String domain) {
+        return PackedVerdict.pack(v.toBuilder().cached(true).build(), domain);
     }
 }

@@ -1,7 +1,6 @@
 package io.github.jamescbv.policy;
 
 import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Verdict;
 
 /**
  * Whether a fresh verdict takes the place of a still-valid one for the same key. A transient
@@ -13,7 +12,12 @@ final class ReplaceRule {
     private ReplaceRule() {
     }
 
-    static boolean replaces(Verdict incoming, Verdict held) {
-        return !(incoming.result() == Result.TRANSIENT && held.result() == Result.PASS);
+    static boolean replaces(Result incoming, Result held) {
+        return !(incoming == Result.TRANSIENT && held == Result.PASS);
+    }
+
+    /** The same rule for verdicts as the cache keeps them. */
+    static boolean replacesPacked(byte[] incoming, byte[] held) {
+        return replaces(PackedVerdict.result(incoming), PackedVerdict.result(held));
     }
 }

@@ -1,14 +1,13 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.Verdict;
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
 
 /**
- * The storage behind {@link InMemoryVerdictCache}: verdicts with an expiry, under address keys,
- * domain keys and accept-all domain keys (one map per {@link CacheScope}), at most
+ * The storage behind {@link InMemoryVerdictCache}: verdicts, packed ({@link PackedVerdict}), with
+ * an expiry, under address keys, domain keys and accept-all domain keys (one map per {@link CacheScope}), at most
  * {@code maxEntries} in all.
  *
  * <p><b>Reads</b> take no lock: one {@link ConcurrentHashMap#get}; only when an entry is there,
@@ -34,13 +33,13 @@ import java.util.function.BiPredicate;
  * </ol>
  * A sender seen on every message therefore stays, while one-off forged senders age out.
  *
- * <p>Memory per entry: the {@link Entry} (key, verdict, expiry, two list links, a flag and the scope:
- * 40 bytes with compressed pointers) and the map's node and table slot; no timers, no threads.
+ * <p>Memory per entry: the {@link Entry} (key, packed verdict, expiry, two list links, a flag and the
+ * scope: 40 bytes with compressed pointers) and the map's node and table slot; no timers, no threads.
  */
 final class VerdictStore {
     private final int maxEntries;
     private final int sweepInterval;
-    private final BiPredicate<Verdict, Verdict> replaces;
+    private final BiPredicate<byte[], byte[]> replaces;
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> addresses = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Entry> domains = new ConcurrentHashMap<>();
@@ -57,7 +56,7 @@ final class VerdictStore {
      * @param replaces   (incoming, held): whether a fresh verdict may take the place of a still-valid one
      * @param clock      expiry is in its milliseconds
      */
-    VerdictStore(int maxEntries, BiPredicate<Verdict, Verdict> replaces, Clock clock) {
+    VerdictStore(int maxEntries, BiPredicate<byte[], byte[]> replaces, Clock clock) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("bad maxEntries '" + maxEntries + "' (must be 1 or more)");
         }
@@ -69,8 +68,8 @@ final class VerdictStore {
         head.next = head;
     }
 
-    /** The verdict held for {@code key} and still valid, or null. Never blocks. */
-    Verdict get(CacheScope scope, String key) {
+    /** The packed verdict held for {@code key} and still valid, or null. Never blocks. */
+    byte[] get(CacheScope scope, String key) {
         Entry e = map(scope).get(key);
         if (e == null) {
             return null;
@@ -93,7 +92,7 @@ final class VerdictStore {
      *
      * @return whether it was stored
      */
-    boolean put(CacheScope scope, String key, Verdict verdict, long ttlMillis) {
+    boolean put(CacheScope scope, String key, byte[] verdict, long ttlMillis) {
         ConcurrentHashMap<String, Entry> map = map(scope);
         lock.lock();
         try {
@@ -248,7 +247,7 @@ final class VerdictStore {
         private static final CacheScope[] SCOPES = CacheScope.values();
 
         final String key;
-        final Verdict verdict;
+        final byte[] verdict;
         final long expiresAt;
         /** The {@link CacheScope} ordinal: a byte, not a reference, keeps the entry at 40 bytes. */
         private final byte scopeOrdinal;
@@ -258,7 +257,7 @@ final class VerdictStore {
         Entry prev;
         Entry next;
 
-        Entry(String key, Verdict verdict, long expiresAt, CacheScope scope) {
+        Entry(String key, byte[] verdict, long expiresAt, CacheScope scope) {
             this.key = key;
             this.verdict = verdict;
             this.expiresAt = expiresAt;

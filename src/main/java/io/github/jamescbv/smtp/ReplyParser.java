@@ -99,6 +99,27 @@ public final class ReplyParser {
         return length > 0 || code >= 0;
     }
 
+    /**
+     * Lines of the reply in progress that are held, waiting for its last line: at most
+     * {@value #MAX_LINES}. With {@link #heldOctets()}, what a hostile remote can make us keep.
+     */
+    int heldLines() {
+        return texts.size();
+    }
+
+    /**
+     * Characters held for the reply in progress: the unfinished line (at most
+     * {@value #MAX_LINE_OCTETS} and its CR) and the text of the lines held, each at most
+     * {@value #MAX_LINE_OCTETS}. The line buffer itself is allocated once, at that size.
+     */
+    int heldOctets() {
+        int held = length;
+        for (String text : texts) {
+            held += text.length();
+        }
+        return held;
+    }
+
     private SmtpReply endOfLine() throws SmtpProtocolException {
         int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
         length = 0;

@@ -1,12 +1,25 @@
 package io.github.jamescbv.verify;
 
+import java.util.Locale;
+
 /**
- * Whether an {@code error} verdict is the remote refusing <em>us</em> rather than the address:
- * a 5xx with an RFC 3463 enhanced code 5.7.x (security or policy status) at MAIL FROM, or a 5xx
- * at connect or greeting, before any address was named. Such an answer says we are blocklisted
- * or our probe sender is not welcome; it says nothing about whether the sender exists.
+ * Whether an {@code error} verdict is the remote refusing <em>us</em> rather than the address.
+ * Such an answer says we are blocklisted or our probe sender is not welcome; it says nothing
+ * about whether the sender exists, so enforcement must not refuse a real sender on it.
+ *
+ * <ul>
+ *   <li>Any 5xx at connect, greeting or MAIL FROM: no address had been named yet.</li>
+ *   <li>A 5xx at RCPT TO whose RFC 3463 enhanced code is about policy (5.7.x) or about the
+ *   sender, that is our probe sender (5.1.7 bad sender mailbox, 5.1.8 bad sender system), or
+ *   whose text says "Sender address rejected". The last two matter because Postfix, with its
+ *   default {@code smtpd_delay_reject = yes}, refuses the null sender only at RCPT TO
+ *   ({@code 554 5.7.1 <>: Sender address rejected}), and so do sites that check the sender
+ *   there; a "no such user" is 5.1.1, 5.1.0 or bare 550 and stays a plain error.</li>
+ * </ul>
  */
 public final class PolicyRejection {
+    private static final String SENDER_REJECTED = "sender address rejected";
+
     private PolicyRejection() {
     }
 
@@ -15,13 +28,20 @@ public final class PolicyRejection {
             return false;
         }
         switch (v.stage()) {
-            case MAIL:
-                return v.enhancedCode().startsWith("5.7.");
             case CONNECT:
             case GREETING:
+            case MAIL:
                 return true;
+            case RCPT:
+                return refusesTheProbeAtRcpt(v);
             default:
                 return false;
         }
+    }
+
+    private static boolean refusesTheProbeAtRcpt(Verdict v) {
+        String enhanced = v.enhancedCode();
+        return enhanced.startsWith("5.7.") || enhanced.equals("5.1.7") || enhanced.equals("5.1.8")
+            || v.text().toLowerCase(Locale.ROOT).contains(SENDER_REJECTED);
     }
 }

@@ -77,17 +77,20 @@ public final class JamesBench {
     static final String ENGINE_THREAD_PREFIX = "cbv-";
 
     enum Mode {
-        OFF("off", "off.bench", "50 connections mid-DATA, final \".\" not sent"),
-        ON_HELD("on + 50 held", "on.bench", "50 connections sent \".\", reply held (callback on the tarpit)"),
-        ON("on, none held", "on.bench", "none"),
-        ON_CACHED("on, warm cache", "on.bench",
+        OFF("off", "off", "off.bench", "50 connections mid-DATA, final \".\" not sent"),
+        ON_HELD("held", "on + 50 held", "on.bench", "50 connections sent \".\", reply held (callback on the tarpit)"),
+        ON("on", "on, none held", "on.bench", "none"),
+        ON_CACHED("cached", "on, warm cache", "on.bench",
             "50 connections mid-DATA, final \".\" not sent, as with off (senders from the pool: cache hits)");
 
+        /** For {@code cbv.bench.modes}. */
+        final String shortName;
         final String label;
         final String server;
         final String others;
 
-        Mode(String label, String server, String others) {
+        Mode(String shortName, String label, String server, String others) {
+            this.shortName = shortName;
             this.label = label;
             this.server = server;
             this.others = others;
@@ -175,14 +178,17 @@ public final class JamesBench {
         int threadsWarm = jamesThreads().size();
 
         Map<Mode, List<RunResult>> results = new EnumMap<>(Mode.class);
-        Mode[] modes = Mode.values();
+        List<Double> loads = new ArrayList<>();
+        Mode[] modes = selectedModes();
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < modes.length; i++) {
                 // Rotated order: no mode always runs first, or always right after the same other mode.
                 Mode mode = modes[(i + round) % modes.length];
                 RunResult r = measure(mode, seconds, round + 1);
                 results.computeIfAbsent(mode, m -> new ArrayList<>()).add(r);
-                System.out.println(r.line());
+                double load = loadAverage();
+                loads.add(load);
+                System.out.printf(Locale.ROOT, "%s  load average %.2f%n", r.line(), load);
             }
         }
 
@@ -192,7 +198,9 @@ public final class JamesBench {
         printSummary(results, seconds, rounds);
         // Other processes on the machine take CPU from every mode alike, but add noise: show the load, and JVM busy
         // (below 2 cores on a two-core machine: someone else had the rest).
-        System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", loadAverage());
+        System.out.printf(Locale.ROOT, "load average at the end: %.2f; after each run: %.2f to %.2f, median %.2f%n",
+            loadAverage(), loads.stream().mapToDouble(d -> d).min().orElse(0),
+            loads.stream().mapToDouble(d -> d).max().orElse(0), median(loads.stream().mapToDouble(d -> d).toArray()));
         if (!failures.isEmpty()) {
             System.out.println();
             System.out.println("SANITY CHECKS FAILED:");
@@ -203,6 +211,25 @@ public final class JamesBench {
             + " the end of its run; one fast callback per transaction with the hook on, none with it off, none with a warm"
             + " cache (one per pool sender before the rounds); one pass verdict per transaction with the hook on");
         return 0;
+    }
+
+    /**
+     * The modes to measure: all four, or those named (by their short names off, held, on, cached) in
+     * the system property {@code cbv.bench.modes}, e.g. {@code off,cached} for issue 4's comparison
+     * alone: half the run time, so more rounds in the same time.
+     */
+    private static Mode[] selectedModes() {
+        String names = System.getProperty("cbv.bench.modes", "");
+        if (names.isBlank()) {
+            return Mode.values();
+        }
+        List<Mode> modes = new ArrayList<>();
+        for (String name : names.split(",")) {
+            modes.add(Arrays.stream(Mode.values()).filter(m -> m.shortName.equals(name.trim())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("cbv.bench.modes: unknown mode '" + name
+                    + "' (off, held, on, cached)")));
+        }
+        return modes.toArray(new Mode[0]);
     }
 
     /** One measured run of {@code mode}, with its waiting connections set up before and checked after. */
@@ -566,9 +593,23 @@ public final class JamesBench {
         List<RunResult> held = results.get(Mode.ON_HELD);
         List<RunResult> on = results.get(Mode.ON);
         List<RunResult> cached = results.get(Mode.ON_CACHED);
-        if (off == null || held == null || on == null || cached == null) {
-            return;
+        if (off != null && held != null && on != null) {
+            printIssue3(off, held, on);
         }
+        if (off != null && cached != null) {
+            printIssue4(off, cached);
+        }
+        if (on != null && cached != null) {
+            System.out.printf(Locale.ROOT, "  a callback per transaction instead of a cache hit, on (none held) vs on, warm cache:"
+                + " %s%n", Comparison.of(on, cached));
+        }
+        if (held != null) {
+            held.stream().filter(r -> !r.threadNames.isEmpty()).findFirst()
+                .ifPresent(r -> System.out.println("James threads with 50 replies held: " + r.threadNames));
+        }
+    }
+
+    private static void printIssue3(List<RunResult> off, List<RunResult> held, List<RunResult> on) {
         System.out.println();
         System.out.println("Issue 3 (a callback per transaction: every sender new, each a cache miss):");
         Comparison issue = Comparison.of(held, off);
@@ -582,6 +623,9 @@ public final class JamesBench {
                 + " <= +5 ms: %s%n", heldAlone.throughputCost < 0.10 ? "met" : "MISSED",
             heldAlone.greetingCostMs <= 5 ? "met" : "MISSED");
         System.out.printf(Locale.ROOT, "  the callbacks alone, on (none held) vs off: %s%n", Comparison.of(on, off));
+    }
+
+    private static void printIssue4(List<RunResult> off, List<RunResult> cached) {
         System.out.println();
         System.out.println("Issue 4 (every sender in the verdict cache; both sides with 50 connections mid-DATA):");
         Comparison warm = Comparison.of(cached, off);
@@ -594,10 +638,17 @@ public final class JamesBench {
             median(cached, RunResult::clientCpuUs), median(off, RunResult::clientCpuUs),
             median(cached, RunResult::processCpuUs), median(off, RunResult::processCpuUs),
             median(cached, RunResult::processCpuUs) - median(off, RunResult::processCpuUs));
-        System.out.printf(Locale.ROOT, "  a callback per transaction instead of a cache hit, on (none held) vs on, warm cache:"
-            + " %s%n", Comparison.of(on, cached));
-        held.stream().filter(r -> !r.threadNames.isEmpty()).findFirst()
-            .ifPresent(r -> System.out.println("James threads with 50 replies held: " + r.threadNames));
+        // Within each round, like the throughput: CPU per transaction is far less sensitive to other load.
+        int n = Math.min(cached.size(), off.size());
+        double[] jamesCpu = new double[n];
+        double[] jvmCpu = new double[n];
+        for (int i = 0; i < n; i++) {
+            jamesCpu[i] = cached.get(i).cpuUs(CpuUse.Owner.JAMES) - off.get(i).cpuUs(CpuUse.Owner.JAMES);
+            jvmCpu[i] = (cached.get(i).processCpuUs() - off.get(i).processCpuUs()) / off.get(i).processCpuUs();
+        }
+        System.out.printf(Locale.ROOT, "    CPU per transaction within each round, warm cache minus off: James threads %+.1f us"
+                + " (rounds: %s), whole JVM %+.1f%% (rounds: %s)%n", median(jamesCpu), Comparison.join(jamesCpu, 1, "%+.0f"),
+            median(jvmCpu) * 100, Comparison.join(jvmCpu, 100, "%+.1f%%"));
     }
 
     /**

@@ -124,6 +124,24 @@ class InteropIT {
         assertThat(d.session.disconnect().orElseThrow()).contains("mail=0/1").contains("quit=1").doesNotContain("rcpt");
     }
 
+    /**
+     * Postfix's default smtpd_delay_reject = yes moves the null-sender refusal to RCPT TO: it is
+     * still a refusal of our probe, not of the address, and must be marked so, or
+     * {@code <action>reject</action>} would refuse a real sender because its server dislikes us.
+     */
+    @Test
+    @Order(3)
+    void theNullSenderRefusedOnlyAtRcptByDelayedRejectionIsAPolicyError() throws Exception {
+        Delivery d = deliver(alice("latenull"), peers.lateNull);
+        assertThat(d.mail.result()).contains("error");
+        assertThat(d.mail.detail()).containsEntry("stage", "rcpt").containsEntry("code", "554")
+            .containsEntry("enhancedCode", "5.7.1").containsEntry("policyRejection", "true")
+            .containsEntry("ip", InteropPeers.LATE_NULL);
+        assertThat(d.session.lines()).anyMatch(l -> l.contains("reject: RCPT from") && l.contains("Sender address rejected")
+            && l.contains("from=<>"));
+        assertThat(d.session.disconnect().orElseThrow()).contains("mail=1").contains("rcpt=0/1").contains("quit=1");
+    }
+
     @Test
     @Order(4)
     void greylistingIsTransient() throws Exception {

@@ -14,6 +14,8 @@ import java.util.List;
  * 127.0.0.20:53  dnsmasq, zone interop.test (and broken.test, whose lookups time out)
  * 127.0.0.21:25  Postfix "vmail": virtual mailboxes alice@ of known, multi, aonly, aaaaonly; also [::1]:25
  * 127.0.0.22:25  Postfix "nullsender": refuses MAIL FROM:&lt;&gt;
+ * 127.0.0.25:25  Postfix "latenull": refuses the null sender too, with Postfix's default
+ *                smtpd_delay_reject = yes, so the refusal comes at RCPT TO
  * 127.0.0.23:25  Postfix "greylist": defers every new (client, sender, recipient) for 5 minutes
  * 127.0.0.24:25  Postfix "tarpit": holds every RCPT reply 5 s
  * 127.0.0.29     nothing listens: connection refused
@@ -26,6 +28,7 @@ final class InteropPeers implements AutoCloseable {
     static final String NULL_SENDER = "127.0.0.22";
     static final String GREYLIST = "127.0.0.23";
     static final String TARPIT = "127.0.0.24";
+    static final String LATE_NULL = "127.0.0.25";
     static final String DEAD = "127.0.0.29";
     static final Duration TARPIT_DELAY = Duration.ofSeconds(5);
 
@@ -34,15 +37,17 @@ final class InteropPeers implements AutoCloseable {
     final PostfixPeer nullSender;
     final PostfixPeer greylist;
     final PostfixPeer tarpit;
+    final PostfixPeer lateNull;
     private final List<AutoCloseable> started;
 
     private InteropPeers(DnsmasqPeer dns, PostfixPeer vmail, PostfixPeer nullSender, PostfixPeer greylist,
-                         PostfixPeer tarpit, List<AutoCloseable> started) {
+                         PostfixPeer tarpit, PostfixPeer lateNull, List<AutoCloseable> started) {
         this.dns = dns;
         this.vmail = vmail;
         this.nullSender = nullSender;
         this.greylist = greylist;
         this.tarpit = tarpit;
+        this.lateNull = lateNull;
         this.started = started;
     }
 
@@ -63,7 +68,9 @@ final class InteropPeers implements AutoCloseable {
                 .mailboxes(alice("grey")).greylist(Duration.ofMinutes(5)).start());
             PostfixPeer tarpit = add(started, PostfixPeer.builder("interop-tarpit").listen(TARPIT)
                 .mailboxes(alice("tarpit")).tarpit(TARPIT_DELAY).start());
-            return new InteropPeers(dns, vmail, nullSender, greylist, tarpit, started);
+            PostfixPeer lateNull = add(started, PostfixPeer.builder("interop-latenull").listen(LATE_NULL)
+                .mailboxes(alice("latenull")).rejectNullSender().mainCf("smtpd_delay_reject", "yes").start());
+            return new InteropPeers(dns, vmail, nullSender, greylist, tarpit, lateNull, started);
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
@@ -81,6 +88,7 @@ final class InteropPeers implements AutoCloseable {
             .a("mx-nullsender." + ZONE, NULL_SENDER)
             .a("mx-grey." + ZONE, GREYLIST)
             .a("mx-tarpit." + ZONE, TARPIT)
+            .a("mx-latenull." + ZONE, LATE_NULL)
             .a("mx-dead." + ZONE, DEAD)
             .a("mx-loopback." + ZONE, "127.0.0.1")
             .mx("known." + ZONE, 10, "mx-vmail." + ZONE)
@@ -96,16 +104,17 @@ final class InteropPeers implements AutoCloseable {
             .mx("nullsender." + ZONE, 10, "mx-nullsender." + ZONE)
             .mx("grey." + ZONE, 10, "mx-grey." + ZONE)
             .mx("tarpit." + ZONE, 10, "mx-tarpit." + ZONE)
+            .mx("latenull." + ZONE, 10, "mx-latenull." + ZONE)
             .failing("broken.test");
     }
 
     /** The Postfix peers whose sessions must all end cleanly (the tarpit's cannot: we hang up on it). */
     List<PostfixPeer> politePeers() {
-        return List.of(vmail, nullSender, greylist);
+        return List.of(vmail, nullSender, greylist, lateNull);
     }
 
     List<PostfixPeer> postfixes() {
-        return List.of(vmail, nullSender, greylist, tarpit);
+        return List.of(vmail, nullSender, greylist, tarpit, lateNull);
     }
 
     private static <T extends AutoCloseable> T add(List<AutoCloseable> started, T peer) {

@@ -31,15 +31,20 @@ class EnforcementRulesTest {
         "transient | rcpt     | 450 | 4.2.0 | reject | false | -",
         "transient | rcpt     | 450 | 4.2.0 | defer  | false | 450 4.1.7 Sender address rejected: callback at RCPT TO: 450 4.2.0 " + USER_UNKNOWN,
         "transient | connect  | 0   |       | defer  | false | 450 4.1.7 Sender address rejected: callback at connect: " + USER_UNKNOWN,
-        // policy rejections of us: 5.7.x at MAIL FROM, any 5xx at connect or greeting
+        // policy rejections of us: any 5xx at connect, greeting or MAIL FROM; 5.7.x, 5.1.7, 5.1.8 at RCPT TO
         "error     | mail     | 550 | 5.7.1 | reject | false | -",
         "error     | mail     | 550 | 5.7.1 | defer  | false | -",
         "error     | mail     | 550 | 5.7.1 | reject | true  | 550 5.1.7 Sender address rejected: callback at MAIL FROM: 550 5.7.1 " + USER_UNKNOWN,
+        "error     | mail     | 553 | 5.1.8 | reject | false | -",
+        "error     | mail     | 550 |       | reject | false | -",
+        "error     | mail     | 550 |       | reject | true  | 550 5.1.7 Sender address rejected: callback at MAIL FROM: 550 " + USER_UNKNOWN,
         "error     | greeting | 554 |       | reject | false | -",
         "error     | greeting | 554 | 5.7.1 | reject | true  | 550 5.1.7 Sender address rejected: callback at greeting: 554 5.7.1 " + USER_UNKNOWN,
-        // not policy: another enhanced code at MAIL FROM, or the address refused
-        "error     | mail     | 553 | 5.1.8 | reject | false | 550 5.1.7 Sender address rejected: callback at MAIL FROM: 553 5.1.8 " + USER_UNKNOWN,
-        "error     | mail     | 550 |       | reject | false | 550 5.1.7 Sender address rejected: callback at MAIL FROM: 550 " + USER_UNKNOWN,
+        "error     | rcpt     | 554 | 5.7.1 | reject | false | -",
+        "error     | rcpt     | 554 | 5.7.1 | defer  | false | -",
+        "error     | rcpt     | 554 | 5.7.1 | reject | true  | 550 5.1.7 Sender address rejected: callback at RCPT TO: 554 5.7.1 " + USER_UNKNOWN,
+        "error     | rcpt     | 550 | 5.1.8 | reject | false | -",
+        // not policy: the address refused, or no answer about it
         "error     | dns      | 0   |       | reject | false | 550 5.1.7 Sender address rejected: callback at DNS: " + USER_UNKNOWN,
     })
     void theReplyForEachVerdictAndAction(String result, String stage, int code, String enhanced, String action,

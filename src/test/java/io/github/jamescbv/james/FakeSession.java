@@ -1,5 +1,6 @@
 package io.github.jamescbv.james;
 
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -12,11 +13,23 @@ final class FakeSession extends BaseFakeSMTPSession {
     private final Map<AttachmentKey<?>, Object> transaction = new HashMap<>();
     private Username username;
     private boolean relayingAllowed;
+    private InetSocketAddress remote;
 
     FakeSession authenticatedAs(String user) {
         this.username = Username.of(user);
         this.relayingAllowed = true; // as James's AUTH does
         return this;
+    }
+
+    /** A fixed client address, as James's session holds it (the base class resolves "localhost" on every call). */
+    FakeSession from(InetSocketAddress client) {
+        this.remote = client;
+        return this;
+    }
+
+    @Override
+    public InetSocketAddress getRemoteAddress() {
+        return remote != null ? remote : super.getRemoteAddress();
     }
 
     FakeSession relayingAllowed() {

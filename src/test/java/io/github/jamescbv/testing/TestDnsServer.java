@@ -71,7 +71,9 @@ import org.xbill.DNS.Type;
  * Per-name modes apply to queries for that exact name (not to names reached through a CNAME):
  * {@link #servfail}, {@link #silent} (no answer at all: the client times out),
  * {@link #truncate} (over UDP, an empty answer with TC set, so the client retries over TCP),
- * {@link #lose} (the next few queries are dropped, like lost datagrams).
+ * {@link #lose} (the next few queries are dropped, like lost datagrams); over TCP only,
+ * {@link #failTcp} (the connection is closed without an answer) and {@link #silentTcp}.
+ * With {@link #truncate}, the last two make the client's TCP fallback fail.
  * UDP answers larger than the client's size (512, or its EDNS size) are truncated the same way.
  *
  * <p><b>Counts.</b> Every query received (UDP and TCP, answered or not) is counted per
@@ -95,6 +97,10 @@ public final class TestDnsServer implements AutoCloseable {
     private final Map<Name, Set<Integer>> silent = new HashMap<>();
     private final Set<Name> truncated = new HashSet<>();
     private final Map<Name, Integer> toLose = new HashMap<>();
+    private final Set<Name> tcpClosed = new HashSet<>();
+    private final Set<Name> tcpSilent = new HashSet<>();
+    /** What {@link #answer} returns to say "close this TCP connection without an answer". */
+    private static final byte[] CLOSE_CONNECTION = new byte[0];
 
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicInteger tcpQueries = new AtomicInteger();
@@ -297,6 +303,22 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** Over TCP, queries for {@code name} are counted, then the connection is closed without an answer. */
+    public TestDnsServer failTcp(String name) {
+        synchronized (zoneLock) {
+            tcpClosed.add(name(name));
+        }
+        return this;
+    }
+
+    /** Over TCP, queries for {@code name} are counted but never answered (UDP ones are answered). */
+    public TestDnsServer silentTcp(String name) {
+        synchronized (zoneLock) {
+            tcpSilent.add(name(name));
+        }
+        return this;
+    }
+
     /** Removes the records and modes of {@code name}; afterwards it is unknown (NXDOMAIN unless it has names below it). */
     public TestDnsServer remove(String name) {
         Name n = name(name);
@@ -307,6 +329,8 @@ public final class TestDnsServer implements AutoCloseable {
             silent.remove(n);
             truncated.remove(n);
             toLose.remove(n);
+            tcpClosed.remove(n);
+            tcpSilent.remove(n);
         }
         return this;
     }
@@ -320,6 +344,8 @@ public final class TestDnsServer implements AutoCloseable {
             silent.clear();
             truncated.clear();
             toLose.clear();
+            tcpClosed.clear();
+            tcpSilent.clear();
         }
         return this;
     }
@@ -360,7 +386,10 @@ public final class TestDnsServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- answering
 
-    /** The answer to {@code queryBytes}, or null for none (silent, unparseable). */
+    /**
+     * The answer to {@code queryBytes}, or null for none (silent, unparseable), or over TCP
+     * {@link #CLOSE_CONNECTION}.
+     */
     byte[] answer(byte[] queryBytes, boolean overUdp) {
         Message query;
         try {
@@ -388,8 +417,11 @@ public final class TestDnsServer implements AutoCloseable {
 
         boolean truncate;
         synchronized (zoneLock) {
-            if (applies(silent, qname, qtype)) {
+            if (applies(silent, qname, qtype) || !overUdp && tcpSilent.contains(qname)) {
                 return null;
+            }
+            if (!overUdp && tcpClosed.contains(qname)) {
+                return CLOSE_CONNECTION;
             }
             Integer lose = toLose.get(qname);
             if (lose != null && lose > 0) {
@@ -531,6 +563,9 @@ public final class TestDnsServer implements AutoCloseable {
                 in.readFully(query);
                 tcpQueries.incrementAndGet();
                 byte[] reply = answerSafely(query, false);
+                if (reply == CLOSE_CONNECTION) {
+                    return; // closes the socket
+                }
                 if (reply != null) {
                     synchronized (out) {
                         out.writeShort(reply.length);

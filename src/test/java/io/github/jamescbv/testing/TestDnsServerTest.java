@@ -89,6 +89,21 @@ class TestDnsServerTest {
     }
 
     @Test
+    void failingOrSilentOverTcpOnlyWhenAsked() throws Exception {
+        dns.a("closed.example.com", "192.0.2.1").a("silent.example.com", "192.0.2.2")
+            .truncate("closed.example.com").failTcp("closed.example.com")
+            .truncate("silent.example.com").silentTcp("silent.example.com");
+        client.setTimeout(Duration.ofMillis(500));
+
+        assertThatThrownBy(() -> ask("closed.example.com.", Type.A)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ask("silent.example.com.", Type.A)).isInstanceOf(IOException.class);
+        assertThat(dns.tcpQueries()).isEqualTo(2);
+        // over UDP, untruncated, both are answered
+        dns.remove("closed.example.com").a("closed.example.com", "192.0.2.1").failTcp("closed.example.com");
+        assertThat(ask("closed.example.com.", Type.A).getSection(Section.ANSWER)).hasSize(1);
+    }
+
+    @Test
     void losesTheFirstQueriesWhenAsked() throws Exception {
         dns.a("x.example.com", "192.0.2.1").lose("x.example.com", 1);
         client.setTimeout(Duration.ofMillis(300));

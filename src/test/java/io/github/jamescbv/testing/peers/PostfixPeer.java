@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import java.util.stream.Stream;
 /**
  * A real Postfix 3.7 instance of its own: config, queue and data directories under
  * {@code target/peers/NAME/}, started with {@code postfix -c DIR start}, stopped with
- * {@code postfix -c DIR stop} (or {@code abort}) by {@link #close()}, logging to
+ * {@code postfix -c DIR abort} by {@link #close()}, which then waits until every process of the
+ * instance has exited (killing any left after 10 s), logging to
  * {@code target/peers/NAME/postfix.log} through postlogd ({@code maillog_file}).
  *
  * <p>The system's own Postfix configuration is left alone: as root (which port 25 needs
@@ -155,7 +157,7 @@ public final class PostfixPeer implements AutoCloseable {
             List.of(Peers.program("postfix"), "-c", configDirectory().toString(), "status")).ok();
     }
 
-    /** Stops Postfix ({@code stop}, then {@code abort} if that failed) and waits until its processes are gone. */
+    /** Stops Postfix and waits until its processes are gone. */
     @Override
     public void close() {
         if (closed) {
@@ -214,11 +216,10 @@ public final class PostfixPeer implements AutoCloseable {
         UserPrincipalLookupService users = data.getFileSystem().getUserPrincipalLookupService();
         // Postfix's master and postlogd write here as the mail_owner.
         Files.setOwner(data, users.lookupPrincipalByName("postfix"));
-        for (Path p = config.directory; p != null; p = p.getParent()) {
-            // The daemons run as user postfix: every directory on the way must let it through.
-            if (Files.isDirectory(p) && !Files.isExecutable(p)) {
-                throw new IOException(p + " cannot be traversed");
-            }
+        Files.setPosixFilePermissions(config.directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Optional<Path> closed = PeerDirectories.firstClosedAncestor(config.directory);
+        if (closed.isPresent()) {
+            throw new IOException(closed.get() + " cannot be traversed by user postfix (it needs o+x)");
         }
     }
 
@@ -233,9 +234,9 @@ public final class PostfixPeer implements AutoCloseable {
             return;
         }
         List<Long> before = masterTree(directory);
-        if (!PeerCommand.run(transcript, STOP_LIMIT, List.of(postfix, "-c", conf.toString(), "stop")).ok()) {
-            PeerCommand.run(transcript, STOP_LIMIT, List.of(postfix, "-c", conf.toString(), "abort"));
-        }
+        // "abort" signals the master as "stop" does (SIGTERM; the master passes it to its
+        // children), without "stop"'s polling in whole seconds: we wait for the processes here.
+        PeerCommand.run(transcript, STOP_LIMIT, List.of(postfix, "-c", conf.toString(), "abort"));
         PeerProcesses.awaitGone(before, Duration.ofSeconds(10));
     }
 
@@ -290,11 +291,15 @@ public final class PostfixPeer implements AutoCloseable {
                 throw new IllegalArgumentException("bad peer name '" + name + "' (lower-case letters, digits, '-')");
             }
             this.name = name;
-            this.directory = Path.of("target", "peers", name).toAbsolutePath();
+            this.directory = PeerDirectories.defaultFor(name);
             this.hostname = name + ".peer.test";
         }
 
-        /** Where its directories go (default {@code target/peers/NAME}); wiped at start. */
+        /**
+         * Where its directories go, wiped at start. Default {@code target/peers/NAME}, or, when a
+         * directory above it is closed to other users (a checkout under /root), a directory in
+         * java.io.tmpdir: the daemons run as user postfix and must reach their queue.
+         */
         public Builder directory(Path dir) {
             this.directory = dir.toAbsolutePath();
             return this;

@@ -7,9 +7,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Postfix fixture itself, against real Postfix: each option answers as documented, the
@@ -133,6 +137,16 @@ class PostfixPeerTest {
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("did not start");
         assertThat(connects(new InetSocketAddress("127.0.0.38", 25))).isFalse();
+    }
+
+    @Test
+    void aDirectoryClosedToOtherUsersIsFound(@TempDir Path tmp) throws Exception {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x")); // JUnit makes it rwx------
+        Path closed = Files.createDirectories(tmp.resolve("closed/inner")).getParent();
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+        assertThat(PeerDirectories.firstClosedAncestor(closed.resolve("inner/peer"))).contains(closed);
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(PeerDirectories.firstClosedAncestor(closed.resolve("inner/peer"))).isEmpty();
     }
 
     @Test

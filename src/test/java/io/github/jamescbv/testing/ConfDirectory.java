@@ -37,6 +37,16 @@ public final class ConfDirectory {
         Files.writeString(conf.resolve("mailetcontainer.xml"), mailetcontainerXml, StandardCharsets.UTF_8);
     }
 
+    /** A file of the test class path (src/test/resources), as text. */
+    public static String resource(String name) throws IOException {
+        try (InputStream in = ConfDirectory.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException(name + " not on the test class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     /** A file of the repository's conf-samples. */
     public static String sample(String name) throws IOException {
         return Files.readString(Path.of("conf-samples", name), StandardCharsets.UTF_8);

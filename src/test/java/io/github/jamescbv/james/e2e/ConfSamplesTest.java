@@ -77,7 +77,7 @@ class ConfSamplesTest {
                 assertThat(same.repository).isEqualTo("cbv-pass");
                 assertThat(same.result(FROM_ATTRIBUTE)).contains("pass");
                 assertThat(same.detail(FROM_ATTRIBUTE)).containsEntry("cached", "true").containsEntry("code", "250");
-                assertThat(same.mail.getMessage().getHeader("X-Cbv-From")).isNull();
+                assertThat(same.message.getHeader("X-Cbv-From")).isNull();
 
                 // A From whose mail server says it does not exist: routed by HasMailAttributeWithValue.
                 StoredMail forged = JamesUnderTest.find(james, "forged From").orElseThrow();
@@ -90,7 +90,7 @@ class ConfSamplesTest {
                 StoredMail greylisted = JamesUnderTest.find(james, "greylisted From").orElseThrow();
                 assertThat(greylisted.repository).isEqualTo("cbv-pass");
                 assertThat(greylisted.result(FROM_ATTRIBUTE)).contains("transient");
-                assertThat(greylisted.mail.getMessage().getHeader("X-Cbv-From")).containsExactly("transient");
+                assertThat(greylisted.message.getHeader("X-Cbv-From")).containsExactly("transient");
 
                 assertThat(mx.connections()).as("alice and error-nobody by the handler, error-mallory and "
                     + "transient-carol by the mailet; alice again from the cache").hasSize(4);

@@ -14,11 +14,9 @@ import io.github.jamescbv.testing.peers.PostfixLog.SmtpdSession;
 import io.github.jamescbv.testing.peers.PostfixPeer;
 import io.github.jamescbv.testing.peers.RequiresPeers;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +64,8 @@ class InteropIT {
     static void start() throws Exception {
         ipv6 = ipv6Loopback();
         peers = InteropPeers.start(ipv6);
-        ConfDirectory.write(workingDirectory, resource("interop/smtpserver.xml"), resource("mailetcontainer.xml"));
+        ConfDirectory.write(workingDirectory, ConfDirectory.resource("interop/smtpserver.xml"),
+            ConfDirectory.resource("mailetcontainer.xml"));
         james = JamesUnderTest.server(workingDirectory);
         james.start();
         james.getProbe(DataProbeImpl.class).fluent().addDomain(LOCAL_DOMAIN).addUser(BOB, "secret");
@@ -308,15 +307,6 @@ class InteropIT {
         List<SmtpdSession> sessions = log.sessions();
         assertThat(sessions).as("one callback, one session").hasSize(before + 1);
         return sessions.get(before);
-    }
-
-    private static String resource(String name) throws IOException {
-        try (InputStream in = InteropIT.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IOException(name + " not on the test class path");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 
     /** Whether ::1 exists here (some containers have no IPv6 at all). */

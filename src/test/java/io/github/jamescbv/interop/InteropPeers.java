@@ -1,9 +1,9 @@
 package io.github.jamescbv.interop;
 
+import io.github.jamescbv.testing.StartedInOrder;
 import io.github.jamescbv.testing.peers.DnsmasqPeer;
 import io.github.jamescbv.testing.peers.PostfixPeer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,10 +38,10 @@ final class InteropPeers implements AutoCloseable {
     final PostfixPeer greylist;
     final PostfixPeer tarpit;
     final PostfixPeer lateNull;
-    private final List<AutoCloseable> started;
+    private final StartedInOrder started;
 
     private InteropPeers(DnsmasqPeer dns, PostfixPeer vmail, PostfixPeer nullSender, PostfixPeer greylist,
-                         PostfixPeer tarpit, PostfixPeer lateNull, List<AutoCloseable> started) {
+                         PostfixPeer tarpit, PostfixPeer lateNull, StartedInOrder started) {
         this.dns = dns;
         this.vmail = vmail;
         this.nullSender = nullSender;
@@ -53,26 +53,26 @@ final class InteropPeers implements AutoCloseable {
 
     /** Starts them all; stops those already started when one fails. */
     static InteropPeers start(boolean ipv6) {
-        List<AutoCloseable> started = new ArrayList<>();
+        StartedInOrder started = new StartedInOrder();
         try {
-            DnsmasqPeer dns = add(started, zone().start());
+            DnsmasqPeer dns = started.add(zone().start());
             PostfixPeer.Builder vmailBuilder = PostfixPeer.builder("interop-vmail").listen(VMAIL)
                 .mailboxes(alice("known"), alice("multi"), alice("aonly"), alice("aaaaonly"));
             if (ipv6) {
                 vmailBuilder.listen("::1");
             }
-            PostfixPeer vmail = add(started, vmailBuilder.start());
-            PostfixPeer nullSender = add(started, PostfixPeer.builder("interop-nullsender").listen(NULL_SENDER)
+            PostfixPeer vmail = started.add(vmailBuilder.start());
+            PostfixPeer nullSender = started.add(PostfixPeer.builder("interop-nullsender").listen(NULL_SENDER)
                 .mailboxes(alice("nullsender")).rejectNullSender().start());
-            PostfixPeer greylist = add(started, PostfixPeer.builder("interop-greylist").listen(GREYLIST)
+            PostfixPeer greylist = started.add(PostfixPeer.builder("interop-greylist").listen(GREYLIST)
                 .mailboxes(alice("grey")).greylist(Duration.ofMinutes(5)).start());
-            PostfixPeer tarpit = add(started, PostfixPeer.builder("interop-tarpit").listen(TARPIT)
+            PostfixPeer tarpit = started.add(PostfixPeer.builder("interop-tarpit").listen(TARPIT)
                 .mailboxes(alice("tarpit")).tarpit(TARPIT_DELAY).start());
-            PostfixPeer lateNull = add(started, PostfixPeer.builder("interop-latenull").listen(LATE_NULL)
+            PostfixPeer lateNull = started.add(PostfixPeer.builder("interop-latenull").listen(LATE_NULL)
                 .mailboxes(alice("latenull")).rejectNullSender().mainCf("smtpd_delay_reject", "yes").start());
             return new InteropPeers(dns, vmail, nullSender, greylist, tarpit, lateNull, started);
         } catch (RuntimeException e) {
-            closeAll(started);
+            started.close();
             throw e;
         }
     }
@@ -117,29 +117,8 @@ final class InteropPeers implements AutoCloseable {
         return List.of(vmail, nullSender, greylist, tarpit, lateNull);
     }
 
-    private static <T extends AutoCloseable> T add(List<AutoCloseable> started, T peer) {
-        started.add(peer);
-        return peer;
-    }
-
     @Override
     public void close() {
-        closeAll(started);
-    }
-
-    private static void closeAll(List<AutoCloseable> peers) {
-        RuntimeException first = null;
-        for (int i = peers.size() - 1; i >= 0; i--) {
-            try {
-                peers.get(i).close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = new IllegalStateException("stopping a peer", e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        started.close();
     }
 }

@@ -21,7 +21,8 @@ import org.apache.james.utils.GuiceProbe;
 /**
  * A real James 3.8.1 memory server for the benchmark, booted in-process from a working
  * directory of its own: {@code conf/} holds the memory server's test configuration (James's
- * test jar) and the benchmark's {@code bench/smtpserver.xml} and {@code bench/mailetcontainer.xml}.
+ * test jar), the benchmark's {@code bench/mailetcontainer.xml}, and {@code bench/smtpserver.xml}
+ * or the SMTP servers of another benchmark.
  * A working directory rather than the class path, because the class path's smtpserver.xml is
  * the end-to-end tests' and must stay theirs.
  */
@@ -30,7 +31,9 @@ final class BenchJames implements AutoCloseable {
     private static final List<String> JAMES_TEST_FILES = List.of("dnsservice.xml", "domainlist.xml", "imapserver.xml",
         "keystore", "listeners.xml", "lmtpserver.xml", "mailrepositorystore.xml", "managesieveserver.xml",
         "pop3server.xml", "usersrepository.xml");
-    private static final List<String> BENCH_FILES = List.of("smtpserver.xml", "mailetcontainer.xml");
+    /** The benchmark's mailet container: every mail dropped as soon as the spooler takes it. */
+    private static final String MAILET_CONTAINER = "bench/mailetcontainer.xml";
+    private static final String SMTP_SERVERS = "bench/smtpserver.xml";
 
     private final Path workingDirectory;
     private final GuiceJamesServer server;
@@ -42,14 +45,18 @@ final class BenchJames implements AutoCloseable {
 
     /** Boots James (about ten seconds); the system properties its smtpserver.xml reads must be set already. */
     static BenchJames start() throws Exception {
+        return start(SMTP_SERVERS);
+    }
+
+    /** Boots James with the SMTP servers of the resource {@code smtpServers} (the mailet container stays the benchmark's). */
+    static BenchJames start(String smtpServers) throws Exception {
         Path dir = Files.createTempDirectory("james-bench");
         Path conf = Files.createDirectories(dir.resolve("conf"));
         for (String name : JAMES_TEST_FILES) {
             copyResource(name, conf.resolve(name));
         }
-        for (String name : BENCH_FILES) {
-            copyResource("bench/" + name, conf.resolve(name));
-        }
+        copyResource(smtpServers, conf.resolve("smtpserver.xml"));
+        copyResource(MAILET_CONTAINER, conf.resolve("mailetcontainer.xml"));
         MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
             .workingDirectory(dir.toFile())
             .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)

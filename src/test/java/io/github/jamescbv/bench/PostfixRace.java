@@ -8,6 +8,8 @@ import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,11 +28,15 @@ import java.util.stream.Collectors;
  * ({@code race.test smtp:[127.0.0.51]:25}), because its DNS is the machine's resolver, which must
  * not be changed under the other users of this machine; James asks dnsmasq for the MX.
  *
- * <p>For each N: N new senders, cold (neither system has seen them), then the same senders again,
- * warm. Each sender is one client transaction (see {@link RaceClient}), tried again after a fixed
- * delay while the answer is 4xx (see {@link RacePass}); the remote's connections are counted in
- * its log. Arguments: {@code [--clients C] [--retry-delay-ms D] [--warm-up W] [--rset] N...},
- * default {@code --clients 20 --retry-delay-ms 1000 --warm-up 50 200 1000}. Exit status 1 when a
+ * <p>First a warm-up (W other senders through each system, cold and warm: the JIT, Postfix's
+ * daemons). Then for each N: N new senders, cold (neither system has seen them), one system after
+ * the other, then the same senders again, warm, in rounds that take turns between the systems (a
+ * warm pass is short: its median is reported). Each sender is one client transaction (see
+ * {@link RaceClient}), tried again after a fixed delay while the answer is 4xx (see
+ * {@link RacePass}); the remote's connections are counted in its log. Arguments:
+ * {@code [--clients C] [--retry-delay-ms D] [--warm-up W] [--warm-rounds R] [--rset]
+ * [--remote-in-flow-delay T] N...}, default {@code --clients 20 --retry-delay-ms 1000 --warm-up 50
+ * --warm-rounds 5 --remote-in-flow-delay 0s 200 1000}. Exit status 1 when a
  * sender got a wrong answer (accepted but does not exist, or refused but does, or none), 2 when
  * the peers cannot run here.
  */
@@ -62,8 +68,8 @@ public final class PostfixRace {
             System.exit(2);
         }
         List<RaceSender> everyone = new ArrayList<>(RaceSender.batch("warm", options.warmUp, SENDER_DOMAIN));
-        for (int n : options.sizes) {
-            everyone.addAll(RaceSender.batch("n" + n, n, SENDER_DOMAIN));
+        for (int k = 0; k < options.sizes.size(); k++) {
+            everyone.addAll(batch(k, options.sizes.get(k)));
         }
         String[] mailboxes = everyone.stream().filter(s -> s.exists).map(s -> s.address).toArray(String[]::new);
 
@@ -72,9 +78,11 @@ public final class PostfixRace {
         int status;
         try (DnsmasqPeer dns = DnsmasqPeer.builder(DNS_ADDRESS, 53).name("race-dnsmasq").zone(SENDER_DOMAIN)
                  .mx(SENDER_DOMAIN, 10, "mx." + SENDER_DOMAIN).a("mx." + SENDER_DOMAIN, REMOTE_ADDRESS).start();
-             PostfixPeer remote = PostfixPeer.builder("race-remote").listen(REMOTE_ADDRESS).mailboxes(mailboxes).start();
+             PostfixPeer remote = PostfixPeer.builder("race-remote").listen(REMOTE_ADDRESS).mailboxes(mailboxes)
+                 .mainCf("in_flow_delay", options.remoteInFlowDelay).start();
              PostfixPeer postfix = RacePostfix.start(POSTFIX_ADDRESS, SENDER_DOMAIN, REMOTE_ADDRESS, RECIPIENT);
              RaceJames james = RaceJames.start(JAMES_ADDRESS, dns.server(), REMOTE_ADDRESS, RECIPIENT)) {
+            System.out.println("remote Postfix: in_flow_delay = " + remote.postconf("in_flow_delay"));
             System.out.println("Postfix under test: " + postfix.postconf("mail_version") + ", "
                 + RacePostfix.settings(postfix));
             List<Contender> contenders = List.of(
@@ -87,8 +95,8 @@ public final class PostfixRace {
 
     private int run() throws Exception {
         System.out.printf(Locale.ROOT, "%d clients, retry after %d ms on 4xx, %s after an accepted RCPT,"
-                + " warm-up %d senders per system%n", options.clients, options.retryDelay.toMillis(),
-            options.sendData ? "DATA" : "RSET", options.warmUp);
+                + " warm-up %d senders per system, %d warm rounds%n", options.clients, options.retryDelay.toMillis(),
+            options.sendData ? "DATA" : "RSET", options.warmUp, options.warmRounds);
         if (options.warmUp > 0) {
             List<RaceSender> warm = RaceSender.batch("warm", options.warmUp, SENDER_DOMAIN);
             for (Contender c : contenders) {
@@ -103,35 +111,34 @@ public final class PostfixRace {
         List<String> rows = new ArrayList<>();
         for (int k = 0; k < options.sizes.size(); k++) {
             int n = options.sizes.get(k);
-            List<RaceSender> senders = RaceSender.batch("n" + n, n, SENDER_DOMAIN);
-            // Which system goes first alternates from one N to the next.
-            List<Contender> order = k % 2 == 0 ? contenders : List.of(contenders.get(1), contenders.get(0));
-            Map<String, Measured> byKey = new java.util.LinkedHashMap<>();
-            for (Contender c : order) {
-                for (String pass : List.of("cold", "warm")) {
-                    Measured m = measure(c, senders);
-                    byKey.put(c.name + " " + pass, m);
-                    System.out.println(m.row(n, c.name, pass));
-                    m.result.wrongAnswers().stream().limit(10)
-                        .forEach(w -> problems.add("N=" + n + " " + c.name + " " + pass + ": " + w));
-                    if (m.result.wrongAnswers().size() > 10) {
-                        problems.add("N=" + n + " " + c.name + " " + pass + ": ... " + m.result.wrongAnswers().size() + " in all");
-                    }
-                    m.result.replyKinds().forEach((reply, count) ->
-                        System.out.printf("      %5d x %s%n", count, reply));
+            List<RaceSender> senders = batch(k, n);
+            Map<String, Measured> cold = new LinkedHashMap<>();
+            Map<String, List<Measured>> warm = new LinkedHashMap<>();
+            // Which system goes first alternates from one N, and one warm round, to the next.
+            for (Contender c : inTurn(k)) {
+                cold.put(c.name, report(n, c.name, "cold", measure(c, senders), problems));
+                warm.put(c.name, new ArrayList<>());
+            }
+            for (int round = 0; round < options.warmRounds; round++) {
+                for (Contender c : inTurn(k + round)) {
+                    warm.get(c.name).add(report(n, c.name, "warm", measure(c, senders), problems));
                 }
             }
-            problems.addAll(disagreements(n, byKey));
-            for (String pass : List.of("cold", "warm")) {
-                Measured p = byKey.get("Postfix " + pass);
-                Measured j = byKey.get("James " + pass);
-                rows.add(p.row(n, "Postfix", pass));
-                rows.add(j.row(n, "James", pass));
-                System.out.printf(Locale.ROOT, "N=%d %s: James %.2f s vs Postfix %.2f s to every answer,"
-                        + " %.0f vs %.0f answers/s: James at %.0f%% of Postfix's rate%n", n, pass,
-                    j.result.secondsToAllAnswered(), p.result.secondsToAllAnswered(),
-                    j.result.answersPerSecond(), p.result.answersPerSecond(),
-                    100 * j.result.answersPerSecond() / p.result.answersPerSecond());
+            problems.addAll(disagreements(n, "cold", cold.get("Postfix"), cold.get("James")));
+            for (int round = 0; round < options.warmRounds; round++) {
+                problems.addAll(disagreements(n, "warm", warm.get("Postfix").get(round), warm.get("James").get(round)));
+            }
+            for (String name : cold.keySet()) {
+                rows.add(cold.get(name).row(n, name, "cold"));
+            }
+            for (String name : warm.keySet()) {
+                rows.add(median(warm.get(name)).row(n, name, "warm, median of " + options.warmRounds));
+            }
+            compare(n, "cold", cold.get("Postfix"), cold.get("James"));
+            compare(n, "warm (median)", median(warm.get("Postfix")), median(warm.get("James")));
+            for (String name : warm.keySet()) {
+                System.out.printf(Locale.ROOT, "N=%d %s warm rounds, answers/s: %s%n", n, name, warm.get(name).stream()
+                    .map(m -> String.format(Locale.ROOT, "%.0f", m.result.answersPerSecond())).collect(Collectors.joining(", ")));
             }
         }
         System.out.println();
@@ -148,6 +155,11 @@ public final class PostfixRace {
         return 0;
     }
 
+    /** The senders of the k-th N: new to both systems, even when an N is given twice. */
+    private static List<RaceSender> batch(int k, int n) {
+        return RaceSender.batch("r" + (k + 1) + "n" + n, n, SENDER_DOMAIN);
+    }
+
     private Measured measure(Contender c, List<RaceSender> senders) throws InterruptedException {
         RemoteTally before = RemoteTally.settled(remote);
         RaceClient client = new RaceClient(c.address, RECIPIENT, options.sendData);
@@ -156,18 +168,47 @@ public final class PostfixRace {
         return new Measured(result, after.minus(before));
     }
 
-    /** Senders the two systems answered differently in the same pass. */
-    private static List<String> disagreements(int n, Map<String, Measured> byKey) {
-        List<String> differing = new ArrayList<>();
-        for (String pass : List.of("cold", "warm")) {
-            Map<String, RacePass.SenderOutcome> p = byKey.get("Postfix " + pass).result.outcomes;
-            Map<String, RacePass.SenderOutcome> j = byKey.get("James " + pass).result.outcomes;
-            List<String> d = p.keySet().stream().filter(s -> !p.get(s).answer().equals(j.get(s).answer()))
-                .map(s -> "N=" + n + " " + pass + ": " + s + " Postfix " + p.get(s).answer() + ", James " + j.get(s).answer())
-                .collect(Collectors.toList());
-            differing.addAll(d.subList(0, Math.min(10, d.size())));
+    /** The contenders, Postfix first when {@code turn} is even. */
+    private List<Contender> inTurn(int turn) {
+        return turn % 2 == 0 ? contenders : List.of(contenders.get(1), contenders.get(0));
+    }
+
+    /** Prints the pass's row and its final replies, and notes its wrong answers. */
+    private static Measured report(int n, String system, String pass, Measured m, List<String> problems) {
+        System.out.println(m.row(n, system, pass));
+        m.result.replyKinds().forEach((reply, count) -> System.out.printf("      %5d x %s%n", count, reply));
+        List<String> wrong = m.result.wrongAnswers();
+        String where = "N=" + n + " " + system + " " + pass + ": ";
+        wrong.stream().limit(10).forEach(w -> problems.add(where + w));
+        if (wrong.size() > 10) {
+            problems.add(where + "... " + wrong.size() + " in all");
         }
-        return differing;
+        return m;
+    }
+
+    private static void compare(int n, String pass, Measured postfix, Measured james) {
+        System.out.printf(Locale.ROOT, "N=%d %s: James %.2f s vs Postfix %.2f s to every answer,"
+                + " %.0f vs %.0f answers/s: James at %.0f%% of Postfix's rate%n", n, pass,
+            james.result.secondsToAllAnswered(), postfix.result.secondsToAllAnswered(),
+            james.result.answersPerSecond(), postfix.result.answersPerSecond(),
+            100 * james.result.answersPerSecond() / postfix.result.answersPerSecond());
+    }
+
+    /** The pass of median time to every answer (the upper one of an even count). */
+    private static Measured median(List<Measured> passes) {
+        List<Measured> sorted = new ArrayList<>(passes);
+        sorted.sort(Comparator.comparingDouble(m -> m.result.secondsToAllAnswered()));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /** Senders the two systems answered differently in passes of the same kind. */
+    private static List<String> disagreements(int n, String pass, Measured postfix, Measured james) {
+        Map<String, RacePass.SenderOutcome> p = postfix.result.outcomes;
+        Map<String, RacePass.SenderOutcome> j = james.result.outcomes;
+        return p.keySet().stream().filter(s -> !p.get(s).answer().equals(j.get(s).answer()))
+            .limit(10)
+            .map(s -> "N=" + n + " " + pass + ": " + s + " Postfix " + p.get(s).answer() + ", James " + j.get(s).answer())
+            .collect(Collectors.toList());
     }
 
     static double loadAverage() {
@@ -211,7 +252,20 @@ public final class PostfixRace {
         int clients = 20;
         Duration retryDelay = Duration.ofSeconds(1);
         int warmUp = 50;
+        /** Warm passes per system and N: a warm pass is short, and one alone is at the mercy of the moment. */
+        int warmRounds = 5;
         boolean sendData = true;
+        /**
+         * The remote's {@code in_flow_delay}, 0 unless asked otherwise. In Postfix a new message (its
+         * queue file is opened at the first accepted RCPT TO) takes a flow-control token, and waits up
+         * to in_flow_delay (1 s by default) when there is none; the queue manager puts tokens back as
+         * it finishes with messages. A callback never sends DATA, so a remote that gets nothing but
+         * callbacks never finishes a message: its tokens run out within a few dozen concurrent
+         * callbacks, and from then on every accepted RCPT waits 1 s (rejected ones open no queue file
+         * and are answered at once). A real MX, busy with real mail, has tokens. Both systems meet the
+         * same remote, so either setting is fair; 0s measures the verifiers, 1s the remote's pauses.
+         */
+        String remoteInFlowDelay = "0s";
         final List<Integer> sizes = new ArrayList<>();
 
         static Options parse(String[] args) {
@@ -226,6 +280,12 @@ public final class PostfixRace {
                         break;
                     case "--warm-up":
                         o.warmUp = Integer.parseInt(args[++i]);
+                        break;
+                    case "--remote-in-flow-delay":
+                        o.remoteInFlowDelay = args[++i];
+                        break;
+                    case "--warm-rounds":
+                        o.warmRounds = Integer.parseInt(args[++i]);
                         break;
                     case "--rset":
                         o.sendData = false;

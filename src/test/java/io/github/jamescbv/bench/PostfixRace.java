@@ -229,8 +229,8 @@ public final class PostfixRace {
     /** A pass and what the remote saw of it. */
     private static final class Measured {
         static final String HEADER = "| N | system | pass | time to every final answer | answers/s | answered by (p50 / p95)"
-            + " | tries | 4xx | failed tries | remote connections | remote RCPTs | wrong |\n"
-            + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+            + " | tries | 4xx | failed tries | remote connections | remote RCPTs | remote sessions with problems | wrong |\n"
+            + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
         final RacePass.Result result;
         final RemoteTally remote;
 
@@ -240,10 +240,10 @@ public final class PostfixRace {
         }
 
         String row(int n, String system, String pass) {
-            return String.format(Locale.ROOT, "| %,d | %s | %s | %.2f s | %.0f | %.2f / %.2f s | %,d | %,d | %d | %,d | %,d | %d |",
+            return String.format(Locale.ROOT, "| %,d | %s | %s | %.2f s | %.0f | %.2f / %.2f s | %,d | %,d | %d | %,d | %,d | %d | %d |",
                 n, system, pass, result.secondsToAllAnswered(), result.answersPerSecond(), result.answerSeconds(0.5),
                 result.answerSeconds(0.95), result.tries(), result.deferrals(), result.failures(), remote.connections,
-                remote.rcpts, result.wrongAnswers().size());
+                remote.rcpts, remote.problems, result.wrongAnswers().size());
         }
     }
 

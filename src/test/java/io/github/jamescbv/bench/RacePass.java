@@ -2,7 +2,6 @@ package io.github.jamescbv.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +9,7 @@ import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
  * One pass of the race: every sender of the workload through one system until each has a
@@ -192,21 +192,15 @@ final class RacePass {
             return wrong;
         }
 
-        /** The replies to RCPT TO of the final answers, by code and text without the address, most frequent first. */
+        /** The last replies to RCPT TO, addresses left out, by how many senders got each: most frequent first. */
         Map<String, Long> replyKinds() {
-            Map<String, Long> kinds = new LinkedHashMap<>();
-            outcomes.values().stream()
+            Map<String, Long> counts = outcomes.values().stream()
                 .map(o -> o.lastReply.replaceAll("<[^>]*>", "<..>"))
                 .map(r -> r.length() > 110 ? r.substring(0, 110) + "..." : r)
-                .sorted()
-                .forEach(r -> kinds.merge(r, 1L, Long::sum));
-            Map.Entry<String, Long>[] entries = kinds.entrySet().toArray(new Map.Entry[0]);
-            Arrays.sort(entries, (a, b) -> Long.compare(b.getValue(), a.getValue()));
-            Map<String, Long> sorted = new LinkedHashMap<>();
-            for (Map.Entry<String, Long> e : entries) {
-                sorted.put(e.getKey(), e.getValue());
-            }
-            return sorted;
+                .collect(Collectors.groupingBy(r -> r, Collectors.counting()));
+            return counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
         }
     }
 

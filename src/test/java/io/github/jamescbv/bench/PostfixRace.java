@@ -67,7 +67,7 @@ public final class PostfixRace {
             System.err.println("compare-postfix: " + missing.get());
             System.exit(2);
         }
-        List<RaceSender> everyone = new ArrayList<>(RaceSender.batch("warm", options.warmUp, SENDER_DOMAIN));
+        List<RaceSender> everyone = new ArrayList<>(warmUpBatch(options.warmUp));
         for (int k = 0; k < options.sizes.size(); k++) {
             everyone.addAll(batch(k, options.sizes.get(k)));
         }
@@ -89,7 +89,11 @@ public final class PostfixRace {
                 new Contender("Postfix", new InetSocketAddress(POSTFIX_ADDRESS, 25)),
                 new Contender("James", james.smtpAddress()));
             status = new PostfixRace(options, remote, contenders).run();
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            status = 1;
         }
+        // James leaves non-daemon threads behind after stop().
         System.exit(status);
     }
 
@@ -98,7 +102,7 @@ public final class PostfixRace {
                 + " warm-up %d senders per system, %d warm rounds%n", options.clients, options.retryDelay.toMillis(),
             options.sendData ? "DATA" : "RSET", options.warmUp, options.warmRounds);
         if (options.warmUp > 0) {
-            List<RaceSender> warm = RaceSender.batch("warm", options.warmUp, SENDER_DOMAIN);
+            List<RaceSender> warm = warmUpBatch(options.warmUp);
             for (Contender c : contenders) {
                 for (String pass : List.of("cold", "warm")) {
                     Measured m = measure(c, warm);
@@ -153,6 +157,10 @@ public final class PostfixRace {
         }
         System.out.println("every sender got the expected answer from both systems, cold and warm");
         return 0;
+    }
+
+    private static List<RaceSender> warmUpBatch(int count) {
+        return RaceSender.batch("warm", count, SENDER_DOMAIN);
     }
 
     /** The senders of the k-th N: new to both systems, even when an N is given twice. */

@@ -31,12 +31,17 @@ final class BenchSmtpClient implements AutoCloseable {
 
     /** Connects to 127.0.0.1:{@code port}; the greeting is not read yet. */
     static BenchSmtpClient connect(int port) throws IOException {
+        return connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    }
+
+    /** Connects to {@code server}; the greeting is not read yet. */
+    static BenchSmtpClient connect(InetSocketAddress server) throws IOException {
         Socket s = new Socket();
         // Without it, Nagle and delayed ACKs could add tens of milliseconds to a reply.
         s.setTcpNoDelay(true);
         s.setSoTimeout(READ_TIMEOUT_MS);
         try {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+            s.connect(server, 10_000);
             return new BenchSmtpClient(s);
         } catch (IOException e) {
             s.close();
@@ -50,6 +55,17 @@ final class BenchSmtpClient implements AutoCloseable {
         if (got != code) {
             throw new IOException("expected " + code + " after " + after + " but got: " + line);
         }
+    }
+
+    /** Sends {@code text} (CRLF added) and returns the code of the reply, whatever it is. */
+    int ask(String text) throws IOException {
+        send(text);
+        return readReply();
+    }
+
+    /** The last line of the last reply read. */
+    String lastLine() {
+        return line.toString();
     }
 
     /** Sends {@code text} (CRLF added) and expects {@code code}. */

@@ -20,6 +20,13 @@ class SessionResultsTest {
         return new SessionResults(List.of(address(RANDOM), address(POSTMASTER)));
     }
 
+    /** The first connection's results once the address got its 2xx: the follow-ups are asked next. */
+    private static SessionResults accepted() {
+        SessionResults results = withFollowUps();
+        results.decide(ProbeOutcome.replied(Stage.RCPT, ACCEPTED), true);
+        return results;
+    }
+
     private static List<String> followUps(ProbeOutcome o) {
         return o.followUps().toCompletableFuture().getNow(null).stream()
             .map(FollowUpReply::toString).collect(Collectors.toList());
@@ -82,8 +89,7 @@ class SessionResultsTest {
 
     @Test
     void anAbortAfterTheOutcomeGivesUpTheFollowUpsStillWaiting() {
-        SessionResults results = withFollowUps();
-        results.decide(ProbeOutcome.replied(Stage.RCPT, ACCEPTED), true);
+        SessionResults results = accepted();
         results.followUpAnswered(REJECTED);
 
         assertThat(results.abort(Stage.RCPT, "probe client closed")).isTrue();
@@ -94,8 +100,7 @@ class SessionResultsTest {
 
     @Test
     void theSecondConnectionSharesTheFollowUpsAndMarksItsReasons() {
-        SessionResults first = withFollowUps();
-        first.decide(ProbeOutcome.replied(Stage.RCPT, ACCEPTED), true);
+        SessionResults first = accepted();
         first.followUpAnswered(REJECTED);
 
         SessionResults second = first.forSecondConnection();
@@ -113,8 +118,7 @@ class SessionResultsTest {
 
     @Test
     void whatWouldDecideAnOutcomeOnTheSecondConnectionGivesUpTheFollowUpsInstead() {
-        SessionResults first = withFollowUps();
-        first.decide(ProbeOutcome.replied(Stage.RCPT, ACCEPTED), true);
+        SessionResults first = accepted();
         SessionResults second = first.forSecondConnection();
 
         assertThat(second.decide(ProbeOutcome.replied(Stage.GREETING,
@@ -129,8 +133,7 @@ class SessionResultsTest {
 
     @Test
     void anAbortOnTheSecondConnectionGivesUpTheRestWithoutATranscriptLine() {
-        SessionResults first = withFollowUps();
-        first.decide(ProbeOutcome.replied(Stage.RCPT, ACCEPTED), true);
+        SessionResults first = accepted();
 
         assertThat(first.forSecondConnection().abort(Stage.CONNECT, "probe client closed")).isFalse();
 

@@ -2,6 +2,7 @@ package io.github.jamescbv.smtp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.github.jamescbv.verify.SafeText;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -31,6 +32,12 @@ final class CommandLine {
                 throw new IllegalArgumentException("control or non-ASCII character in command");
             }
         }
+    }
+
+    /** The command's verb ("MAIL" of "MAIL FROM:<>"), cleaned and bounded: reasons name it. */
+    static String verb(String command) {
+        int space = command.indexOf(' ');
+        return SafeText.clean(space > 0 ? command.substring(0, space) : command, 10);
     }
 
     /** The checked command as ASCII with CRLF. */

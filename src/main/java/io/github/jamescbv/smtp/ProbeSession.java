@@ -1,9 +1,7 @@
 package io.github.jamescbv.smtp;
 
 import io.github.jamescbv.smtp.ProbeOutcome.Failure;
-import io.github.jamescbv.verify.Durations;
 import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.SafeText;
 import io.github.jamescbv.verify.Stage;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -14,19 +12,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One probe's connection: the state machine of the callback dialog (greeting, EHLO or HELO,
- * MAIL FROM, RCPT TO, then QUIT), the reply timer, and the outcome.
+ * MAIL FROM, RCPT TO, then QUIT). Its time limits are a {@link DialogTimer}'s, its events go to
+ * a {@link Transcript}, and what it finds out to {@link SessionResults}.
  *
  * <p>Everything except {@link #abort} runs on the channel's I/O thread, so the state needs no
  * locks; the outcome is a {@link CompletableFuture}, completed once, by whichever of the
@@ -41,50 +34,13 @@ import org.slf4j.LoggerFactory;
  * RSET, MAIL FROM, RCPT TO, with the same reply timer and deadline. Their replies, or why there
  * were none, go to the shared {@link FollowUps}, never to the outcome. If the server drops the
  * connection meanwhile (closes, resets, or says 421; some servers hang up after a 5xx), one
- * second session, {@linkplain #followUpsOnly follow-ups only}, asks the rest on a new connection
- * to the same address; if that one fails too, the rest stay unanswered. A timeout or a protocol
- * error gives the rest up at once: a server that stalled or garbled once is not asked again.
+ * second session, {@linkplain SessionResults#secondConnection() follow-ups only}, asks the rest
+ * on a new connection to the same address; if that one fails too, the rest stay unanswered. A
+ * timeout or a protocol error gives the rest up at once: a server that stalled or garbled once
+ * is not asked again.
  */
 final class ProbeSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeSession.class);
-
-    /** Bound on the wait for the 221 after our QUIT: the outcome is known, this is only courtesy. */
-    static final Duration QUIT_WAIT = Duration.ofSeconds(5);
-    static final String TOTAL_TIMEOUT = "total timeout reached";
-    /** Prefix of the reasons given for follow-ups that the second connection could not ask. */
-    static final String SECOND_CONNECTION = "second connection: ";
-    /** Room for a whole reply line plus the "<- " marker in the dialog transcript. */
-    private static final int MAX_EVENT_LENGTH = ReplyParser.MAX_LINE_OCTETS + 16;
-
-    /** Where the dialog is. EHLO and HELO both report as {@link Stage#HELO}. */
-    private enum Step {
-        CONNECTING(Stage.CONNECT), GREETING(Stage.GREETING), EHLO(Stage.HELO), HELO(Stage.HELO),
-        MAIL(Stage.MAIL), RCPT(Stage.RCPT),
-        /** Decided (the address was accepted); a follow-up transaction: RSET, then its MAIL FROM and RCPT TO. */
-        RSET(null), FOLLOW_MAIL(null), FOLLOW_RCPT(null),
-        /** Decided; QUIT sent, waiting for the 221 before closing. */
-        QUIT(null),
-        /** Decided; closing or closed. */
-        DONE(null);
-
-        final Stage stage;
-
-        Step(Stage stage) {
-            this.stage = stage;
-        }
-
-        boolean undecided() {
-            return stage != null;
-        }
-
-        boolean followUp() {
-            return this == RSET || this == FOLLOW_MAIL || this == FOLLOW_RCPT;
-        }
-
-        boolean awaitsReply() {
-            return undecided() || followUp();
-        }
-    }
 
     /** Opens a session's connection; how a probe gets its one extra connection for the follow-ups. */
     @FunctionalInterface
@@ -93,51 +49,41 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     }
 
     private final ProbeRequest request;
-    private final FollowUps followUps;
-    /**
-     * The second connection of a probe whose server dropped the first during the follow-ups: its
-     * dialog leads to the follow-up recipients, and everything that would decide an outcome on the
-     * first connection only gives them up here.
-     */
-    private final boolean followUpsOnly;
+    private final SessionResults results;
     private final Connector connector;
-    private final String peer;
-    private final CompletableFuture<ProbeOutcome> outcome = new CompletableFuture<>();
-    private final ReplyParser parser = new ReplyParser(line -> event("<- " + line));
+    private final Transcript transcript;
+    private final DialogTimer timer;
+    private final ReplyParser parser;
     // The stage for outcomes: written on the I/O thread, read by abort() from the closing thread.
     private volatile Stage stage = Stage.CONNECT;
-    private Step step = Step.CONNECTING;
-    private ScheduledFuture<?> timer;
+    private DialogStep step = DialogStep.CONNECTING;
     /** The verb of the last command sent, for the reasons given when a follow-up step is refused. */
     private String lastVerb = "";
-    // Written before connect() hands the channel to its I/O thread, read there afterwards.
-    private boolean connectBoundByDeadline;
-    // Only a hint for logging: a rare second warning from a racing abort() would be harmless.
-    private volatile boolean listenerFailed;
     /** Set when the connection broke during the follow-ups in a way channelInactive cannot see (reset, 421). */
     private String dropReason;
 
     /** The session of a probe's (first) connection; {@code connector} opens its second one if needed. */
     ProbeSession(ProbeRequest request, Connector connector) {
-        this(request, new FollowUps(request.followUps()), false, connector);
+        this(request, new SessionResults(request.followUps()), connector);
     }
 
-    private ProbeSession(ProbeRequest request, FollowUps followUps, boolean followUpsOnly, Connector connector) {
+    private ProbeSession(ProbeRequest request, SessionResults results, Connector connector) {
         this.request = request;
-        this.followUps = followUps;
-        this.followUpsOnly = followUpsOnly;
+        this.results = results;
         this.connector = connector;
-        this.peer = describe(request.target()) + " (" + SafeText.clean(request.mxHost(), 255) + ")";
+        this.transcript = new Transcript(request);
+        this.timer = new DialogTimer(request, System::nanoTime, this::timerTaskFailed);
+        this.parser = new ReplyParser(line -> event("<- " + line));
     }
 
     /** Completes exactly once, never exceptionally; on the I/O thread except after {@link #abort}. */
     CompletableFuture<ProbeOutcome> outcome() {
-        return outcome;
+        return results.outcome();
     }
 
     /** Completes when both the outcome and the follow-ups are known: the probe needs nothing more. */
     CompletableFuture<Void> finished() {
-        return CompletableFuture.allOf(outcome, followUps.result());
+        return results.finished();
     }
 
     /**
@@ -146,19 +92,16 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
      * @return the connect future, or null when the deadline had already passed (the outcome is then complete)
      */
     ChannelFuture connect(Bootstrap base) {
-        long remaining = request.deadlineNanos() - System.nanoTime();
-        if (remaining <= 0) {
-            event("timeout: " + TOTAL_TIMEOUT + " before connecting");
-            finish(ProbeOutcome.failed(Stage.CONNECT, Failure.TIMEOUT, TOTAL_TIMEOUT));
+        int connectMillis = timer.connectTimeoutMillis();
+        if (connectMillis == 0) {
+            event("timeout: " + DialogTimer.TOTAL_TIMEOUT + " before connecting");
+            finish(ProbeOutcome.failed(Stage.CONNECT, Failure.TIMEOUT, DialogTimer.TOTAL_TIMEOUT));
             return null;
         }
-        long connectNanos = nanos(request.connectTimeout());
-        connectBoundByDeadline = remaining < connectNanos;
-        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(remaining, connectNanos)));
-        event("connect " + peer);
+        event("connect " + transcript.peer());
         ChannelFuture future = base.clone()
             .handler(this)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, millis))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
             .connect(request.target());
         future.addListener((ChannelFuture f) -> {
             try {
@@ -176,13 +119,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
      * failure, or if it was known already, the follow-ups still waiting are given up.
      */
     void abort(String detail) {
-        if (followUpsOnly) {
-            followUps.giveUp(SECOND_CONNECTION + detail);
-        } else if (outcome.complete(ProbeOutcome.failed(stage, Failure.INTERNAL, detail))) {
-            followUps.notAsked();
-            event("aborted: " + detail);
-        } else if (followUps.remaining()) {
-            followUps.giveUp(detail);
+        if (results.abort(stage, detail)) {
             event("aborted: " + detail);
         }
     }
@@ -191,15 +128,14 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         if (f.isSuccess()) {
             return; // channelActive takes over
         }
-        step = Step.DONE;
+        step = DialogStep.DONE;
         Throwable cause = f.cause();
         if (cause instanceof ConnectTimeoutException) {
-            String detail = connectBoundByDeadline ? TOTAL_TIMEOUT
-                : "connect timed out after " + Durations.format(request.connectTimeout());
-            event("timeout: " + detail);
-            finish(ProbeOutcome.failed(Stage.CONNECT, connectBoundByDeadline ? Failure.TIMEOUT : Failure.CONNECT, detail));
+            ProbeOutcome timedOut = timer.connectTimedOut();
+            event("timeout: " + timedOut.detail());
+            finish(timedOut);
         } else {
-            String detail = cause == null ? "connect cancelled" : connectFailure(cause);
+            String detail = cause == null ? "connect cancelled" : FailureDetail.connectFailure(cause);
             event("connect failed: " + detail);
             finish(ProbeOutcome.failed(Stage.CONNECT, Failure.CONNECT, detail));
         }
@@ -209,14 +145,14 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (followUpsOnly ? !followUps.remaining() : outcome.isDone()) { // aborted while connecting
+        if (results.settled()) { // aborted while connecting
             close(ctx);
             return;
         }
         event("connected");
-        step = Step.GREETING;
+        step = DialogStep.GREETING;
         stage = Stage.GREETING;
-        armReplyTimer(ctx);
+        awaitReply(ctx);
     }
 
     @Override
@@ -227,7 +163,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         }
         ByteBuf in = (ByteBuf) msg;
         try {
-            while (in.isReadable() && (step.awaitsReply() || step == Step.QUIT)) {
+            while (in.isReadable() && (step.awaitsReply() || step == DialogStep.QUIT)) {
                 SmtpReply reply = parser.offer(in.readByte());
                 if (reply == null) {
                     continue;
@@ -252,7 +188,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelTimer();
+        timer.cancel();
         event("closed");
         String detail = parser.isPartial() ? "connection closed in the middle of a reply"
             : "connection closed by the remote";
@@ -261,14 +197,14 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         } else if (step.followUp() || dropReason != null) {
             followUpsDropped(dropReason != null ? dropReason : detail);
         }
-        step = Step.DONE;
+        step = DialogStep.DONE;
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (step.awaitsReply()) {
             if (cause instanceof IOException) {
-                String detail = "connection error: " + message(cause);
+                String detail = "connection error: " + FailureDetail.message(cause);
                 event(detail);
                 if (step.undecided()) {
                     finish(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
@@ -285,40 +221,40 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     private void onReply(ChannelHandlerContext ctx, SmtpReply reply) {
         switch (step) {
             case GREETING:
-                continueIf(ctx, reply, Step.EHLO, "EHLO " + request.heloName());
+                continueIf(ctx, reply, DialogStep.EHLO, "EHLO " + request.heloName());
                 break;
             case EHLO:
                 if (reply.isPermanent()) { // an old server without ESMTP: RFC 5321 3.2 says fall back to HELO
-                    send(ctx, Step.HELO, "HELO " + request.heloName());
+                    send(ctx, DialogStep.HELO, "HELO " + request.heloName());
                 } else {
-                    continueIf(ctx, reply, Step.MAIL, mailFrom());
+                    continueIf(ctx, reply, DialogStep.MAIL, mailFrom());
                 }
                 break;
             case HELO:
-                continueIf(ctx, reply, Step.MAIL, mailFrom());
+                continueIf(ctx, reply, DialogStep.MAIL, mailFrom());
                 break;
             case MAIL:
                 if (!reply.isPositive()) {
                     refused(ctx, reply);
-                } else if (followUpsOnly) {
-                    askFollowUp(ctx, Step.RCPT);
+                } else if (results.secondConnection()) {
+                    askFollowUp(ctx, DialogStep.RCPT);
                 } else {
-                    send(ctx, Step.RCPT, rcptTo(request.recipient()));
+                    send(ctx, DialogStep.RCPT, rcptTo(request.recipient()));
                 }
                 break;
             case RCPT:
-                if (followUpsOnly) {
+                if (results.secondConnection()) {
                     followUpAnswered(ctx, reply);
                 } else {
                     decide(ctx, reply);
                 }
                 break;
             case RSET:
-                continueIf(ctx, reply, Step.FOLLOW_MAIL, mailFrom());
+                continueIf(ctx, reply, DialogStep.FOLLOW_MAIL, mailFrom());
                 break;
             case FOLLOW_MAIL:
                 if (reply.isPositive()) {
-                    askFollowUp(ctx, Step.FOLLOW_RCPT);
+                    askFollowUp(ctx, DialogStep.FOLLOW_RCPT);
                 } else {
                     refused(ctx, reply);
                 }
@@ -342,7 +278,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         return "RCPT TO:<" + recipient + ">";
     }
 
-    private void continueIf(ChannelHandlerContext ctx, SmtpReply reply, Step next, String command) {
+    private void continueIf(ChannelHandlerContext ctx, SmtpReply reply, DialogStep next, String command) {
         if (reply.isPositive()) {
             send(ctx, next, command);
         } else {
@@ -365,16 +301,16 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         finish(ProbeOutcome.replied(stage, reply), accepted);
         if (reply.code() == 421) {
             close(ctx); // RFC 5321 3.8: the server is closing the channel; nobody would read a QUIT
-        } else if (accepted && followUps.remaining()) {
-            send(ctx, Step.RSET, "RSET");
+        } else if (accepted && results.followUpsRemain()) {
+            send(ctx, DialogStep.RSET, "RSET");
         } else {
             quit(ctx);
         }
     }
 
     /** RCPT TO of the next follow-up recipient; QUIT if none is left (the client gave them up meanwhile). */
-    private void askFollowUp(ChannelHandlerContext ctx, Step rcptStep) {
-        EmailAddress next = followUps.current();
+    private void askFollowUp(ChannelHandlerContext ctx, DialogStep rcptStep) {
+        EmailAddress next = results.nextFollowUp();
         if (next == null) {
             quit(ctx);
         } else {
@@ -388,9 +324,9 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
             dropped(ctx, "reply to " + lastVerb + ": " + reply);
             return;
         }
-        followUps.answered(reply);
-        if (followUps.remaining()) {
-            send(ctx, Step.RSET, "RSET");
+        results.followUpAnswered(reply);
+        if (results.followUpsRemain()) {
+            send(ctx, DialogStep.RSET, "RSET");
         } else {
             quit(ctx);
         }
@@ -407,7 +343,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
             dropped(ctx, why);
             return;
         }
-        followUps.giveUp(followUpsOnly ? SECOND_CONNECTION + why : why);
+        results.giveUp(why);
         quit(ctx);
     }
 
@@ -420,24 +356,24 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
 
     /** The connection ended with follow-ups left: a second connection for them, once; then they are given up. */
     private void followUpsDropped(String why) {
-        if (!followUps.remaining()) {
+        if (!results.followUpsRemain()) {
             return;
         }
-        if (followUpsOnly) {
-            followUps.giveUp(SECOND_CONNECTION + why);
+        if (results.secondConnection()) {
+            results.giveUp(why);
             return;
         }
         event("second connection for the remaining follow-ups (" + why + ")");
-        connector.open(new ProbeSession(request, followUps, true, connector));
+        connector.open(new ProbeSession(request, results.forSecondConnection(), connector));
     }
 
-    private void send(ChannelHandlerContext ctx, Step next, String command) {
+    private void send(ChannelHandlerContext ctx, DialogStep next, String command) {
         step = next;
         if (next.stage != null) {
             stage = next.stage; // from here on, a failure belongs to this command
         }
-        lastVerb = verbOf(command);
-        cancelTimer();
+        lastVerb = CommandLine.verb(command);
+        timer.cancel();
         try {
             CommandLine.check(command);
         } catch (IllegalArgumentException e) {
@@ -447,7 +383,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
             close(ctx);
             return;
         }
-        if (armReplyTimer(ctx)) { // not when the deadline has passed: no point in asking
+        if (awaitReply(ctx)) { // not when the deadline has passed: no point in asking
             event("-> " + command);
             ctx.writeAndFlush(CommandLine.encode(ctx.alloc(), command)).addListener((ChannelFuture f) -> {
                 if (!f.isSuccess()) {
@@ -458,37 +394,23 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     }
 
     private void quit(ChannelHandlerContext ctx) {
-        step = Step.QUIT;
-        cancelTimer();
+        step = DialogStep.QUIT;
+        timer.cancel();
         event("-> QUIT");
         ctx.writeAndFlush(CommandLine.encode(ctx.alloc(), "QUIT")).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 close(ctx);
             }
         });
-        Duration wait = request.commandTimeout().compareTo(QUIT_WAIT) < 0 ? request.commandTimeout() : QUIT_WAIT;
-        schedule(ctx, nanos(wait), () -> {
-            event("timeout: no reply to QUIT within " + Durations.format(wait));
+        timer.awaitQuitReply(ctx, detail -> {
+            event("timeout: " + detail);
             close(ctx);
         });
     }
 
-    /**
-     * Waits for the next reply for commandTimeout, or until the deadline if that comes first.
-     *
-     * @return false when the deadline has already passed (the probe then ended as a timeout)
-     */
-    private boolean armReplyTimer(ChannelHandlerContext ctx) {
-        long remaining = request.deadlineNanos() - System.nanoTime();
-        long perReply = nanos(request.commandTimeout());
-        String detail = remaining < perReply ? TOTAL_TIMEOUT
-            : "no reply within " + Durations.format(request.commandTimeout());
-        if (remaining <= 0 || perReply <= 0) {
-            timeout(ctx, detail);
-            return false;
-        }
-        schedule(ctx, Math.min(remaining, perReply), () -> timeout(ctx, detail));
-        return true;
+    /** @return false when the deadline has already passed (the probe then ended as a timeout) */
+    private boolean awaitReply(ChannelHandlerContext ctx) {
+        return timer.awaitReply(ctx, detail -> timeout(ctx, detail));
     }
 
     private void timeout(ChannelHandlerContext ctx, String detail) {
@@ -507,9 +429,14 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         close(ctx);
     }
 
+    private void timerTaskFailed(ChannelHandlerContext ctx, RuntimeException e) {
+        internalError(e);
+        close(ctx);
+    }
+
     private void internalError(Throwable cause) {
-        LOG.warn("{}: unexpected error in SMTP probe", peer, cause);
-        String detail = "unexpected error: " + message(cause);
+        LOG.warn("{}: unexpected error in SMTP probe", transcript.peer(), cause);
+        String detail = "unexpected error: " + FailureDetail.message(cause);
         event(detail);
         failed(Failure.INTERNAL, detail);
     }
@@ -519,32 +446,13 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         if (step.undecided()) {
             finish(ProbeOutcome.failed(stage, failure, detail));
         } else if (step.followUp()) {
-            followUps.giveUp(followUpsOnly ? SECOND_CONNECTION + detail : detail);
-        }
-    }
-
-    private void schedule(ChannelHandlerContext ctx, long nanos, Runnable task) {
-        cancelTimer();
-        timer = ctx.executor().schedule(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) { // a scheduled task's exception would vanish in Netty's log
-                internalError(e);
-                close(ctx);
-            }
-        }, nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+            results.giveUp(detail);
         }
     }
 
     private void close(ChannelHandlerContext ctx) {
-        step = Step.DONE;
-        cancelTimer();
+        step = DialogStep.DONE;
+        timer.cancel();
         ctx.close();
     }
 
@@ -552,69 +460,14 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         finish(result, false);
     }
 
-    /**
-     * Reports the outcome. On the follow-ups-only connection there is none to report: whatever
-     * would have decided it there only means the remaining follow-ups cannot be asked.
-     *
-     * @param followUpsGoOn whether the follow-ups are asked next (else they are settled as not asked first)
-     */
+    /** @param followUpsGoOn whether the follow-ups are asked next (else they are settled as not asked first) */
     private void finish(ProbeOutcome result, boolean followUpsGoOn) {
-        if (followUpsOnly) {
-            followUps.giveUp(SECOND_CONNECTION + result.stage().word() + ": "
-                + result.reply().map(SmtpReply::toString).orElse(result.detail()));
-            return;
-        }
-        if (!followUpsGoOn) {
-            followUps.notAsked();
-        }
-        if (outcome.complete(result.withFollowUps(followUps.result().copy()))) {
-            LOG.debug("{} outcome: {}", peer, result);
+        if (results.decide(result, followUpsGoOn)) {
+            LOG.debug("{} outcome: {}", transcript.peer(), result);
         }
     }
 
-    /** Reports one dialog event to the listener and the debug log, sanitised. */
     private void event(String line) {
-        String safe = SafeText.clean(line, MAX_EVENT_LENGTH);
-        LOG.debug("{} {}", peer, safe);
-        try {
-            request.listener().onLine(safe);
-        } catch (RuntimeException e) { // someone else's bug must not stall the probe
-            if (!listenerFailed) { // once per probe is enough to find it
-                listenerFailed = true;
-                LOG.warn("{}: dialog listener failed", peer, e);
-            }
-        }
-    }
-
-    private static String connectFailure(Throwable cause) {
-        // Netty's messages look like "Connection refused: /192.0.2.1:25"; the address is logged already.
-        String m = message(cause);
-        int cut = m.indexOf(": /");
-        return (cut > 0 ? m.substring(0, cut) : m).toLowerCase(Locale.ROOT);
-    }
-
-    private static String message(Throwable cause) {
-        String m = cause.getMessage();
-        return SafeText.clean(m == null || m.isEmpty() ? cause.getClass().getSimpleName() : m, 200);
-    }
-
-    private static String verbOf(String command) {
-        int space = command.indexOf(' ');
-        return SafeText.clean(space > 0 ? command.substring(0, space) : command, 10);
-    }
-
-    private static String describe(InetSocketAddress target) {
-        String host = target.getAddress() == null ? target.getHostString() : target.getAddress().getHostAddress();
-        boolean v6 = target.getAddress() instanceof Inet6Address;
-        return (v6 ? "[" + host + "]" : host) + ":" + target.getPort();
-    }
-
-    /** Duration to nanoseconds without overflow: absurdly long timeouts mean "very long". */
-    private static long nanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
+        transcript.line(line);
     }
 }

@@ -9,7 +9,6 @@ import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.testing.TestProbeRequest;
 import io.github.jamescbv.verify.Stage;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,8 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,48 +25,13 @@ import org.junit.jupiter.api.Test;
  * server drops the first, and failures that leave the follow-ups unanswered but never touch
  * the outcome.
  */
-class NettyProbeClientFollowUpTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+class NettyProbeClientFollowUpTest extends ProbeAgainstScriptedServers {
     private static final String USER = "user@example.com";
     private static final String RANDOM = "cbv-0123456789abcdef@example.com";
     private static final String POSTMASTER = "postmaster@example.com";
 
-    private NettyProbeClient client;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeEach
-    void startClient() {
-        client = new NettyProbeClient(2);
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        client.close();
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-    }
-
-    private ScriptedSmtpServer server(SmtpScript script) {
-        ScriptedSmtpServer s = ScriptedSmtpServer.start(script);
-        toClose.add(s);
-        return s;
-    }
-
-    private ProbeOutcome run(ProbeRequest request) throws Exception {
-        return client.probe(request).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    }
-
     private static List<FollowUpReply> followUps(ProbeOutcome o) throws Exception {
         return o.followUps().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    private void awaitAllClosed(ScriptedSmtpServer server) {
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(client.openConnections()).as("client channels open").isZero();
-            assertThat(server.openConnectionCount()).as("server connections open").isZero();
-            assertThat(client.probesInFlight()).as("probes in flight").isZero();
-        });
     }
 
     private static void assertAccepted(ProbeOutcome o) {

@@ -22,54 +22,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The probe dialog against real sockets on loopback, one scripted server per test. */
-class NettyProbeClientTest {
-    /** Generous: a loaded 2-core CI machine must not make these flaky. */
-    private static final Duration WAIT = Duration.ofSeconds(20);
-
-    private NettyProbeClient client;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeEach
-    void startClient() {
-        client = new NettyProbeClient(2);
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        client.close();
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-    }
-
-    private ScriptedSmtpServer server(SmtpScript script) {
-        ScriptedSmtpServer s = ScriptedSmtpServer.start(script);
-        toClose.add(s);
-        return s;
-    }
-
-    private ProbeOutcome run(ProbeRequest request) throws Exception {
-        return client.probe(request).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    }
-
+class NettyProbeClientTest extends ProbeAgainstScriptedServers {
     private ProbeOutcome run(ScriptedSmtpServer server) throws Exception {
         return run(TestProbeRequest.to(server).build());
-    }
-
-    /** Both sides see the connection closed: nothing leaks, whoever closed it. */
-    private void awaitAllClosed(ScriptedSmtpServer server) {
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(client.openConnections()).as("client channels open").isZero();
-            assertThat(server.openConnectionCount()).as("server connections open").isZero();
-        });
     }
 
     private static void assertReplied(ProbeOutcome o, Stage stage, int code) {

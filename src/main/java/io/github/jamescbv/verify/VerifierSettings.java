@@ -12,6 +12,8 @@ import java.util.Optional;
  */
 public final class VerifierSettings {
     public static final int DEFAULT_PORT = 25;
+    /** The longest connect, command, total or DNS timeout accepted. */
+    public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofSeconds(60);
@@ -156,9 +158,14 @@ public final class VerifierSettings {
             return new VerifierSettings(this);
         }
 
+        /**
+         * More than zero and at most {@link #MAX_TIMEOUT}: RFC 5321 (4.5.3.2) asks for minutes per
+         * reply, and a bound keeps the timers' nanosecond arithmetic far from overflow.
+         */
         private static Duration positive(Duration d, String name) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("bad " + name + " '" + d + "' (must be more than zero)");
+            if (d == null || d.isNegative() || d.isZero() || d.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("bad " + name + " '" + d + "' (must be more than zero and at most "
+                    + Durations.format(MAX_TIMEOUT) + ")");
             }
             return d;
         }

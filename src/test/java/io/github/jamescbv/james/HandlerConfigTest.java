@@ -238,6 +238,8 @@ class HandlerConfigTest {
         "<connectTimeout>soon</connectTimeout>          | <connectTimeout>     | soon",
         "<commandTimeout>0s</commandTimeout>            | <commandTimeout>     | PT0S",
         "<totalTimeout>-1s</totalTimeout>               | <totalTimeout>       | -1s",
+        "<totalTimeout>61m</totalTimeout>               | <totalTimeout>       | PT1H1M",
+        "<commandTimeout>999999999999d</commandTimeout> | <commandTimeout>     | at most 60m",
         "<port>70000</port>                             | <port>               | 70000",
         "<port>smtp</port>                              | <port>               | smtp",
         "<port></port>                                  | <port>               | ''",

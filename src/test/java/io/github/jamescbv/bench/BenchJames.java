@@ -2,16 +2,12 @@ package io.github.jamescbv.bench;
 
 import com.google.inject.multibindings.Multibinder;
 import io.github.jamescbv.james.e2e.SmtpPortsProbe;
+import io.github.jamescbv.testing.ConfDirectory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.MemoryJamesConfiguration;
@@ -29,21 +25,6 @@ import org.apache.james.utils.GuiceProbe;
  * the end-to-end tests' and must stay theirs.
  */
 final class BenchJames implements AutoCloseable {
-    /** James's test configuration, but for the servers below and the files the benchmark brings. */
-    private static final List<String> JAMES_TEST_FILES = List.of("dnsservice.xml", "domainlist.xml",
-        "keystore", "listeners.xml", "mailrepositorystore.xml", "usersrepository.xml");
-    /**
-     * The other protocols' servers, off: a benchmark speaks SMTP only. Their files from the class
-     * path would be the IMAP and POP3 jars' (those jars come before James's test jar), bound to
-     * ports 143 and 110, and a second James on the machine (a test run, another benchmark) could
-     * not boot; so would JMX, on localhost:9999.
-     */
-    private static final Map<String, String> SERVERS_OFF = Map.of(
-        "imapserver.xml", "<imapservers><imapserver enabled=\"false\"/></imapservers>\n",
-        "pop3server.xml", "<pop3servers><pop3server enabled=\"false\"/></pop3servers>\n",
-        "lmtpserver.xml", "<lmtpservers><lmtpserver enabled=\"false\"/></lmtpservers>\n",
-        "managesieveserver.xml", "<managesieveservers><managesieveserver enabled=\"false\"/></managesieveservers>\n",
-        "jmx.properties", "jmx.enabled=false\n");
     /** The benchmark's mailet container: every mail dropped as soon as the spooler takes it. */
     private static final String MAILET_CONTAINER = "bench/mailetcontainer.xml";
     private static final String SMTP_SERVERS = "bench/smtpserver.xml";
@@ -64,15 +45,9 @@ final class BenchJames implements AutoCloseable {
     /** Boots James with the SMTP servers of the resource {@code smtpServers} (the mailet container stays the benchmark's). */
     static BenchJames start(String smtpServers) throws Exception {
         Path dir = Files.createTempDirectory("james-bench");
-        Path conf = Files.createDirectories(dir.resolve("conf"));
-        for (String name : JAMES_TEST_FILES) {
-            copyResource(name, conf.resolve(name));
-        }
-        for (Map.Entry<String, String> off : SERVERS_OFF.entrySet()) {
-            Files.writeString(conf.resolve(off.getKey()), off.getValue());
-        }
-        copyResource(smtpServers, conf.resolve("smtpserver.xml"));
-        copyResource(MAILET_CONTAINER, conf.resolve("mailetcontainer.xml"));
+        // James's test configuration with the other protocols' servers and JMX off (ConfDirectory):
+        // a second James on the machine (a test run, another benchmark) must not stop this one booting.
+        ConfDirectory.write(dir, ConfDirectory.resource(smtpServers), ConfDirectory.resource(MAILET_CONTAINER));
         MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
             .workingDirectory(dir.toFile())
             .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
@@ -113,15 +88,6 @@ final class BenchJames implements AutoCloseable {
             server.stop();
         } finally {
             deleteQuietly(workingDirectory);
-        }
-    }
-
-    private static void copyResource(String resource, Path target) throws IOException {
-        try (InputStream in = BenchJames.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException(resource + " not on the class path (test resources, james-server-memory-app test-jar)");
-            }
-            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

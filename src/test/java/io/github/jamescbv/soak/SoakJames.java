@@ -57,12 +57,6 @@ final class SoakJames implements AutoCloseable {
         Path conf = workingDirectory.resolve("conf");
         Files.writeString(conf.resolve("mailrepositorystore.xml"), ConfDirectory.resource("soak/mailrepositorystore.xml"),
             StandardCharsets.UTF_8);
-        // The test configuration's IMAP, POP3 and LMTP servers bind fixed ports (143, 110, 24), which
-        // another James on the machine may hold; the soak needs none of them.
-        for (String protocol : List.of("imap", "pop3", "lmtp")) {
-            Files.writeString(conf.resolve(protocol + "server.xml"), "<" + protocol + "servers><" + protocol
-                + "server enabled=\"false\"/></" + protocol + "servers>\n", StandardCharsets.UTF_8);
-        }
         GuiceJamesServer server = JamesUnderTest.server(workingDirectory)
             .combineWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(SpoolProbe.class));
         server.start();

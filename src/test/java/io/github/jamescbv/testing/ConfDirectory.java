@@ -14,10 +14,13 @@ import java.util.List;
  * handler configuration) rather than from the test class path's.
  */
 public final class ConfDirectory {
-    /** The memory server's test configuration (James's test jar), except the two files each test brings. */
+    /**
+     * The memory server's test configuration (James's test jar), except the two files each test
+     * brings; the other protocols' servers and JMX are our test resources' (off: no fixed port).
+     */
     private static final List<String> JAMES_TEST_FILES = List.of("dnsservice.xml", "domainlist.xml", "imapserver.xml",
         "keystore", "listeners.xml", "lmtpserver.xml", "mailrepositorystore.xml", "managesieveserver.xml",
-        "pop3server.xml", "usersrepository.xml");
+        "pop3server.xml", "usersrepository.xml", "jmx.properties");
 
     private ConfDirectory() {
     }

@@ -1,9 +1,9 @@
 package io.github.jamescbv.cli;
 
 import io.github.jamescbv.verify.CallbackVerifier;
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.SafeText;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.SafeText;
+import io.github.jamescbv.core.Verdict;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,11 +1,11 @@
 package io.github.jamescbv.cli;
 
-import io.github.jamescbv.policy.Cidr;
-import io.github.jamescbv.verify.DomainMap;
-import io.github.jamescbv.verify.Durations;
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.InvalidAddressException;
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.Cidr;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.InvalidAddressException;
+import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.util.ArrayList;
 import java.util.List;

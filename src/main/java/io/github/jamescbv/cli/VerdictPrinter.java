@@ -1,7 +1,7 @@
 package io.github.jamescbv.cli;
 
-import io.github.jamescbv.verify.Fact;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Fact;
+import io.github.jamescbv.core.Verdict;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;

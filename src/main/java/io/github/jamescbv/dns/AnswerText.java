@@ -1,6 +1,6 @@
 package io.github.jamescbv.dns;
 
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 import org.xbill.DNS.Name;

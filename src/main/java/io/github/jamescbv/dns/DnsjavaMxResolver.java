@@ -1,8 +1,8 @@
 package io.github.jamescbv.dns;
 
-import io.github.jamescbv.verify.Durations;
-import io.github.jamescbv.verify.HostPort;
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.HostPort;
+import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.verify.VerifierSettings;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package io.github.jamescbv.dns;
 
-import io.github.jamescbv.verify.Durations;
+import io.github.jamescbv.core.Durations;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;

@@ -20,7 +20,7 @@ final class AddressChoice {
         this.reason = Objects.requireNonNull(reason);
     }
 
-    /** Call back this address; still raw text from the mail, checked by {@link io.github.jamescbv.verify.EmailAddress#parse}. */
+    /** Call back this address; still raw text from the mail, checked by {@link io.github.jamescbv.core.EmailAddress#parse}. */
     static AddressChoice callBack(String rawAddress) {
         return new AddressChoice(Kind.CALL_BACK, rawAddress, "");
     }

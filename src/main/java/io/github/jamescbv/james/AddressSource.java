@@ -1,8 +1,8 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.InvalidAddressException;
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.InvalidAddressException;
+import io.github.jamescbv.core.SafeText;
 import javax.mail.MessagingException;
 import org.apache.mailet.Mail;
 

@@ -1,14 +1,14 @@
 package io.github.jamescbv.james;
 
 import io.github.jamescbv.policy.GuardedVerifier;
-import io.github.jamescbv.smtp.DialogListener;
-import io.github.jamescbv.verify.DomainMap;
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.InvalidAddressException;
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.SafeText;
-import io.github.jamescbv.verify.Stage;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.InvalidAddressException;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.SafeText;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -1,9 +1,9 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.SafeText;
-import io.github.jamescbv.verify.Stage;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.SafeText;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

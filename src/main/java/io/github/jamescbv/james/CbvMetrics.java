@@ -1,7 +1,7 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Verdict;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.james.metrics.api.Metric;

@@ -1,8 +1,8 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.verify.PolicyRejection;
-import io.github.jamescbv.verify.SafeText;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.PolicyRejection;
+import io.github.jamescbv.core.SafeText;
+import io.github.jamescbv.core.Verdict;
 import java.util.Optional;
 import java.util.StringJoiner;
 

@@ -1,7 +1,7 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.verify.Durations;
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.SafeText;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.SafeText;
 import javax.mail.internet.AddressException;
 import javax.mail.internet.InternetAddress;
 import javax.mail.internet.MimeUtility;
@@ -10,7 +10,7 @@ import javax.mail.internet.MimeUtility;
  * sent the message, so the value is refused, before any parsing and long before any SMTP
  * command, when it holds control characters (CR, LF, NUL...) left after unfolding, or is
  * unreasonably long. The address found is then checked again by
- * {@link io.github.jamescbv.verify.EmailAddress#parse} (ASCII only, RFC 5321 lengths, no
+ * {@link io.github.jamescbv.core.EmailAddress#parse} (ASCII only, RFC 5321 lengths, no
  * address literals) when the callback starts.
  *
  * <p>Exactly one address: a header naming none, several, or a group is unusable. Calling back

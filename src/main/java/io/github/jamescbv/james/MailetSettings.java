@@ -1,9 +1,9 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.policy.Cidr;
-import io.github.jamescbv.verify.Durations;
-import io.github.jamescbv.verify.HostPort;
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.Cidr;
+import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.HostPort;
+import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
 import java.util.Iterator;

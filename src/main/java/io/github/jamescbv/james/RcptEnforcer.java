@@ -1,7 +1,7 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.verify.SafeText;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.SafeText;
+import io.github.jamescbv.core.Verdict;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.verify.DomainMap;
-import io.github.jamescbv.verify.Durations;
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.InvalidAddressException;
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.InvalidAddressException;
+import io.github.jamescbv.core.SafeText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.github.jamescbv.policy.DefaultCallbackLimits;
 import io.github.jamescbv.policy.InMemoryVerdictCache;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.VerdictCache;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Verdict;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;

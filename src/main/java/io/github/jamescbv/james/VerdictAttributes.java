@@ -1,7 +1,7 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.verify.PolicyRejection;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.PolicyRejection;
+import io.github.jamescbv.core.Verdict;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

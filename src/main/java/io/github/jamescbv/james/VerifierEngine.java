@@ -1,11 +1,11 @@
 package io.github.jamescbv.james;
 
 import io.github.jamescbv.policy.GuardedVerifier;
-import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.verify.CallbackVerifier;
-import io.github.jamescbv.verify.DomainFacts;
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.util.concurrent.CompletionStage;
 

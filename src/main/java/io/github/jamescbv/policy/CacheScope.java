@@ -1,6 +1,6 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.core.Stage;
 
 /**
  * What a verdict is knowledge about, decided by the stage that produced it. Anything decided

@@ -1,6 +1,8 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.Ticker;
+
+import io.github.jamescbv.core.SafeText;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

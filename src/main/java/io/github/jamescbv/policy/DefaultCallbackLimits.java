@@ -1,6 +1,10 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.Ticker;
+import io.github.jamescbv.core.Scheduler;
+import io.github.jamescbv.core.DaemonScheduler;
+
+import io.github.jamescbv.core.SafeText;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Locale;

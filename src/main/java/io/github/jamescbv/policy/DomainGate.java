@@ -1,5 +1,7 @@
 package io.github.jamescbv.policy;
 
+import io.github.jamescbv.core.Scheduler;
+
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 

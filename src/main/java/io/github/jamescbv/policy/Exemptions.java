@@ -1,8 +1,10 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.InvalidAddressException;
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.Cidr;
+
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.InvalidAddressException;
+import io.github.jamescbv.core.SafeText;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

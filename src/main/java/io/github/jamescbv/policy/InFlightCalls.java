@@ -1,6 +1,6 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Verdict;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,10 +1,10 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.DomainFacts;
-import io.github.jamescbv.verify.Fact;
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Stage;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.Fact;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,8 +33,8 @@ import java.util.Optional;
  * {@link #lookup} asks the address first, then the domain.
  *
  * <p>Keys are used as given and compared exactly: callers pass
- * {@link io.github.jamescbv.verify.EmailAddress#toString()} and
- * {@link io.github.jamescbv.verify.EmailAddress#domain()}, whose domain is already lower case,
+ * {@link io.github.jamescbv.core.EmailAddress#toString()} and
+ * {@link io.github.jamescbv.core.EmailAddress#domain()}, whose domain is already lower case,
  * so the local part stays case-sensitive (RFC 5321 section 2.4) and the hot path spends nothing
  * on case folding. A caller breaking this would only miss, never get another address's verdict.
  *

@@ -1,9 +1,9 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.Fact;
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Stage;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Fact;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;

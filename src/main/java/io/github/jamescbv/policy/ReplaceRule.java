@@ -1,6 +1,6 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.core.Result;
 
 /**
  * Whether a fresh verdict takes the place of a still-valid one for the same key. A transient

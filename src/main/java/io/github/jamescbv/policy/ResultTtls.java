@@ -1,6 +1,6 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.Result;
+import io.github.jamescbv.core.Result;
 import java.time.Duration;
 
 /** The lifetime of each result in milliseconds, 0 meaning "never recorded". */

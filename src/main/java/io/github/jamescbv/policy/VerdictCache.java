@@ -1,7 +1,7 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.DomainFacts;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.Verdict;
 import java.util.Optional;
 
 /**

@@ -2,12 +2,12 @@ package io.github.jamescbv.smtp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.SafeText;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The last check before a command reaches the socket. Addresses were already checked by
- * {@link io.github.jamescbv.verify.EmailAddress}, but the HELO name comes from configuration
+ * {@link io.github.jamescbv.core.EmailAddress}, but the HELO name comes from configuration
  * and any future caller could pass anything: a CR or LF here would let text from elsewhere
  * inject a second command, so this refuses it again rather than trusting the callers.
  */

@@ -1,6 +1,6 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.core.Stage;
 
 /**
  * Where a probe connection's dialog is. The steps that still decide the outcome carry the

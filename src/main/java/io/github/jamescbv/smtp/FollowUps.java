@@ -1,6 +1,6 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.core.EmailAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

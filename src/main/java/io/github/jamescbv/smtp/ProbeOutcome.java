@@ -1,6 +1,6 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.core.Stage;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

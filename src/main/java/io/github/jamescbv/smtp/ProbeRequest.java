@@ -1,6 +1,8 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.verify.EmailAddress;
+import io.github.jamescbv.core.DialogListener;
+
+import io.github.jamescbv.core.EmailAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

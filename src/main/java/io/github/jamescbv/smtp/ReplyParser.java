@@ -1,6 +1,6 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.SafeText;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.SafeText;
 
 /**
  * The remote broke the SMTP reply syntax or one of our limits: a malformed line, an over-long

@@ -1,6 +1,8 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.verify.SafeText;
+import io.github.jamescbv.core.DialogListener;
+
+import io.github.jamescbv.core.SafeText;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;

@@ -1,12 +1,19 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.CallbackTarget;
+
 import io.github.jamescbv.dns.DnsjavaMxResolver;
 import io.github.jamescbv.dns.MxHost;
 import io.github.jamescbv.dns.MxResolution;
 import io.github.jamescbv.dns.MxResolver;
 import io.github.jamescbv.policy.GuardedVerifier;
-import io.github.jamescbv.policy.TargetAddressGuard;
-import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.smtp.FollowUpReply;
 import io.github.jamescbv.smtp.NettyProbeClient;
 import io.github.jamescbv.smtp.ProbeClient;

@@ -1,5 +1,8 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.core.EmailAddress;
+
 import java.util.concurrent.CompletionStage;
 
 /**

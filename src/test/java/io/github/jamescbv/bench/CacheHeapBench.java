@@ -3,7 +3,7 @@ package io.github.jamescbv.bench;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.InMemoryVerdictCache;
 import io.github.jamescbv.policy.PackedVerdictAccess;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Verdict;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;

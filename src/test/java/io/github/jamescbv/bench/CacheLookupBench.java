@@ -2,9 +2,9 @@ package io.github.jamescbv.bench;
 
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.InMemoryVerdictCache;
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Stage;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;

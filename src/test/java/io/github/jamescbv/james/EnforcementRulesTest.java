@@ -2,9 +2,9 @@ package io.github.jamescbv.james;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Stage;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;

@@ -4,11 +4,11 @@ import static io.github.jamescbv.james.CallbackVerifyMailetTest.detail;
 import static io.github.jamescbv.james.CallbackVerifyMailetTest.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jamescbv.smtp.DialogListener;
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Stage;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

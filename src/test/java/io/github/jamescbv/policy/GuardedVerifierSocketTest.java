@@ -2,16 +2,16 @@ package io.github.jamescbv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.verify.CallbackVerifier;
-import io.github.jamescbv.verify.DomainMap;
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.Fact;
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.Fact;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.net.InetAddress;
 import java.time.Duration;

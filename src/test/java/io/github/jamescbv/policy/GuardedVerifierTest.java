@@ -2,14 +2,14 @@ package io.github.jamescbv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jamescbv.smtp.DialogListener;
-import io.github.jamescbv.verify.DomainFacts;
-import io.github.jamescbv.verify.DomainMap;
-import io.github.jamescbv.verify.Fact;
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Stage;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.Fact;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;

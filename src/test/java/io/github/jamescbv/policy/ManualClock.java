@@ -1,5 +1,8 @@
 package io.github.jamescbv.policy;
 
+import io.github.jamescbv.core.Ticker;
+import io.github.jamescbv.core.Scheduler;
+
 import java.time.Duration;
 import java.util.PriorityQueue;
 

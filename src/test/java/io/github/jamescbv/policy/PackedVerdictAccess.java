@@ -1,6 +1,6 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Verdict;
 
 /** For the benchmarks (another package): the cache's packed form, which stays package-private in main. */
 public final class PackedVerdictAccess {

@@ -2,10 +2,10 @@ package io.github.jamescbv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jamescbv.verify.Fact;
-import io.github.jamescbv.verify.Result;
-import io.github.jamescbv.verify.Stage;
-import io.github.jamescbv.verify.Verdict;
+import io.github.jamescbv.core.Fact;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.github.jamescbv.testing.TestProbeRequest;
-import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.core.Stage;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;

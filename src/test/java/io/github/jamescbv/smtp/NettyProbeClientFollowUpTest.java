@@ -7,7 +7,7 @@ import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.testing.TestProbeRequest;
-import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.core.Stage;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

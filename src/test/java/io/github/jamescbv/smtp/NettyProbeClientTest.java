@@ -8,7 +8,7 @@ import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.testing.TestProbeRequest;
-import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.core.Stage;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

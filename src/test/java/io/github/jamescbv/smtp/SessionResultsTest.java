@@ -4,7 +4,7 @@ import static io.github.jamescbv.testing.TestProbeRequest.address;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jamescbv.smtp.ProbeOutcome.Failure;
-import io.github.jamescbv.verify.Stage;
+import io.github.jamescbv.core.Stage;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.github.jamescbv.smtp;
 
+import io.github.jamescbv.core.DialogListener;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jamescbv.testing.TestProbeRequest;

@@ -1,9 +1,9 @@
 package io.github.jamescbv.testing;
 
-import io.github.jamescbv.smtp.DialogListener;
+import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.smtp.ProbeRequest;
-import io.github.jamescbv.verify.EmailAddress;
-import io.github.jamescbv.verify.InvalidAddressException;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.InvalidAddressException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,10 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.EmailAddress;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jamescbv.testing.Response;

@@ -1,5 +1,6 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.Cidr;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,4 +1,4 @@
-package io.github.jamescbv.verify;
+package io.github.jamescbv.core;
 
 /**
  * What is already known about the domain called back when a verification starts, so that the

@@ -1,4 +1,4 @@
-package io.github.jamescbv.smtp;
+package io.github.jamescbv.core;
 
 /**
  * Receives a probe's dialog as it happens, one sanitised line per event:

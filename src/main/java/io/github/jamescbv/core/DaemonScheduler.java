@@ -1,4 +1,4 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.core;
 
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
@@ -11,12 +11,12 @@ import org.slf4j.LoggerFactory;
  * real time. Daemon: limits someone forgot to close must not keep the JVM alive. The tasks are
  * short (they take the limits' lock, update counters, complete futures), so one thread is enough.
  */
-final class DaemonScheduler implements Scheduler, AutoCloseable {
+public final class DaemonScheduler implements Scheduler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonScheduler.class);
 
     private final ScheduledThreadPoolExecutor executor;
 
-    DaemonScheduler(String threadName) {
+    public DaemonScheduler(String threadName) {
         executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);

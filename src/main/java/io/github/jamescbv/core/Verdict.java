@@ -1,4 +1,4 @@
-package io.github.jamescbv.verify;
+package io.github.jamescbv.core;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.core;
 
 /**
  * A source of monotonic nanoseconds, in the sense of {@link System#nanoTime()}: only differences

@@ -1,4 +1,4 @@
-package io.github.jamescbv.verify;
+package io.github.jamescbv.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

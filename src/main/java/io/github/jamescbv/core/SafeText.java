@@ -1,4 +1,4 @@
-package io.github.jamescbv.verify;
+package io.github.jamescbv.core;
 
 /**
  * Makes text from the network safe to log, store in an attribute or print: control

@@ -1,4 +1,4 @@
-package io.github.jamescbv.verify;
+package io.github.jamescbv.core;
 
 /** An address that must not be put into an SMTP command; the message says why and is safe to log. */
 public final class InvalidAddressException extends Exception {

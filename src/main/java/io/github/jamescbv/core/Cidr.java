@@ -1,6 +1,5 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.core;
 
-import io.github.jamescbv.verify.SafeText;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.github.jamescbv.cli;
 
+import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.verify.CallbackVerifier;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.SafeText;
@@ -49,7 +50,8 @@ public final class CbvCommand {
             // The engine's own totalTimeout ends every verification; the extra second only
             // guards against a bug of ours leaving the command hanging forever.
             long waitMs = options.settings.totalTimeout().toMillis() + 1000;
-            verdict = verifier.verify(options.address, options.verbose ? dialog::add : line -> { })
+            verdict = verifier.verify(options.settings.map().route(options.address),
+                    options.verbose ? dialog::add : line -> { }, DomainFacts.NONE)
                 .toCompletableFuture().get(waitMs, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             err.println("cbv: internal error: " + SafeText.clean(String.valueOf(e), 300));

@@ -40,7 +40,7 @@ public final class DomainMap {
             return CallbackTarget.direct(address, hp.host(), hp.port());
         }
         try {
-            return CallbackTarget.viaMx(address.withDomain(to));
+            return CallbackTarget.viaMx(address, address.withDomain(to));
         } catch (InvalidAddressException e) {
             // The builder checked every target domain, so this cannot happen.
             throw new IllegalStateException(e);

@@ -1,6 +1,7 @@
 package io.github.jamescbv.james;
 
 import io.github.jamescbv.policy.GuardedVerifier;
+import io.github.jamescbv.core.CallbackTarget;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.core.EmailAddress;
@@ -87,13 +88,14 @@ final class CallbackStarter {
         } catch (InvalidAddressException e) {
             return unverifiable(raw, e.getMessage(), context);
         }
-        String domain = map.route(address).domain();
+        CallbackTarget target = map.route(address);
+        String domain = target.domain();
         long startNanos = System.nanoTime();
         TimeMetric timer = metrics.started();
         CompletableFuture<Verdict> verdict = new CompletableFuture<>();
         verdict.whenComplete((v, e) -> finished(address, v, timer, context));
         try {
-            verifier.verify(address, client, dialogLogger(context)).whenComplete((v, e) -> {
+            verifier.verify(target, client, dialogLogger(context)).whenComplete((v, e) -> {
                 if (e != null || v == null) {
                     verdict.complete(internalFailure(domain, "engine failed: " + e));
                 } else {

@@ -106,7 +106,7 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
         this.config = parsed;
         this.policy = new CallbackPolicy(domains, parsed.verifyAuthenticated(), parsed.exemptions());
         SharedProtections.Parts shared = protections.obtain(parsed.cache(), parsed.limits(), "CallbackVerifyHandler");
-        GuardedVerifier guarded = new GuardedVerifier(engine, parsed.settings().map(),
+        GuardedVerifier guarded = new GuardedVerifier(engine,
             parsed.settings().totalTimeout(), shared.cache, shared.limits);
         this.starter = new CallbackStarter(guarded, parsed.settings().map(), metrics);
         this.gate = new DataReplyGate(parsed.maxWait(), channelAccess, metrics);

@@ -74,7 +74,7 @@ public class CallbackVerifyMailet extends GenericMailet {
             throw new MessagingException("CallbackVerifyMailet: cannot start the verification engine: " + e, e);
         }
         SharedProtections.Parts shared = protections.join("CallbackVerifyMailet");
-        GuardedVerifier guarded = new GuardedVerifier(started, parsed.engine().map(),
+        GuardedVerifier guarded = new GuardedVerifier(started,
             parsed.engine().totalTimeout(), shared.cache, shared.limits);
         this.attributes = new VerdictAttributes(parsed.attribute());
         this.starter = new CallbackStarter(guarded, parsed.engine().map(), metrics, LOG_STYLE);

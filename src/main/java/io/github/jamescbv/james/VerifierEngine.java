@@ -1,23 +1,11 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.policy.GuardedVerifier;
-import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.verify.CallbackVerifier;
-import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.verify.Verifier;
 import io.github.jamescbv.verify.VerifierSettings;
-import java.util.concurrent.CompletionStage;
 
-/**
- * What the handler needs of the verification engine: verify with the dialog reported (for
- * DEBUG logs), and close. The handler owns one per instance; tests put a fake one in.
- */
-interface VerifierEngine extends GuardedVerifier.Engine, AutoCloseable {
-
-    /** Never blocks; the stage never completes exceptionally (see {@link io.github.jamescbv.verify.Verifier}). */
-    @Override
-    CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog);
+/** The engine as the handler and the mailet own it: a {@link Verifier} they close when James stops them. */
+interface VerifierEngine extends Verifier, AutoCloseable {
 
     @Override
     void close();
@@ -27,13 +15,10 @@ interface VerifierEngine extends GuardedVerifier.Engine, AutoCloseable {
         CallbackVerifier verifier = CallbackVerifier.start(settings);
         return new VerifierEngine() {
             @Override
-            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
-                return verifier.verify(address, dialog);
-            }
-
-            @Override
-            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog, DomainFacts known) {
-                return verifier.verify(address, dialog, known);
+            public java.util.concurrent.CompletionStage<io.github.jamescbv.core.Verdict> verify(
+                    io.github.jamescbv.core.CallbackTarget target, io.github.jamescbv.core.DialogListener dialog,
+                    io.github.jamescbv.core.DomainFacts known) {
+                return verifier.verify(target, dialog, known);
             }
 
             @Override

@@ -3,11 +3,10 @@ package io.github.jamescbv.policy;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.CallbackTarget;
 import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.core.DomainMap;
-import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.verify.Verifier;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,38 +26,17 @@ import java.util.concurrent.CompletionStage;
  */
 public final class GuardedVerifier {
 
-    /**
-     * The engine, as this class needs it. Pass the engine object itself rather than a method
-     * reference such as {@code engine::verify}: a reference implements only the two-argument
-     * form, and the engine would never hear what the cache knows of the domain.
-     */
-    @FunctionalInterface
-    public interface Engine {
-        CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog);
-
-        /**
-         * As {@link #verify(EmailAddress, DialogListener)}, knowing what the cache holds about the
-         * domain called back. Engines that cannot use it need not override this.
-         */
-        default CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog, DomainFacts known) {
-            return verify(address, dialog);
-        }
-    }
-
-    private final Engine engine;
-    private final DomainMap map;
+    private final Verifier engine;
     private final Duration admissionWait;
     private final VerdictCache cache;
     private final CallbackLimits limits;
     private final InFlightCalls inFlight = new InFlightCalls();
 
     /**
-     * @param map           the engine's domain map: the cache is keyed by the address actually called back
      * @param admissionWait how long a request may wait for the limits before it is refused (the total timeout)
      */
-    public GuardedVerifier(Engine engine, DomainMap map, Duration admissionWait, VerdictCache cache, CallbackLimits limits) {
+    public GuardedVerifier(Verifier engine, Duration admissionWait, VerdictCache cache, CallbackLimits limits) {
         this.engine = engine;
-        this.map = map;
         this.admissionWait = admissionWait;
         this.cache = cache;
         this.limits = limits;
@@ -67,17 +45,17 @@ public final class GuardedVerifier {
     /**
      * Never blocks; the stage never completes exceptionally.
      *
+     * @param target the address to verify, routed by the domain map: the cache is keyed by the address actually called back
      * @param client the connecting client whose message causes this callback, for its rate budget
      */
-    public CompletionStage<Verdict> verify(EmailAddress address, Optional<InetAddress> client, DialogListener dialog) {
-        CallbackTarget target = map.route(address);
+    public CompletionStage<Verdict> verify(CallbackTarget target, Optional<InetAddress> client, DialogListener dialog) {
         String key = target.recipient().toString();
         String domain = target.domain();
         Optional<Verdict> hit = cache.lookup(key, domain);
         if (hit.isPresent()) {
             return CompletableFuture.completedFuture(hit.get());
         }
-        return inFlight.join(key, () -> newCallback(address, key, domain, client, dialog))
+        return inFlight.join(key, () -> newCallback(target, key, domain, client, dialog))
             .exceptionally(e -> Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).domain(domain)
                 .text("internal error: " + e).build());
     }
@@ -87,7 +65,7 @@ public final class GuardedVerifier {
         return inFlight.size();
     }
 
-    private CompletionStage<Verdict> newCallback(EmailAddress address, String key, String domain,
+    private CompletionStage<Verdict> newCallback(CallbackTarget target, String key, String domain,
                                                  Optional<InetAddress> client, DialogListener dialog) {
         long startNanos = System.nanoTime();
         Optional<String> overBudget = limits.chargeClient(client);
@@ -107,7 +85,7 @@ public final class GuardedVerifier {
             }
             CompletionStage<Verdict> verdict;
             try {
-                verdict = engine.verify(address, dialog, cache.domainFacts(domain));
+                verdict = engine.verify(target, dialog, cache.domainFacts(domain));
             } catch (RuntimeException e) {
                 admission.release();
                 throw e;

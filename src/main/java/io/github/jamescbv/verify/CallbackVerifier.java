@@ -12,7 +12,6 @@ import io.github.jamescbv.dns.DnsjavaMxResolver;
 import io.github.jamescbv.dns.MxHost;
 import io.github.jamescbv.dns.MxResolution;
 import io.github.jamescbv.dns.MxResolver;
-import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.smtp.FollowUpReply;
 import io.github.jamescbv.smtp.NettyProbeClient;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Stages returned by {@link #verify} complete on engine threads (DNS or Netty). Callers
  * must not block in their continuations; hand real work to an executor of their own.
  */
-public final class CallbackVerifier implements Verifier, GuardedVerifier.Engine, AutoCloseable {
+public final class CallbackVerifier implements Verifier, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifier.class);
     /** How long after the deadline the safety net fires, leaving the clients time to report first. */
     private static final Duration TIMEOUT_GRACE = Duration.ofMillis(250);
@@ -96,23 +95,8 @@ public final class CallbackVerifier implements Verifier, GuardedVerifier.Engine,
     }
 
     @Override
-    public CompletionStage<Verdict> verify(EmailAddress address) {
-        return verify(address, DialogListener.NONE);
-    }
-
-    /** As {@link #verify(EmailAddress)}, reporting DNS answers and the SMTP dialog to {@code listener}. */
-    @Override
-    public CompletionStage<Verdict> verify(EmailAddress address, DialogListener listener) {
-        return verify(address, listener, DomainFacts.NONE);
-    }
-
-    /**
-     * As {@link #verify(EmailAddress, DialogListener)}, with what is already known of the domain
-     * called back (a domain known to accept everything is not asked a random address again).
-     */
-    @Override
-    public CompletionStage<Verdict> verify(EmailAddress address, DialogListener listener, DomainFacts known) {
-        Verification v = new Verification(address, listener, known);
+    public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener listener, DomainFacts known) {
+        Verification v = new Verification(target, listener, known);
         try {
             v.run();
         } catch (RuntimeException e) {
@@ -135,30 +119,28 @@ public final class CallbackVerifier implements Verifier, GuardedVerifier.Engine,
 
     /** The state of one verification: its target, deadline, attempts so far and result. */
     private final class Verification {
-        final EmailAddress address;
+        final CallbackTarget target;
         final DialogListener listener;
         final DomainFacts known;
         final long startNanos = System.nanoTime();
         final long deadlineNanos;
         final CompletableFuture<Verdict> result = new CompletableFuture<>();
-        volatile CallbackTarget target;
         volatile Stage stage = Stage.DNS;
         volatile MxCandidate current;
         volatile DomainChecks.Plan plan;
         /** The address's pass while its domain checks are still being asked; null otherwise. */
         volatile Verdict passAwaitingChecks;
 
-        Verification(EmailAddress address, DialogListener listener, DomainFacts known) {
-            this.address = address;
+        Verification(CallbackTarget target, DialogListener listener, DomainFacts known) {
+            this.target = target;
             this.listener = listener;
             this.known = known;
             this.deadlineNanos = startNanos + settings.totalTimeout().toNanos();
         }
 
         void run() {
-            target = settings.map().route(address);
-            if (!target.recipient().equals(address) || target.directHost().isPresent()) {
-                listener.onLine("map: " + address.domain() + " -> " + describe(target));
+            if (target.mapped()) {
+                listener.onLine("map: " + target.original().domain() + " -> " + describe(target));
             }
             plan = checks.plan(target.recipient(), known);
             if (settings.randomCheck() && known.acceptsAll()) {
@@ -297,7 +279,7 @@ public final class CallbackVerifier implements Verifier, GuardedVerifier.Engine,
         }
 
         void internalFailure(Throwable e) {
-            LOG.warn("verification of {} failed inside the engine: {}", address, e.toString(), e);
+            LOG.warn("verification of {} failed inside the engine: {}", target.original(), e.toString(), e);
             finish(Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).text("internal error: " + e));
         }
 
@@ -310,11 +292,10 @@ public final class CallbackVerifier implements Verifier, GuardedVerifier.Engine,
             if (probe.mxHost().isEmpty() && c != null && probe.stage() != Stage.DNS && probe.stage() != Stage.POLICY) {
                 b.mxHost(c.host).ip(c.address.getAddress().getHostAddress());
             }
-            CallbackTarget t = target;
-            Verdict v = b.domain(t == null ? address.domain() : t.domain())
+            Verdict v = b.domain(target.domain())
                 .elapsed(Duration.ofNanos(System.nanoTime() - startNanos)).build();
             if (result.complete(v)) {
-                LOG.debug("verified {}: {}", address, v);
+                LOG.debug("verified {}: {}", target.original(), v);
             }
         }
     }

@@ -1,5 +1,8 @@
 package io.github.jamescbv.bench;
 
+import io.github.jamescbv.verify.Routed;
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.verify.CallbackVerifier;
@@ -64,7 +67,7 @@ public final class EngineBench {
                 ThreadCounter counter = new ThreadCounter(before);
                 for (int i = 0; i < count; i++) {
                     window.acquire();
-                    CompletableFuture<Verdict> f = verifier.verify(EmailAddress.parse("user" + i + "@bench.example"))
+                    CompletableFuture<Verdict> f = verifier.verify(Routed.target(verifier, "user" + i + "@bench.example"), DialogListener.NONE, DomainFacts.NONE)
                         .toCompletableFuture();
                     f.whenComplete((v, e) -> window.release());
                     all.add(f);

@@ -1,5 +1,7 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.CallbackTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jamescbv.policy.CacheSettings;
@@ -55,7 +57,8 @@ class CallbackVerifyHandlerTest {
     CallbackVerifyHandler newHandler() {
         return new CallbackVerifyHandler(domains, metrics, new SharedProtections(), settings -> new VerifierEngine() {
             @Override
-            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+            public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
+                EmailAddress address = target.original();
                 verified.add(address);
                 return engineBehaviour.apply(address);
             }
@@ -298,7 +301,8 @@ class CallbackVerifyHandlerTest {
         List<String> closed = new ArrayList<>();
         CallbackVerifyHandler h = new CallbackVerifyHandler(domains, metrics, new SharedProtections(), settings -> new VerifierEngine() {
             @Override
-            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+            public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
+                EmailAddress address = target.original();
                 return CompletableFuture.completedFuture(PASS);
             }
 

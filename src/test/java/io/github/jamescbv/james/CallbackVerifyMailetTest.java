@@ -1,5 +1,7 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.CallbackTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jamescbv.policy.CacheSettings;
@@ -50,7 +52,8 @@ class CallbackVerifyMailetTest {
     VerifierEngine.Factory fakeEngine() {
         return settings -> new VerifierEngine() {
             @Override
-            public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+            public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
+                EmailAddress address = target.original();
                 verified.add(address);
                 return engineBehaviour.apply(address);
             }

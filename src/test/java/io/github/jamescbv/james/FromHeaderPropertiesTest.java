@@ -1,5 +1,7 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.CallbackTarget;
 import static io.github.jamescbv.james.CallbackVerifyMailetTest.detail;
 import static io.github.jamescbv.james.CallbackVerifyMailetTest.mail;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,7 +105,8 @@ class FromHeaderPropertiesTest {
         }
 
         @Override
-        public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+        public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
+            EmailAddress address = target.original();
             asked.add(address);
             return CompletableFuture.completedFuture(Verdict.builder(Result.PASS, Stage.RCPT).code(250)
                 .domain(address.domain()).build());

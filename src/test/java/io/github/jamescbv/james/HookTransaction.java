@@ -1,5 +1,7 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.CallbackTarget;
 import com.codahale.metrics.MetricRegistry;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.Exemptions;
@@ -62,7 +64,8 @@ public final class HookTransaction {
         this.handler = new CallbackVerifyHandler(new CallbackVerifyHandlerTest.FakeDomains(false),
             new DropWizardMetricFactory(new MetricRegistry()), new SharedProtections(), settings -> new VerifierEngine() {
                 @Override
-                public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
+                public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
+                    EmailAddress address = target.original();
                     engineCalls.incrementAndGet();
                     return CompletableFuture.completedFuture(pass);
                 }

@@ -35,12 +35,12 @@ class GuardedVerifierSocketTest {
             DomainMap map = DomainMap.builder().add("forged.test", "[127.0.0.1]:" + mx.port()).build();
             try (CallbackVerifier engine = CallbackVerifier.start(VerifierSettings.builder().heloName("probe.example.org")
                     .allowPrivateTargets(true).map(map).build())) {
-                GuardedVerifier verifier = new GuardedVerifier(engine::verify, map, Duration.ofSeconds(30),
+                GuardedVerifier verifier = new GuardedVerifier(engine, Duration.ofSeconds(30),
                     new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
                 EmailAddress forged = EmailAddress.parse("ceo@forged.test");
                 List<CompletionStage<Verdict>> all = new ArrayList<>();
                 for (int i = 0; i < 100; i++) {
-                    all.add(verifier.verify(forged, Optional.of(InetAddress.getByName("192.0.2." + (i + 1))),
+                    all.add(verifier.verify(map.route(forged), Optional.of(InetAddress.getByName("192.0.2." + (i + 1))),
                         DialogListener.NONE));
                 }
                 answer.countDown();
@@ -48,7 +48,7 @@ class GuardedVerifierSocketTest {
                     assertThat(v.toCompletableFuture().get(30, TimeUnit.SECONDS).result()).isEqualTo(Result.ERROR);
                 }
                 // and the 101st, later, comes from the cache
-                Verdict later = verifier.verify(forged, Optional.empty(), DialogListener.NONE)
+                Verdict later = verifier.verify(map.route(forged), Optional.empty(), DialogListener.NONE)
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
                 assertThat(later.cached()).isTrue();
                 assertThat(mx.connectionCount()).isEqualTo(1);
@@ -63,15 +63,15 @@ class GuardedVerifierSocketTest {
             DomainMap map = DomainMap.builder().add("catchall.test", "[127.0.0.1]:" + mx.port()).build();
             try (CallbackVerifier engine = CallbackVerifier.start(VerifierSettings.builder().heloName("probe.example.org")
                     .allowPrivateTargets(true).map(map).randomCheck(true).build())) {
-                GuardedVerifier verifier = new GuardedVerifier(engine, map, Duration.ofSeconds(30),
+                GuardedVerifier verifier = new GuardedVerifier(engine, Duration.ofSeconds(30),
                     new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
 
-                Verdict first = verifier.verify(EmailAddress.parse("alice@catchall.test"), Optional.empty(),
+                Verdict first = verifier.verify(map.route(EmailAddress.parse("alice@catchall.test")), Optional.empty(),
                     DialogListener.NONE).toCompletableFuture().get(30, TimeUnit.SECONDS);
                 assertThat(first.acceptsAll()).isTrue();
                 assertThat(mx.connection(0).commands()).anyMatch(c -> c.startsWith("RCPT TO:<cbv-"));
 
-                Verdict second = verifier.verify(EmailAddress.parse("bob@catchall.test"), Optional.empty(),
+                Verdict second = verifier.verify(map.route(EmailAddress.parse("bob@catchall.test")), Optional.empty(),
                     DialogListener.NONE).toCompletableFuture().get(30, TimeUnit.SECONDS);
                 assertThat(second.result()).isEqualTo(Result.PASS);
                 assertThat(second.cached()).as("bob's own RCPT TO was asked").isFalse();

@@ -10,6 +10,7 @@ import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.testing.FakeVerifier;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,31 +30,15 @@ import org.junit.jupiter.api.Test;
 
 /** Cache, in-flight sharing, client budget and limits in front of an engine that only records its calls. */
 class GuardedVerifierTest {
-    private final List<String> engineCalls = new CopyOnWriteArrayList<>();
-    private final List<DomainFacts> engineKnew = new CopyOnWriteArrayList<>();
-    private final Map<String, CompletableFuture<Verdict>> pending = new ConcurrentHashMap<>();
+    private final FakeVerifier engine = new FakeVerifier().pendingCallbacks();
+    private final List<String> engineCalls = engine.askedAsText();
+    private final List<DomainFacts> engineKnew = engine.knew();
     private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    /** The engine: a pending future per address, completed by the test; it records what it was told of the domain. */
-    private final GuardedVerifier.Engine engine = new GuardedVerifier.Engine() {
-        @Override
-        public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog) {
-            return verify(address, dialog, DomainFacts.NONE);
-        }
-
-        @Override
-        public CompletionStage<Verdict> verify(EmailAddress address, DialogListener dialog, DomainFacts known) {
-            engineCalls.add(address.toString());
-            engineKnew.add(known);
-            return pending.computeIfAbsent(address.toString(), a -> new CompletableFuture<>());
-        }
-    };
 
     private GuardedVerifier verifier(LimitSettings limits) {
         DefaultCallbackLimits l = new DefaultCallbackLimits(limits);
         toClose.add(l);
-        return new GuardedVerifier(engine, DomainMap.builder().add("alias.test", "example.test").build(),
-            Duration.ofSeconds(5), new InMemoryVerdictCache(CacheSettings.DEFAULTS), l);
+        return new GuardedVerifier(engine, Duration.ofSeconds(5), new InMemoryVerdictCache(CacheSettings.DEFAULTS), l);
     }
 
     private GuardedVerifier verifier() {
@@ -66,6 +51,8 @@ class GuardedVerifierTest {
             c.close();
         }
     }
+
+    private static final DomainMap MAP = DomainMap.builder().add("alias.test", "example.test").build();
 
     private static EmailAddress addr(String s) throws Exception {
         return EmailAddress.parse(s);
@@ -80,14 +67,14 @@ class GuardedVerifierTest {
     }
 
     private CompletionStage<Verdict> verify(GuardedVerifier v, String address, String client) throws Exception {
-        return v.verify(addr(address), Optional.of(InetAddress.getByName(client)), DialogListener.NONE);
+        return v.verify(MAP.route(addr(address)), Optional.of(InetAddress.getByName(client)), DialogListener.NONE);
     }
 
     @Test
     void aCachedVerdictAnswersWithoutTheEngineAndSaysSo() throws Exception {
         GuardedVerifier v = verifier();
         CompletionStage<Verdict> first = verify(v, "a@example.test", "192.0.2.1");
-        pending.get("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
+        engine.pending("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
         assertThat(get(first).cached()).isFalse();
         Verdict second = get(verify(v, "a@example.test", "192.0.2.2"));
         assertThat(second.result()).isEqualTo(Result.PASS);
@@ -99,7 +86,7 @@ class GuardedVerifierTest {
     void theCacheIsKeyedByTheAddressAfterTheMap() throws Exception {
         GuardedVerifier v = verifier();
         CompletionStage<Verdict> first = verify(v, "a@alias.test", "192.0.2.1");
-        pending.get("a@alias.test").complete(verdict(Result.ERROR, Stage.RCPT));
+        engine.pending("a@alias.test").complete(verdict(Result.ERROR, Stage.RCPT));
         get(first);
         assertThat(get(verify(v, "a@example.test", "192.0.2.1")).cached()).isTrue();
     }
@@ -119,7 +106,7 @@ class GuardedVerifierTest {
                 stages.add(f.get(10, TimeUnit.SECONDS));
             }
             assertThat(engineCalls).containsExactly("forged@example.test");
-            pending.get("forged@example.test").complete(verdict(Result.ERROR, Stage.RCPT));
+            engine.pending("forged@example.test").complete(verdict(Result.ERROR, Stage.RCPT));
             for (CompletionStage<Verdict> s : stages) {
                 assertThat(get(s).result()).isEqualTo(Result.ERROR);
             }
@@ -133,7 +120,7 @@ class GuardedVerifierTest {
     void aClientOverItsBudgetGetsTransientPolicyButCacheHitsAreFree() throws Exception {
         GuardedVerifier v = verifier(new LimitSettings(64, 1000, 100, 1000, 2));
         verify(v, "a@example.test", "192.0.2.9");
-        pending.get("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
+        engine.pending("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
         verify(v, "b@example.test", "192.0.2.9");
         Verdict third = get(verify(v, "c@example.test", "192.0.2.9"));
         assertThat(third.result()).isEqualTo(Result.TRANSIENT);
@@ -153,7 +140,7 @@ class GuardedVerifierTest {
         assertThat(refused.result()).isEqualTo(Result.TRANSIENT);
         assertThat(refused.stage()).isEqualTo(Stage.POLICY);
         assertThat(refused.text()).isEqualTo("verification capacity exceeded");
-        pending.get("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
+        engine.pending("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
         get(first);
         verify(v, "b@other.test", "192.0.2.1");
         assertThat(engineCalls).containsExactly("a@example.test", "b@other.test");
@@ -165,7 +152,7 @@ class GuardedVerifierTest {
         CompletionStage<Verdict> a = verify(v, "a@example.test", "192.0.2.1");
         CompletionStage<Verdict> b = verify(v, "b@example.test", "192.0.2.1");
         assertThat(engineCalls).containsExactly("a@example.test");
-        pending.get("a@example.test").complete(verdict(Result.ERROR, Stage.MAIL));
+        engine.pending("a@example.test").complete(verdict(Result.ERROR, Stage.MAIL));
         assertThat(get(a).result()).isEqualTo(Result.ERROR);
         Verdict fromDomain = get(b);
         assertThat(fromDomain.result()).isEqualTo(Result.ERROR);
@@ -178,9 +165,9 @@ class GuardedVerifierTest {
     void anEngineThatThrowsGivesTransientInternalAndReleasesItsSlot() throws Exception {
         DefaultCallbackLimits limits = new DefaultCallbackLimits(new LimitSettings(1, 0, 1, 1000, 1000));
         toClose.add(limits);
-        GuardedVerifier v = new GuardedVerifier((address, dialog) -> {
+        GuardedVerifier v = new GuardedVerifier((target, dialog, known) -> {
             throw new IllegalStateException("boom");
-        }, DomainMap.EMPTY, Duration.ofSeconds(5), new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
+        }, Duration.ofSeconds(5), new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
         Verdict first = get(verify(v, "a@example.test", "192.0.2.1"));
         assertThat(first.result()).isEqualTo(Result.TRANSIENT);
         assertThat(first.stage()).isEqualTo(Stage.INTERNAL);
@@ -192,7 +179,7 @@ class GuardedVerifierTest {
     void theEngineIsToldWhenTheDomainIsKnownToAcceptAll() throws Exception {
         GuardedVerifier v = verifier();
         CompletionStage<Verdict> first = verify(v, "a@example.test", "192.0.2.1");
-        pending.get("a@example.test").complete(verdict(Result.PASS, Stage.RCPT).toBuilder()
+        engine.pending("a@example.test").complete(verdict(Result.PASS, Stage.RCPT).toBuilder()
             .acceptAll(Fact.of(true, "cbv-x@example.test answered 250 Ok")).build());
         get(first);
 

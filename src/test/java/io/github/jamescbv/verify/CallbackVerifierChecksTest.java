@@ -37,7 +37,7 @@ class CallbackVerifierChecksTest {
     private Verdict verify(String address, VerifierSettings.Builder settings, DomainFacts known) throws Exception {
         CallbackVerifier v = new CallbackVerifier(settings.heloName("probe.example.org").build(), dns, smtp,
             new TargetAddressGuard(false), List.of());
-        return v.verify(EmailAddress.parse(address), DialogListener.NONE, known)
+        return v.verify(Routed.target(v, address), DialogListener.NONE, known)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -180,7 +180,7 @@ class CallbackVerifierChecksTest {
         CallbackVerifier engine = new CallbackVerifier(both().heloName("probe.example.org").build(), dns, smtp,
             new TargetAddressGuard(false), List.of());
 
-        Verdict v = engine.verify(EmailAddress.parse("carol@example.com"), dialog::add, DomainFacts.ACCEPTS_ALL)
+        Verdict v = engine.verify(Routed.target(engine, "carol@example.com"), dialog::add, DomainFacts.ACCEPTS_ALL)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         assertThat(followUpsAsked()).containsExactly("postmaster@example.com");

@@ -1,5 +1,6 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -63,7 +64,7 @@ class CallbackVerifierSocketTest {
 
     private Verdict verify(String address, VerifierSettings.Builder settings, List<String> dialog) throws Exception {
         try (CallbackVerifier v = CallbackVerifier.start(settings.build())) {
-            return v.verify(EmailAddress.parse(address), dialog::add).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return v.verify(Routed.target(v, address), dialog::add, DomainFacts.NONE).toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -25,7 +27,7 @@ class CallbackVerifierTest {
     private Verdict verify(String address, VerifierSettings.Builder settings, boolean allowPrivate) throws Exception {
         CallbackVerifier v = new CallbackVerifier(settings.heloName("probe.example.org").build(), dns, smtp,
             new TargetAddressGuard(allowPrivate), List.of());
-        return v.verify(EmailAddress.parse(address)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return v.verify(Routed.target(v, address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private Verdict verify(String address) throws Exception {

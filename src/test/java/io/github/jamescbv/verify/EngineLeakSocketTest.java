@@ -1,5 +1,7 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -174,7 +176,7 @@ class EngineLeakSocketTest {
         for (int i = 0; i < n; i++) {
             Failing f = mix[i % mix.length];
             slots.acquire();
-            CompletableFuture<Verdict> v = engine.verify(EmailAddress.parse(f.address)).toCompletableFuture();
+            CompletableFuture<Verdict> v = engine.verify(Routed.target(engine, f.address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture();
             all.add(v.whenComplete((verdict, error) -> {
                 slots.release();
                 if (error != null || verdict.result() != Result.TRANSIENT || verdict.stage() != f.stage) {

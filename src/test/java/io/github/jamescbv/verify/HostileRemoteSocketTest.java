@@ -1,5 +1,7 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -73,7 +75,7 @@ class HostileRemoteSocketTest {
         VerifierSettings s = builder.build();
         try (CallbackVerifier v = CallbackVerifier.start(s)) {
             long start = System.nanoTime();
-            Verdict verdict = v.verify(EmailAddress.parse(address)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            Verdict verdict = v.verify(Routed.target(v, address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture().get(60, TimeUnit.SECONDS);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(took).as("wall time of %s", verdict).isLessThan(s.totalTimeout().plus(MARGIN));
             assertThat(verdict.elapsed()).as("elapsed of %s", verdict).isLessThan(s.totalTimeout().plus(MARGIN));
@@ -202,7 +204,7 @@ class HostileRemoteSocketTest {
 
         Verdict v;
         try (CallbackVerifier engine = CallbackVerifier.start(settings().build())) {
-            v = engine.verify(EmailAddress.parse("alice@example.test"), dialog::add).toCompletableFuture()
+            v = engine.verify(Routed.target(engine, "alice@example.test"), dialog::add, DomainFacts.NONE).toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         }
 

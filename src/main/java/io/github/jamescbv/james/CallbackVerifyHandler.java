@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import io.github.jamescbv.policy.GuardedVerifier;
+import io.github.jamescbv.verify.Verifier;
 import javax.inject.Inject;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -66,12 +67,10 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
 
     private final DomainList domains;
     private final CbvMetrics metrics;
-    private final SharedProtections protections;
-    private final VerifierEngine.Factory engineFactory;
+    private final CbvRuntime runtime;
 
     // Set once by init(), before James accepts the first connection.
     private HandlerConfig config;
-    private VerifierEngine engine;
     private CallbackPolicy policy;
     private CallbackStarter starter;
     private DataReplyGate gate;
@@ -79,17 +78,12 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
     private RcptEnforcer enforcer;
     private VerdictAttributes attributes;
 
+    /** @param runtime the process's one engine and memory, shared with every other handler and mailet */
     @Inject
-    public CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, SharedProtections protections) {
-        this(domains, metricFactory, protections, VerifierEngine::start);
-    }
-
-    CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, SharedProtections protections,
-                          VerifierEngine.Factory engineFactory) {
+    public CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, CbvRuntime runtime) {
         this.domains = domains;
         this.metrics = new CbvMetrics(metricFactory);
-        this.protections = protections;
-        this.engineFactory = engineFactory;
+        this.runtime = runtime;
     }
 
     @Override
@@ -98,38 +92,22 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
     }
 
     void init(HandlerConfig parsed, ChannelAccess channelAccess) throws ConfigurationException {
+        Verifier engine;
         try {
-            this.engine = engineFactory.start(parsed.settings());
+            engine = runtime.engine(parsed.settings());
         } catch (RuntimeException e) {
             throw new ConfigurationException("CallbackVerifyHandler: cannot start the verification engine: " + e, e);
         }
         this.config = parsed;
         this.policy = new CallbackPolicy(domains, parsed.verifyAuthenticated(), parsed.exemptions());
-        SharedProtections.Parts shared = protections.obtain(parsed.cache(), parsed.limits(), "CallbackVerifyHandler");
-        GuardedVerifier guarded = new GuardedVerifier(engine,
-            parsed.settings().totalTimeout(), shared.cache, shared.limits);
+        GuardedVerifier guarded = runtime.protect(engine, parsed.settings().totalTimeout(), parsed.cache(),
+            parsed.limits(), "CallbackVerifyHandler");
         this.starter = new CallbackStarter(guarded, parsed.settings().map(), metrics);
         this.gate = new DataReplyGate(parsed.maxWait(), channelAccess, metrics);
         this.rcptGate = new RcptReplyGate(channelAccess, metrics);
         this.enforcer = new RcptEnforcer(parsed.enforcement(), rcptGate, metrics);
         this.attributes = new VerdictAttributes(parsed.attribute());
         LOG.info("SMTP callback verification enabled: {}", parsed);
-    }
-
-    /** Called by James when the SMTP server stops: the engine's threads and connections go. */
-    @Override
-    public void destroy() {
-        if (starter != null) {
-            protections.release();
-        }
-        VerifierEngine e = engine;
-        if (e != null) {
-            try {
-                e.close();
-            } catch (RuntimeException ex) {
-                LOG.warn("closing the verification engine failed: {}", ex.toString());
-            }
-        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.jamescbv.james;
 
 import io.github.jamescbv.dns.IpLiteral;
 import io.github.jamescbv.policy.GuardedVerifier;
+import io.github.jamescbv.verify.Verifier;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Stage;
@@ -34,69 +35,57 @@ import org.slf4j.LoggerFactory;
  * throws for a verification problem (our own failures are {@code transient}, stage internal,
  * with a WARN). Routing on the verdict is left to James's {@code HasMailAttributeWithValue}.
  *
- * <p>It shares the process-wide verdict cache and limits with the handler
- * ({@link SharedProtections}); the engine (its DNS client and SMTP event loop) is its own,
- * built from its own parameters ({@link MailetSettings}).
+ * <p>It shares the process's engine threads, verdict cache, callbacks in flight and limits with
+ * the handler ({@link CbvRuntime}); its engine settings (HELO name, timeouts, map...) are its own
+ * parameters ({@link MailetSettings}).
  */
 public class CallbackVerifyMailet extends GenericMailet {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifyMailet.class);
     private static final CallbackStarter.LogStyle LOG_STYLE = new CallbackStarter.LogStyle(LOG, "address", "mail", "address");
     private static final int MAX_LOGGED_NAME = 100;
 
-    private final SharedProtections protections;
+    private final CbvRuntime runtime;
     private final CbvMetrics metrics;
-    private final VerifierEngine.Factory engineFactory;
 
     // Set once by init(), before the container hands over the first mail; read by spool threads after.
     private volatile MailetSettings settings;
-    private volatile VerifierEngine engine;
-    private volatile CallbackStarter starter;
+    private volatile Verifier engine;
     private volatile VerdictAttributes attributes;
+    /** Made at the first mail, once the handlers have configured the shared protections (see {@link CbvRuntime}). */
+    private volatile CallbackStarter starter;
 
     @Inject
-    public CallbackVerifyMailet(SharedProtections protections, MetricFactory metricFactory) {
-        this(protections, metricFactory, VerifierEngine::start);
-    }
-
-    CallbackVerifyMailet(SharedProtections protections, MetricFactory metricFactory, VerifierEngine.Factory engineFactory) {
-        this.protections = protections;
+    public CallbackVerifyMailet(CbvRuntime runtime, MetricFactory metricFactory) {
+        this.runtime = runtime;
         this.metrics = new CbvMetrics(metricFactory);
-        this.engineFactory = engineFactory;
     }
 
     @Override
     public void init() throws MessagingException {
         MailetSettings parsed = MailetSettings.parse(getMailetConfig());
-        VerifierEngine started;
         try {
-            started = engineFactory.start(parsed.engine());
+            this.engine = runtime.engine(parsed.engine());
         } catch (RuntimeException e) {
             throw new MessagingException("CallbackVerifyMailet: cannot start the verification engine: " + e, e);
         }
-        SharedProtections.Parts shared = protections.join("CallbackVerifyMailet");
-        GuardedVerifier guarded = new GuardedVerifier(started,
-            parsed.engine().totalTimeout(), shared.cache, shared.limits);
         this.attributes = new VerdictAttributes(parsed.attribute());
-        this.starter = new CallbackStarter(guarded, parsed.engine().map(), metrics, LOG_STYLE);
-        this.engine = started;
         this.settings = parsed;
         LOG.info("SMTP callback verification mailet enabled: {}", parsed);
     }
 
-    /** Called by James when the mailet container stops: the engine's threads go, the shared parts are given back. */
-    @Override
-    public void destroy() {
-        VerifierEngine e = engine;
-        if (e == null) {
-            return;
+    private CallbackStarter starter() {
+        CallbackStarter s = starter;
+        if (s == null) {
+            synchronized (this) {
+                s = starter;
+                if (s == null) {
+                    GuardedVerifier guarded = runtime.join(engine, settings.engine().totalTimeout(), "CallbackVerifyMailet");
+                    s = new CallbackStarter(guarded, settings.engine().map(), metrics, LOG_STYLE);
+                    starter = s;
+                }
+            }
         }
-        engine = null;
-        protections.release();
-        try {
-            e.close();
-        } catch (RuntimeException ex) {
-            LOG.warn("closing the verification engine failed: {}", ex.toString());
-        }
+        return s;
     }
 
     /**
@@ -133,9 +122,9 @@ public class CallbackVerifyMailet extends GenericMailet {
                 LOG.debug("no callback for mail {}: {}", context, choice.reason());
                 return Optional.empty();
             case UNUSABLE:
-                return Optional.of(starter.refused(choice.address(), "address cannot be verified: " + choice.reason(), context));
+                return Optional.of(starter().refused(choice.address(), "address cannot be verified: " + choice.reason(), context));
             default:
-                return Optional.of(starter.start(choice.address(), context, client(mail)));
+                return Optional.of(starter().start(choice.address(), context, client(mail)));
         }
     }
 

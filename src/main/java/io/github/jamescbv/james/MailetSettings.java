@@ -21,7 +21,7 @@ import org.apache.mailet.MailetConfig;
  * makes James refuse to start: a misspelt {@code adress} must not silently verify the sender.
  *
  * <p>The verdict cache and the limits are not configured here: they are shared with the
- * handler and configured on it ({@link SharedProtections}).
+ * handler and configured on it ({@link CbvRuntime}).
  */
 final class MailetSettings {
     static final String DEFAULT_ADDRESS = AddressSource.SENDER;

@@ -8,13 +8,12 @@ import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.CallbackTarget;
 
-import io.github.jamescbv.dns.DnsjavaMxResolver;
+import io.github.jamescbv.core.Scheduler;
 import io.github.jamescbv.dns.MxHost;
 import io.github.jamescbv.dns.MxResolution;
 import io.github.jamescbv.dns.MxResolver;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.smtp.FollowUpReply;
-import io.github.jamescbv.smtp.NettyProbeClient;
 import io.github.jamescbv.smtp.ProbeClient;
 import io.github.jamescbv.smtp.ProbeOutcome;
 import io.github.jamescbv.smtp.ProbeRequest;
@@ -26,9 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,37 +53,39 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
     private final OutcomeClassifier classifier = new OutcomeClassifier();
     private final DomainChecks checks;
     private final List<AutoCloseable> owned;
-    /**
-     * Runs the total-timeout safety nets. One thread for the whole engine; tasks are
-     * cancelled and removed when their verification ends, so memory follows what is in
-     * flight, not what was verified in the last totalTimeout.
-     */
-    private final ScheduledThreadPoolExecutor timer;
+    /** Runs the total-timeout safety nets; cancelled when their verification ends. */
+    private final Scheduler timer;
 
-    /** Assembles an engine from parts; {@code owned} are closed by {@link #close()}. */
+    /**
+     * Assembles an engine from parts; {@code owned} are closed by {@link #close()}.
+     *
+     * @param timer the timer of the total-timeout safety nets
+     */
     public CallbackVerifier(VerifierSettings settings, MxResolver resolver, ProbeClient probes,
-                            TargetAddressGuard guard, List<AutoCloseable> owned) {
+                            TargetAddressGuard guard, Scheduler timer, List<AutoCloseable> owned) {
         this.settings = settings;
         this.resolver = resolver;
         this.probes = probes;
         this.guard = guard;
         this.checks = new DomainChecks(settings.randomCheck(), settings.postmasterCheck());
         this.owned = List.copyOf(owned);
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "cbv-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        this.timer.setRemoveOnCancelPolicy(true);
+        this.timer = timer;
     }
 
-    /** Builds the real engine: dnsjava resolver, Netty probe client, target guard per settings. */
+    /**
+     * Builds the real engine with resources of its own (dnsjava resolver, Netty probe client,
+     * timer), which {@link #close()} stops: for the command line and tests. A long-running process
+     * shares one {@link EngineResources} among its engines instead.
+     */
     public static CallbackVerifier start(VerifierSettings settings) {
-        DnsjavaMxResolver resolver = new DnsjavaMxResolver(settings.dnsServers(),
-            min(settings.dnsTimeout(), settings.totalTimeout()));
-        NettyProbeClient probes = new NettyProbeClient(settings.ioThreads());
-        return new CallbackVerifier(settings, resolver, probes,
-            new TargetAddressGuard(settings.allowPrivateTargets(), settings.allowTargetNetworks()), List.of(probes, resolver));
+        EngineResources resources = EngineResources.start(settings.ioThreads());
+        try {
+            CallbackVerifier own = resources.verifier(settings);
+            return new CallbackVerifier(settings, own.resolver, own.probes, own.guard, own.timer, List.of(resources));
+        } catch (RuntimeException e) {
+            resources.close();
+            throw e;
+        }
     }
 
     public VerifierSettings settings() {
@@ -107,7 +105,6 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
         for (AutoCloseable c : owned) {
             try {
                 c.close();
@@ -169,7 +166,7 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
          */
         private void armTotalTimeout() {
             long delay = deadlineNanos - System.nanoTime() + TIMEOUT_GRACE.toNanos();
-            ScheduledFuture<?> safetyNet = timer.schedule(() -> {
+            Scheduler.Cancellable safetyNet = timer.schedule(() -> {
                 Verdict pass = passAwaitingChecks;
                 String reached = "total timeout " + Durations.format(settings.totalTimeout()) + " reached";
                 if (pass != null) { // the address passed: only its domain checks ran out of time
@@ -177,8 +174,8 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
                 } else {
                     finish(Verdict.builder(Result.TRANSIENT, stage).text(reached));
                 }
-            }, delay, TimeUnit.NANOSECONDS);
-            result.whenComplete((v, e) -> safetyNet.cancel(false));
+            }, delay);
+            result.whenComplete((v, e) -> safetyNet.cancel());
         }
 
         private void onResolved(MxResolution resolution) {
@@ -298,10 +295,6 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
                 LOG.debug("verified {}: {}", target.original(), v);
             }
         }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String describe(CallbackTarget t) {

@@ -12,6 +12,7 @@ import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.testing.FakeVerifier;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,24 +50,14 @@ class CallbackVerifyHandlerTest {
     static final Verdict PASS = Verdict.builder(Result.PASS, Stage.RCPT).code(250).domain("remote.example").build();
 
     final RecordingMetricFactory metrics = new RecordingMetricFactory();
-    final List<EmailAddress> verified = new CopyOnWriteArrayList<>();
     Function<EmailAddress, CompletionStage<Verdict>> engineBehaviour = a -> CompletableFuture.completedFuture(PASS);
+    final FakeVerifier engine = new FakeVerifier().answering(a -> engineBehaviour.apply(a));
+    final List<EmailAddress> verified = engine.asked();
     DomainList domains = new FakeDomains(false);
 
     /** A handler whose engine records each address and answers with {@link #engineBehaviour}. */
     CallbackVerifyHandler newHandler() {
-        return new CallbackVerifyHandler(domains, metrics, new SharedProtections(), settings -> new VerifierEngine() {
-            @Override
-            public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
-                EmailAddress address = target.original();
-                verified.add(address);
-                return engineBehaviour.apply(address);
-            }
-
-            @Override
-            public void close() {
-            }
-        });
+        return new CallbackVerifyHandler(domains, metrics, new CbvRuntime(settings -> engine));
     }
 
     CallbackVerifyHandler handler(Phase phase, boolean verifyAuthenticated, Duration maxWait, ChannelAccess access) throws Exception {
@@ -294,28 +285,6 @@ class CallbackVerifyHandlerTest {
         ChannelAccess access = ChannelAccess.detect();
 
         assertThat(access.available()).as(access.unavailableReason()).isTrue();
-    }
-
-    @Test
-    void theEngineIsClosedWhenJamesDestroysTheHandler() throws Exception {
-        List<String> closed = new ArrayList<>();
-        CallbackVerifyHandler h = new CallbackVerifyHandler(domains, metrics, new SharedProtections(), settings -> new VerifierEngine() {
-            @Override
-            public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
-                EmailAddress address = target.original();
-                return CompletableFuture.completedFuture(PASS);
-            }
-
-            @Override
-            public void close() {
-                closed.add("closed");
-            }
-        });
-        h.init(HandlerConfigTest.handler(""));
-
-        h.destroy();
-
-        assertThat(closed).containsExactly("closed");
     }
 
     // ------------------------------------------------------------------ enforcement at RCPT TO

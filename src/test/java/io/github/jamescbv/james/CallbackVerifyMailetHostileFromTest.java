@@ -39,6 +39,7 @@ class CallbackVerifyMailetHostileFromTest {
 
     private static TestDnsServer dns;
     private static ScriptedSmtpServer remote;
+    private CbvRuntime runtime;
     private CallbackVerifyMailet mailet;
 
     @BeforeAll
@@ -56,7 +57,8 @@ class CallbackVerifyMailetHostileFromTest {
 
     @BeforeEach
     void startMailet() throws Exception {
-        mailet = new CallbackVerifyMailet(new SharedProtections(), new RecordingMetricFactory());
+        runtime = new CbvRuntime();
+        mailet = new CallbackVerifyMailet(runtime, new RecordingMetricFactory());
         mailet.init(FakeMailetConfig.builder().mailetName("cbv-from")
             .setProperty("address", "header:From")
             .setProperty("attribute", ATTRIBUTE)
@@ -69,7 +71,7 @@ class CallbackVerifyMailetHostileFromTest {
 
     @AfterEach
     void stopMailet() {
-        mailet.destroy();
+        runtime.close();
     }
 
     @ParameterizedTest(name = "[{index}] {0}")

@@ -12,6 +12,7 @@ import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.testing.FakeVerifier;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
 import java.util.HashMap;
@@ -43,27 +44,10 @@ class CallbackVerifyMailetTest {
     static final Verdict PASS = Verdict.builder(Result.PASS, Stage.RCPT).code(250).domain("remote.example").build();
 
     final RecordingMetricFactory metrics = new RecordingMetricFactory();
-    final SharedProtections protections = new SharedProtections();
-    final List<EmailAddress> verified = new CopyOnWriteArrayList<>();
-    final List<String> closed = new CopyOnWriteArrayList<>();
-    Function<EmailAddress, CompletionStage<Verdict>> engineBehaviour = a -> CompletableFuture.completedFuture(
-        PASS.toBuilder().domain(a.domain()).build());
-
-    VerifierEngine.Factory fakeEngine() {
-        return settings -> new VerifierEngine() {
-            @Override
-            public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
-                EmailAddress address = target.original();
-                verified.add(address);
-                return engineBehaviour.apply(address);
-            }
-
-            @Override
-            public void close() {
-                closed.add("closed");
-            }
-        };
-    }
+    Function<EmailAddress, CompletionStage<Verdict>> engineBehaviour = FakeVerifier::passFor;
+    final FakeVerifier engine = new FakeVerifier().answering(a -> engineBehaviour.apply(a));
+    final List<EmailAddress> verified = engine.asked();
+    final CbvRuntime runtime = new CbvRuntime(settings -> engine);
 
     /** A mailet initialised with these parameters: name, value, name, value... */
     CallbackVerifyMailet mailet(String... parameters) throws Exception {
@@ -71,7 +55,7 @@ class CallbackVerifyMailetTest {
         for (int i = 0; i < parameters.length; i += 2) {
             config.setProperty(parameters[i], parameters[i + 1]);
         }
-        CallbackVerifyMailet m = new CallbackVerifyMailet(protections, metrics, fakeEngine());
+        CallbackVerifyMailet m = new CallbackVerifyMailet(runtime, metrics);
         m.init(config.build());
         return m;
     }
@@ -334,22 +318,12 @@ class CallbackVerifyMailetTest {
         assertThat(verified).extracting(EmailAddress::toString).containsExactly("alice@remote.example", "carol@remote.example");
     }
 
-    @Test
-    void destroyClosesTheEngine() throws Exception {
-        CallbackVerifyMailet m = mailet();
-
-        m.destroy();
-        m.destroy();
-
-        assertThat(closed).containsExactly("closed");
-    }
-
     // ------------------------------------------------------------------ helpers
 
-    /** A handler sharing {@link #protections}, configured with these cache and limit settings. */
+    /** A handler sharing {@link #runtime}, configured with these cache and limit settings. */
     CallbackVerifyHandler handler(CacheSettings cache, LimitSettings limits) throws Exception {
         CallbackVerifyHandler h = new CallbackVerifyHandler(new CallbackVerifyHandlerTest.FakeDomains(false), metrics,
-            protections, fakeEngine());
+            runtime);
         h.init(new HandlerConfig(Phase.MAILFROM, ATTRIBUTE, Duration.ofSeconds(1), false, VerifierSettings.builder().build(),
             cache, limits, Exemptions.NONE), ChannelAccess.unavailable("unit test"));
         return h;

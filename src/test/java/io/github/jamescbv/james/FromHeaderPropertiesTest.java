@@ -11,6 +11,7 @@ import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.testing.FakeVerifier;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,9 +40,10 @@ class FromHeaderPropertiesTest {
 
     @Property(tries = 400)
     void whateverTheFromHeaderOnlySafeAddressesReachTheEngine(@ForAll("fromHeaders") String from) throws Exception {
-        List<EmailAddress> asked = new CopyOnWriteArrayList<>();
-        CallbackVerifyMailet mailet = new CallbackVerifyMailet(new SharedProtections(), new RecordingMetricFactory(),
-            settings -> new RecordingEngine(asked));
+        FakeVerifier engine = new FakeVerifier();
+        List<EmailAddress> asked = engine.asked();
+        CbvRuntime runtime = new CbvRuntime(settings -> engine);
+        CallbackVerifyMailet mailet = new CallbackVerifyMailet(runtime, new RecordingMetricFactory());
         mailet.init(FakeMailetConfig.builder().mailetName("cbv").setProperty("address", "header:From")
             .setProperty("attribute", ATTRIBUTE).build());
         Mail mail = mail("bounces@list.example", from);
@@ -49,7 +51,7 @@ class FromHeaderPropertiesTest {
         try {
             mailet.service(mail);
         } finally {
-            mailet.destroy();
+            runtime.close();
         }
 
         Map<String, String> detail = detail(mail, ATTRIBUTE);
@@ -94,26 +96,5 @@ class FromHeaderPropertiesTest {
         Arbitrary<String> shaped = Arbitraries.oneOf(pieces, Arbitraries.just("")).list().ofSize(4)
             .map(l -> l.get(0) + " <" + l.get(1) + "alice" + l.get(2) + "@remote.example" + l.get(3) + ">");
         return Arbitraries.oneOf(mixed, shaped).filter(s -> !s.isBlank());
-    }
-
-    /** An engine that passes every address and remembers what it was asked. */
-    private static final class RecordingEngine implements VerifierEngine {
-        private final List<EmailAddress> asked;
-
-        RecordingEngine(List<EmailAddress> asked) {
-            this.asked = asked;
-        }
-
-        @Override
-        public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
-            EmailAddress address = target.original();
-            asked.add(address);
-            return CompletableFuture.completedFuture(Verdict.builder(Result.PASS, Stage.RCPT).code(250)
-                .domain(address.domain()).build());
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

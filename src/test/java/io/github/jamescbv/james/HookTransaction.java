@@ -11,6 +11,7 @@ import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.testing.FakeVerifier;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -62,18 +63,10 @@ public final class HookTransaction {
         Verdict pass = Verdict.builder(Result.PASS, Stage.RCPT).code(250).enhancedCode("2.1.5").text("2.1.5 Ok")
             .mxHost("mx.fast.bench").ip("127.0.0.1").domain("fast.bench").elapsed(Duration.ofMillis(2)).build();
         this.handler = new CallbackVerifyHandler(new CallbackVerifyHandlerTest.FakeDomains(false),
-            new DropWizardMetricFactory(new MetricRegistry()), new SharedProtections(), settings -> new VerifierEngine() {
-                @Override
-                public CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known) {
-                    EmailAddress address = target.original();
-                    engineCalls.incrementAndGet();
-                    return CompletableFuture.completedFuture(pass);
-                }
-
-                @Override
-                public void close() {
-                }
-            });
+            new DropWizardMetricFactory(new MetricRegistry()), new CbvRuntime(settings -> new FakeVerifier().answering(a -> {
+                engineCalls.incrementAndGet();
+                return CompletableFuture.completedFuture(pass);
+            })));
         // Limits out of the way while the cache is filled, as in JamesBench's smtpserver.xml: with the
         // defaults, one client would be refused after 20 new callbacks a minute, and refusals are not cached.
         LimitSettings limits = new LimitSettings(1000, 1000, 1000, 100_000_000, 100_000_000);

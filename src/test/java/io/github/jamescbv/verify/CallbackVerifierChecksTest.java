@@ -1,5 +1,6 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -25,6 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /** The catch-all and postmaster checks in the engine, with a table resolver and a table probe client. */
 class CallbackVerifierChecksTest {
+    /** The safety nets\' timer, as the engine resources share one; a daemon thread. */
+    private static final DaemonScheduler TIMER = new DaemonScheduler("cbv-timer");
+
     private final FakeMxResolver dns = new FakeMxResolver();
     private final FakeProbeClient smtp = new FakeProbeClient();
 
@@ -36,7 +40,7 @@ class CallbackVerifierChecksTest {
 
     private Verdict verify(String address, VerifierSettings.Builder settings, DomainFacts known) throws Exception {
         CallbackVerifier v = new CallbackVerifier(settings.heloName("probe.example.org").build(), dns, smtp,
-            new TargetAddressGuard(false), List.of());
+            new TargetAddressGuard(false), TIMER, List.of());
         return v.verify(Routed.target(v, address), DialogListener.NONE, known)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -178,7 +182,7 @@ class CallbackVerifierChecksTest {
         followUpsAnswer(550, "unknown");
         List<String> dialog = new CopyOnWriteArrayList<>();
         CallbackVerifier engine = new CallbackVerifier(both().heloName("probe.example.org").build(), dns, smtp,
-            new TargetAddressGuard(false), List.of());
+            new TargetAddressGuard(false), TIMER, List.of());
 
         Verdict v = engine.verify(Routed.target(engine, "carol@example.com"), dialog::add, DomainFacts.ACCEPTS_ALL)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Verdict;
@@ -21,12 +22,15 @@ import org.junit.jupiter.api.Test;
 
 /** The verifier's walk and classification, with a table resolver and a table probe client. */
 class CallbackVerifierTest {
+    /** The safety nets\' timer, as the engine resources share one; a daemon thread. */
+    private static final DaemonScheduler TIMER = new DaemonScheduler("cbv-timer");
+
     private final FakeMxResolver dns = new FakeMxResolver();
     private final FakeProbeClient smtp = new FakeProbeClient();
 
     private Verdict verify(String address, VerifierSettings.Builder settings, boolean allowPrivate) throws Exception {
         CallbackVerifier v = new CallbackVerifier(settings.heloName("probe.example.org").build(), dns, smtp,
-            new TargetAddressGuard(allowPrivate), List.of());
+            new TargetAddressGuard(allowPrivate), TIMER, List.of());
         return v.verify(Routed.target(v, address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

@@ -1,5 +1,6 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Verdict;
@@ -196,7 +197,9 @@ class EngineLeakSocketTest {
     /** The real engine, as {@link CallbackVerifier#start} builds it, with this probe client. */
     private static CallbackVerifier engine(VerifierSettings settings, NettyProbeClient probes) {
         DnsjavaMxResolver resolver = new DnsjavaMxResolver(settings.dnsServers(), settings.dnsTimeout());
-        return new CallbackVerifier(settings, resolver, probes, new TargetAddressGuard(true), List.of(probes, resolver));
+        DaemonScheduler timer = new DaemonScheduler("cbv-timer");
+        return new CallbackVerifier(settings, resolver, probes, new TargetAddressGuard(true), timer,
+            List.of(probes, resolver, timer));
     }
 
     private static CallbackVerifier engine(VerifierSettings settings) {

@@ -7,11 +7,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import io.github.jamescbv.testing.ConfDirectory;
+import io.github.jamescbv.verify.VerifierSettings;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import javax.mail.MessagingException;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.GuiceJamesServer;
@@ -46,6 +48,7 @@ class ConfSamplesTest {
                 "<allowPrivateTargets>true</allowPrivateTargets>");
             ConfDirectory.write(workingDirectory, smtpServers(mxTarget), mailets);
 
+            Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
             GuiceJamesServer james = JamesUnderTest.server(workingDirectory);
             james.start();
             try {
@@ -94,9 +97,13 @@ class ConfSamplesTest {
 
                 assertThat(mx.connections()).as("alice and error-nobody by the handler, error-mallory and "
                     + "transient-carol by the mailet; alice again from the cache").hasSize(4);
+                assertThat(JamesUnderTest.engineThreadsSince(before)).as("one engine for every handler and the mailet")
+                    .filteredOn(name -> name.startsWith("cbv-smtp-")).hasSize(VerifierSettings.DEFAULT_IO_THREADS);
             } finally {
                 james.stop();
             }
+            // James stops the process's engine and limits (@PreDestroy): no thread of ours outlives it.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(JamesUnderTest.engineThreadsSince(before)).isEmpty());
         }
     }
 

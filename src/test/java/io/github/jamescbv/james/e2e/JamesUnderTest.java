@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import javax.mail.internet.MimeMessage;
 import org.apache.james.GuiceJamesServer;
@@ -138,6 +139,19 @@ public final class JamesUnderTest {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The live threads of our engine and limits (named cbv-smtp-N, cbv-dns-N, cbv-timer, cbv-limits)
+     * that are not in {@code before}: other tests of the same JVM may have left some of their own.
+     */
+    public static List<String> engineThreadsSince(Set<Thread> before) {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && !before.contains(t))
+            .map(Thread::getName)
+            .filter(n -> n.startsWith("cbv-smtp-") || n.startsWith("cbv-dns-") || n.equals("cbv-timer") || n.equals("cbv-limits"))
+            .sorted()
+            .collect(Collectors.toList());
     }
 
     /** How many callbacks {@code remote} received for {@code address} (connections that sent RCPT TO it). */

@@ -19,6 +19,10 @@ import java.util.Locale;
  */
 public final class PolicyRejection {
     private static final String SENDER_REJECTED = "sender address rejected";
+    /** RFC 3463 enhanced codes, named here because the engine is free of James's types (DSNStatus). */
+    private static final String SECURITY_OR_POLICY_CLASS = "5.7.";
+    private static final String BAD_SENDER_MAILBOX = "5.1.7";
+    private static final String BAD_SENDER_SYSTEM = "5.1.8";
 
     private PolicyRejection() {
     }
@@ -41,7 +45,8 @@ public final class PolicyRejection {
 
     private static boolean refusesTheProbeAtRcpt(Verdict v) {
         String enhanced = v.enhancedCode();
-        return enhanced.startsWith("5.7.") || enhanced.equals("5.1.7") || enhanced.equals("5.1.8")
+        return enhanced.startsWith(SECURITY_OR_POLICY_CLASS) || enhanced.equals(BAD_SENDER_MAILBOX)
+            || enhanced.equals(BAD_SENDER_SYSTEM)
             || v.text().toLowerCase(Locale.ROOT).contains(SENDER_REJECTED);
     }
 }

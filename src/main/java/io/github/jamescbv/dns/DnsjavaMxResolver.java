@@ -3,7 +3,6 @@ package io.github.jamescbv.dns;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.HostPort;
 import io.github.jamescbv.core.SafeText;
-import io.github.jamescbv.verify.VerifierSettings;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -122,11 +121,6 @@ public final class DnsjavaMxResolver implements MxResolver, AutoCloseable {
             .clearCaches()
             .build();
         this.lookups = new Lookups(session, threads, timeout);
-    }
-
-    /** The resolver the engine's settings describe: {@code dnsServers} and {@code dnsTimeout}. */
-    public static DnsjavaMxResolver fromSettings(VerifierSettings settings) {
-        return new DnsjavaMxResolver(settings.dnsServers(), settings.dnsTimeout());
     }
 
     private static InetSocketAddress socketAddress(String server) {

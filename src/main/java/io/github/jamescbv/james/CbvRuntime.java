@@ -10,6 +10,7 @@ import io.github.jamescbv.verify.EngineResources;
 import io.github.jamescbv.verify.Verifier;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
+import java.util.function.Function;
 import javax.annotation.PreDestroy;
 import javax.inject.Singleton;
 import org.slf4j.Logger;
@@ -38,14 +39,12 @@ public class CbvRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CbvRuntime.class);
 
     /** Where engines come from: the process's shared resources, or a fake in unit tests. */
-    @FunctionalInterface
-    public interface Engines extends AutoCloseable {
+    private interface Engines extends AutoCloseable {
         /** @throws IllegalArgumentException when the settings cannot be used (a DNS server that does not resolve) */
         Verifier engine(VerifierSettings settings);
 
         @Override
-        default void close() {
-        }
+        void close();
     }
 
     private final Engines engines;
@@ -61,7 +60,21 @@ public class CbvRuntime implements AutoCloseable {
         this(new SharedEngines());
     }
 
-    public CbvRuntime(Engines engines) {
+    /** With engines of the caller's that need no closing (unit tests: a fake engine). */
+    public CbvRuntime(Function<VerifierSettings, Verifier> engines) {
+        this(new Engines() {
+            @Override
+            public Verifier engine(VerifierSettings settings) {
+                return engines.apply(settings);
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+    }
+
+    private CbvRuntime(Engines engines) {
         this.engines = engines;
     }
 

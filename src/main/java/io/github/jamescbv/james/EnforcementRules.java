@@ -1,5 +1,6 @@
 package io.github.jamescbv.james;
 
+import org.apache.james.protocols.smtp.dsn.DSNStatus;
 import io.github.jamescbv.core.PolicyRejection;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Verdict;
@@ -14,7 +15,10 @@ import java.util.StringJoiner;
  * refusal must not conclude that the <em>recipient</em> does not exist.
  */
 final class EnforcementRules {
-    static final String IN_PROGRESS_ENHANCED = "4.7.1";
+    /** Not yet authorised (RFC 3463 X.7.1), as Postfix's verify answers while a probe is running. */
+    static final String IN_PROGRESS_ENHANCED = DSNStatus.getStatus(DSNStatus.TRANSIENT, DSNStatus.SECURITY_AUTH);
+    static final String SENDER_REJECTED_ENHANCED = DSNStatus.getStatus(DSNStatus.PERMANENT, DSNStatus.ADDRESS_SYNTAX_SENDER);
+    static final String SENDER_DEFERRED_ENHANCED = DSNStatus.getStatus(DSNStatus.TRANSIENT, DSNStatus.ADDRESS_SYNTAX_SENDER);
     static final String IN_PROGRESS_TEXT = "Sender address verification in progress, try again later";
     static final String REJECTED = "Sender address rejected: ";
     /** Our text after the codes; the line stays under RFC 5321's 512 octets. */
@@ -50,11 +54,11 @@ final class EnforcementRules {
                     return RcptAnswer.accept("error is a policy rejection of us, not of the address,"
                         + " and rejectOnPolicyError is false");
                 }
-                return RcptAnswer.reject("5.1.7", text(v));
+                return RcptAnswer.reject(SENDER_REJECTED_ENHANCED, text(v));
             case TRANSIENT:
             default:
                 return action == EnforcementAction.DEFER
-                    ? RcptAnswer.defer("4.1.7", text(v))
+                    ? RcptAnswer.defer(SENDER_DEFERRED_ENHANCED, text(v))
                     : RcptAnswer.accept("transient: reject lets it through");
         }
     }

@@ -1,5 +1,6 @@
 package io.github.jamescbv.james;
 
+import org.apache.james.protocols.smtp.SMTPRetCode;
 import java.util.Objects;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
@@ -30,11 +31,11 @@ final class RcptAnswer {
     }
 
     static RcptAnswer reject(String enhancedCode, String text) {
-        return new RcptAnswer(Kind.REJECT, "550", enhancedCode, text);
+        return new RcptAnswer(Kind.REJECT, SMTPRetCode.MAILBOX_PERM_UNAVAILABLE, enhancedCode, text);
     }
 
     static RcptAnswer defer(String enhancedCode, String text) {
-        return new RcptAnswer(Kind.DEFER, "450", enhancedCode, text);
+        return new RcptAnswer(Kind.DEFER, SMTPRetCode.MAILBOX_TEMP_UNAVAILABLE, enhancedCode, text);
     }
 
     Kind kind() {

@@ -1,5 +1,6 @@
 package io.github.jamescbv.james;
 
+import org.apache.james.protocols.smtp.SMTPRetCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +49,7 @@ final class RcptReplyGate {
      */
     static final HookResult PLACEHOLDER = HookResult.builder()
         .hookReturnCode(HookReturnCode.denySoft())
-        .smtpReturnCode("450")
+        .smtpReturnCode(SMTPRetCode.MAILBOX_TEMP_UNAVAILABLE)
         .smtpDescription(EnforcementRules.IN_PROGRESS_ENHANCED + " " + EnforcementRules.IN_PROGRESS_TEXT)
         .build();
 

@@ -52,13 +52,8 @@ public final class TargetAddressGuard {
     private final boolean allowPrivate;
     private final List<Cidr> allowedNetworks;
 
-    /** @param allowPrivate true to allow everything (tests, or a deliberate internal deployment) */
-    public TargetAddressGuard(boolean allowPrivate) {
-        this(allowPrivate, List.of());
-    }
-
     /**
-     * @param allowPrivate    true to allow everything
+     * @param allowPrivate    true to allow everything (tests, or a deliberate internal deployment)
      * @param allowedNetworks networks allowed although private, reserved or loopback; every other stays refused
      */
     public TargetAddressGuard(boolean allowPrivate, List<Cidr> allowedNetworks) {

@@ -2,6 +2,7 @@ package io.github.jamescbv.james;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -9,14 +10,20 @@ import io.github.jamescbv.core.CallbackTarget;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.testing.ScriptedSmtpServer;
+import io.github.jamescbv.testing.SmtpScript;
+import io.github.jamescbv.verify.Verifier;
+import io.github.jamescbv.james.e2e.JamesUnderTest;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.testing.FakeVerifier;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.james.domainlist.api.DomainList;
@@ -32,18 +39,7 @@ class CbvRuntimeTest {
     static final Duration WAIT = Duration.ofSeconds(5);
 
     final FakeVerifier engine = new FakeVerifier();
-    final List<String> closed = new ArrayList<>();
-    final CbvRuntime runtime = new CbvRuntime(new CbvRuntime.Engines() {
-        @Override
-        public io.github.jamescbv.verify.Verifier engine(VerifierSettings settings) {
-            return engine;
-        }
-
-        @Override
-        public void close() {
-            closed.add("engines");
-        }
-    });
+    final CbvRuntime runtime = new CbvRuntime(settings -> engine);
 
     @AfterEach
     void close() {
@@ -91,12 +87,32 @@ class CbvRuntimeTest {
     }
 
     @Test
-    void closingStopsTheEnginesOnceAndRefusesNewUsers() {
-        runtime.close();
-        runtime.close();
+    void theRealEnginesShareOneSetOfThreadsThatClosingStops() throws Exception {
+        Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+        CbvRuntime real = new CbvRuntime();
+        try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(SmtpScript.standard())) {
+            DomainMap map = DomainMap.builder().add("remote.example", "[127.0.0.1]:" + mx.port()).build();
+            for (String helo : List.of("one.example", "two.example", "three.example")) {
+                Verifier engine = real.engine(VerifierSettings.builder().heloName(helo).map(map)
+                    .allowPrivateTargets(true).build());
+                GuardedVerifier guarded = real.join(engine, WAIT, helo);
+                CallbackTarget target = map.route(EmailAddress.parse("alice-" + helo + "@remote.example"));
+                assertThat(guarded.verify(target, Optional.empty(), DialogListener.NONE).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS).result()).isEqualTo(Result.PASS);
+            }
+            assertThat(mx.connectionCount()).isEqualTo(3);
+        }
 
-        assertThat(closed).containsExactly("engines");
-        assertThatThrownBy(() -> runtime.engine(VerifierSettings.builder().build()))
+        List<String> threads = JamesUnderTest.engineThreadsSince(before);
+        assertThat(threads).as("three engines, one timer and one limits thread").containsOnlyOnce("cbv-timer", "cbv-limits");
+        assertThat(threads).as("and one event loop group").filteredOn(n -> n.startsWith("cbv-smtp-"))
+            .hasSizeBetween(1, VerifierSettings.DEFAULT_IO_THREADS);
+
+        real.close();
+        real.close();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(JamesUnderTest.engineThreadsSince(before)).isEmpty());
+        assertThatThrownBy(() -> real.engine(VerifierSettings.builder().build()))
             .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 

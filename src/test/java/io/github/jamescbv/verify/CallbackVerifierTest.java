@@ -30,7 +30,7 @@ class CallbackVerifierTest {
 
     private Verdict verify(String address, VerifierSettings.Builder settings, boolean allowPrivate) throws Exception {
         CallbackVerifier v = new CallbackVerifier(settings.heloName("probe.example.org").build(), dns, smtp,
-            new TargetAddressGuard(allowPrivate), TIMER, List.of());
+            new TargetAddressGuard(allowPrivate, List.of()), TIMER, List.of());
         return v.verify(Routed.target(v, address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

@@ -198,7 +198,7 @@ class EngineLeakSocketTest {
     private static CallbackVerifier engine(VerifierSettings settings, NettyProbeClient probes) {
         DnsjavaMxResolver resolver = new DnsjavaMxResolver(settings.dnsServers(), settings.dnsTimeout());
         DaemonScheduler timer = new DaemonScheduler("cbv-timer");
-        return new CallbackVerifier(settings, resolver, probes, new TargetAddressGuard(true), timer,
+        return new CallbackVerifier(settings, resolver, probes, new TargetAddressGuard(true, List.of()), timer,
             List.of(probes, resolver, timer));
     }
 

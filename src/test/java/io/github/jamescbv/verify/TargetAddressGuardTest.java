@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class TargetAddressGuardTest {
-    private final TargetAddressGuard guard = new TargetAddressGuard(false);
+    private final TargetAddressGuard guard = new TargetAddressGuard(false, List.of());
 
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "127.5.6.7", "0.0.0.0", "10.0.0.1", "172.16.0.1", "172.31.255.255",
@@ -37,7 +37,7 @@ class TargetAddressGuardTest {
 
     @Test
     void allowPrivateTargetsLetsEverythingThrough() throws Exception {
-        assertThat(new TargetAddressGuard(true).refusal(InetAddress.getByName("127.0.0.1"))).isEmpty();
+        assertThat(new TargetAddressGuard(true, List.of()).refusal(InetAddress.getByName("127.0.0.1"))).isEmpty();
     }
 
     @Test

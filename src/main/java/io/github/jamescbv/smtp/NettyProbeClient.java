@@ -60,8 +60,8 @@ public final class NettyProbeClient implements ProbeClient {
         // Checked after adding, so that a concurrent close() either sees this session or is seen here.
         if (closed.get()) {
             session.abort(CLOSED_DETAIL);
-        } else if (request.target().isUnresolved()) {
-            session.abort("target address is not resolved: " + request.target().getHostString());
+        } else if (request.route().address().isUnresolved()) {
+            session.abort("target address is not resolved: " + request.route().address().getHostString());
         } else {
             start(session);
         }

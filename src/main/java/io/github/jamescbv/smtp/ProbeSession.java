@@ -64,15 +64,15 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
 
     /** The session of a probe's (first) connection; {@code connector} opens its second one if needed. */
     ProbeSession(ProbeRequest request, Connector connector) {
-        this(request, new SessionResults(request.followUps()), connector);
+        this(request, new SessionResults(request.query().followUps()), connector);
     }
 
     private ProbeSession(ProbeRequest request, SessionResults results, Connector connector) {
         this.request = request;
         this.results = results;
         this.connector = connector;
-        this.transcript = new Transcript(request);
-        this.timer = new DialogTimer(request, System::nanoTime, this::timerTaskFailed);
+        this.transcript = new Transcript(request.route(), request.listener());
+        this.timer = new DialogTimer(request.limits(), System::nanoTime, this::timerTaskFailed);
         this.parser = new ReplyParser(line -> event("<- " + line));
     }
 
@@ -102,7 +102,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
         ChannelFuture future = base.clone()
             .handler(this)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
-            .connect(request.target());
+            .connect(request.route().address());
         future.addListener((ChannelFuture f) -> {
             try {
                 connectDone(f);
@@ -221,11 +221,11 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     private void onReply(ChannelHandlerContext ctx, SmtpReply reply) {
         switch (step) {
             case GREETING:
-                continueIf(ctx, reply, DialogStep.EHLO, "EHLO " + request.heloName());
+                continueIf(ctx, reply, DialogStep.EHLO, "EHLO " + request.route().heloName());
                 break;
             case EHLO:
                 if (reply.isPermanent()) { // an old server without ESMTP: RFC 5321 3.2 says fall back to HELO
-                    send(ctx, DialogStep.HELO, "HELO " + request.heloName());
+                    send(ctx, DialogStep.HELO, "HELO " + request.route().heloName());
                 } else {
                     continueIf(ctx, reply, DialogStep.MAIL, mailFrom());
                 }
@@ -239,7 +239,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
                 } else if (results.secondConnection()) {
                     askFollowUp(ctx, DialogStep.RCPT);
                 } else {
-                    send(ctx, DialogStep.RCPT, rcptTo(request.recipient()));
+                    send(ctx, DialogStep.RCPT, rcptTo(request.query().recipient()));
                 }
                 break;
             case RCPT:
@@ -271,7 +271,7 @@ final class ProbeSession extends ChannelInboundHandlerAdapter {
     }
 
     private String mailFrom() {
-        return "MAIL FROM:<" + request.mailFrom().map(Object::toString).orElse("") + ">";
+        return "MAIL FROM:<" + request.query().mailFrom().map(Object::toString).orElse("") + ">";
     }
 
     private static String rcptTo(EmailAddress recipient) {

@@ -18,7 +18,10 @@ import io.github.jamescbv.smtp.FollowUpReply;
 import io.github.jamescbv.smtp.NettyProbeClient;
 import io.github.jamescbv.smtp.ProbeClient;
 import io.github.jamescbv.smtp.ProbeOutcome;
+import io.github.jamescbv.smtp.ProbeLimits;
+import io.github.jamescbv.smtp.ProbeQuery;
 import io.github.jamescbv.smtp.ProbeRequest;
+import io.github.jamescbv.smtp.Route;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -258,9 +261,9 @@ public final class CallbackVerifier implements Verifier, GuardedVerifier.Engine,
             MxCandidate c = candidates.get(i);
             current = c;
             stage = Stage.CONNECT;
-            probes.probe(new ProbeRequest(c.address, c.host, settings.heloName(),
-                    settings.mailFrom(), target.recipient(), settings.connectTimeout(), settings.commandTimeout(),
-                    deadlineNanos, listener, plan.followUps()))
+            probes.probe(new ProbeRequest(new Route(c.address, c.host, settings.heloName()),
+                    new ProbeQuery(settings.mailFrom(), target.recipient(), plan.followUps()),
+                    new ProbeLimits(settings.connectTimeout(), settings.commandTimeout(), deadlineNanos), listener))
                 .whenComplete((outcome, error) -> {
                     try {
                         if (error != null) {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ProbeClient} on Netty NIO: all probes share a fixed number of I/O threads
- * ({@code cbv-smtp-N}), each connection driven by its own {@link ProbeSession}.
+ * ({@code cbv-smtp-N}), each probe's connection an {@link SmtpConnection} driven by its own {@link ProbeSession}.
  *
  * <p>The returned stages complete on an I/O thread: dependent actions must not block (use the
  * {@code *Async} variants with an executor of your own for anything slow).

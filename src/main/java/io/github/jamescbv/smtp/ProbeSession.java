@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * (MAIL FROM, RCPT TO) and decides the outcome, unless the opening of the connection already did;
  * then QUIT. What it finds out goes to {@link SessionResults}.
  *
- * <p>The outcome is a {@link CompletableFuture}, completed once, by whichever of the dialog (on
- * the connection's I/O thread) or {@link #abort} gets there first. The outcome never waits for
- * the QUIT.
+ * <p>Everything except {@link #abort} runs on the connection's I/O thread, so the state needs no
+ * locks; the outcome is a {@link CompletableFuture}, completed once, by whichever of the dialog or
+ * {@link #abort} gets there first. The outcome never waits for the QUIT. One instance per
+ * connection.
  *
  * <p><b>Follow-ups.</b> When the request names follow-up recipients and the address gets a 2xx,
  * the outcome is delivered at once and the connection carries one more transaction for each

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The time limits of one probe connection: the connect timeout, the wait for each reply and for
- * the 221 after QUIT, all capped by the request's overall deadline. Holds at most one pending
+ * the 221 after QUIT, all capped by the attempt's overall deadline. Holds at most one pending
  * wait, on the channel's I/O thread; arming a new one cancels the old.
  *
  * <p>Each limit also names itself for the outcome: "no reply within 30s", or
@@ -34,15 +34,15 @@ final class DialogTimer {
     private boolean connectBoundByDeadline;
 
     /**
-     * @param clock         {@link System#nanoTime()}, the clock of {@link ProbeRequest#deadlineNanos()}
+     * @param clock         {@link System#nanoTime()}, the clock of {@link ProbeLimits#deadlineNanos()}
      * @param onTaskFailure what to do when an expiry action throws (it runs as a scheduled task, whose
      *                      exception would vanish in Netty's log)
      */
-    DialogTimer(ProbeRequest request, LongSupplier clock,
+    DialogTimer(ProbeLimits limits, LongSupplier clock,
                 BiConsumer<ChannelHandlerContext, RuntimeException> onTaskFailure) {
-        this.connectTimeout = request.connectTimeout();
-        this.commandTimeout = request.commandTimeout();
-        this.deadlineNanos = request.deadlineNanos();
+        this.connectTimeout = limits.connectTimeout();
+        this.commandTimeout = limits.commandTimeout();
+        this.deadlineNanos = limits.deadlineNanos();
         this.clock = clock;
         this.onTaskFailure = onTaskFailure;
     }

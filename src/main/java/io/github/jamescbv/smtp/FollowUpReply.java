@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What one follow-up recipient (see {@link ProbeRequest#followUps()}) got: the reply to its
+ * What one follow-up recipient (see {@link ProbeQuery#followUps()}) got: the reply to its
  * RCPT TO, or the reason there was none (a timeout, a dropped connection, a refused RSET...).
  * The probe client only reports; what a reply means is the caller's business.
  */

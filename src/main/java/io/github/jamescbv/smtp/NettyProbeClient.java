@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ProbeClient} on Netty NIO: all probes share a fixed number of I/O threads
- * ({@code cbv-smtp-N}), each connection driven by its own {@link ProbeSession}.
+ * ({@code cbv-smtp-N}), each probe's connection an {@link SmtpConnection} driven by its own {@link ProbeSession}.
  *
  * <p>The returned stages complete on an I/O thread: dependent actions must not block (use the
  * {@code *Async} variants with an executor of your own for anything slow).
@@ -60,8 +60,8 @@ public final class NettyProbeClient implements ProbeClient {
         // Checked after adding, so that a concurrent close() either sees this session or is seen here.
         if (closed.get()) {
             session.abort(CLOSED_DETAIL);
-        } else if (request.target().isUnresolved()) {
-            session.abort("target address is not resolved: " + request.target().getHostString());
+        } else if (request.route().address().isUnresolved()) {
+            session.abort("target address is not resolved: " + request.route().address().getHostString());
         } else {
             start(session);
         }

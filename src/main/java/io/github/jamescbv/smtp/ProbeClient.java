@@ -11,7 +11,7 @@ import java.util.concurrent.CompletionStage;
  * The stage completes as soon as the deciding reply (or failure) is known; the QUIT that
  * ends the session politely goes on afterwards and never delays the outcome.
  *
- * <p>Follow-up recipients ({@link ProbeRequest#followUps()}) are asked only after the address
+ * <p>Follow-up recipients ({@link ProbeQuery#followUps()}) are asked only after the address
  * got a 2xx, once the outcome is delivered; their replies come through
  * {@link ProbeOutcome#followUps()} and never change the outcome.
  */

@@ -82,7 +82,7 @@ public final class ProbeOutcome {
     }
 
     /**
-     * The follow-up recipients' replies (see {@link ProbeRequest#followUps()}), one per recipient
+     * The follow-up recipients' replies (see {@link ProbeQuery#followUps()}), one per recipient
      * in the request's order, once all are asked or given up; an empty list when the request had
      * none or the address was not accepted. Never completes exceptionally; bounded by the
      * request's deadline like the rest of the dialog.

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A probe connection's dialog as it happens, one line per event, to the request's
+ * A probe connection's dialog as it happens, one line per event, to the probe's
  * {@link DialogListener} and the debug log. Every line is sanitised here, in one place, because
  * much of it comes from the remote (replies, error messages) and must not reach a log unchecked.
  */
@@ -24,9 +24,9 @@ final class Transcript {
     // Only a hint for logging: a rare second warning from a racing abort() would be harmless.
     private volatile boolean listenerFailed;
 
-    Transcript(ProbeRequest request) {
-        this.peer = describe(request.target()) + " (" + SafeText.clean(request.mxHost(), 255) + ")";
-        this.listener = request.listener();
+    Transcript(Route route, DialogListener listener) {
+        this.peer = describe(route.address()) + " (" + SafeText.clean(route.mxHost(), 255) + ")";
+        this.listener = listener;
     }
 
     /** The remote as the log names it: address, port and MX host name, e.g. {@code 192.0.2.1:25 (mx.example.com)}. */

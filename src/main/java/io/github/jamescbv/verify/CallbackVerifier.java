@@ -16,7 +16,10 @@ import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.smtp.FollowUpReply;
 import io.github.jamescbv.smtp.ProbeClient;
 import io.github.jamescbv.smtp.ProbeOutcome;
+import io.github.jamescbv.smtp.ProbeLimits;
+import io.github.jamescbv.smtp.ProbeQuery;
 import io.github.jamescbv.smtp.ProbeRequest;
+import io.github.jamescbv.smtp.Route;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -237,9 +240,9 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
             MxCandidate c = candidates.get(i);
             current = c;
             stage = Stage.CONNECT;
-            probes.probe(new ProbeRequest(c.address, c.host, settings.heloName(),
-                    settings.mailFrom(), target.recipient(), settings.connectTimeout(), settings.commandTimeout(),
-                    deadlineNanos, listener, plan.followUps()))
+            probes.probe(new ProbeRequest(new Route(c.address, c.host, settings.heloName()),
+                    new ProbeQuery(settings.mailFrom(), target.recipient(), plan.followUps()),
+                    new ProbeLimits(settings.connectTimeout(), settings.commandTimeout(), deadlineNanos), listener))
                 .whenComplete((outcome, error) -> {
                     try {
                         if (error != null) {

@@ -44,10 +44,10 @@ class DialogTimerTest {
 
     /** A timer whose request has {@code left} until its deadline, as the timer's clock reads now. */
     private DialogTimer timer(Duration connect, Duration perReply, Duration left) {
-        ProbeRequest request = TestProbeRequest.to(TARGET).connectTimeout(connect).commandTimeout(perReply)
-            .total(Duration.ofMinutes(10)).build();
-        now.set(request.deadlineNanos() - left.toNanos());
-        return new DialogTimer(request, now::get, (c, e) -> taskFailures.add(e));
+        ProbeLimits limits = TestProbeRequest.to(TARGET).connectTimeout(connect).commandTimeout(perReply)
+            .total(Duration.ofMinutes(10)).build().limits();
+        now.set(limits.deadlineNanos() - left.toNanos());
+        return new DialogTimer(limits, now::get, (c, e) -> taskFailures.add(e));
     }
 
     private void advance(Duration d) {

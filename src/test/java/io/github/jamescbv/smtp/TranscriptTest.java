@@ -15,7 +15,8 @@ class TranscriptTest {
     private final List<String> lines = new ArrayList<>();
 
     private Transcript transcript(InetSocketAddress target, String mxHost, DialogListener listener) {
-        return new Transcript(TestProbeRequest.to(target).mxHost(mxHost).listener(listener).build());
+        ProbeRequest request = TestProbeRequest.to(target).mxHost(mxHost).listener(listener).build();
+        return new Transcript(request.route(), request.listener());
     }
 
     @Test

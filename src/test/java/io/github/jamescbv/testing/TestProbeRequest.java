@@ -1,7 +1,10 @@
 package io.github.jamescbv.testing;
 
 import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.smtp.ProbeLimits;
+import io.github.jamescbv.smtp.ProbeQuery;
 import io.github.jamescbv.smtp.ProbeRequest;
+import io.github.jamescbv.smtp.Route;
 import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.InvalidAddressException;
 import java.net.InetSocketAddress;
@@ -81,7 +84,7 @@ public final class TestProbeRequest {
         return this;
     }
 
-    /** Recipients asked after the address was accepted (see {@link ProbeRequest#followUps()}). */
+    /** Recipients asked after the address was accepted (see {@link ProbeQuery#followUps()}). */
     public TestProbeRequest followUps(String... recipients) {
         List<EmailAddress> list = new ArrayList<>();
         for (String r : recipients) {
@@ -92,8 +95,8 @@ public final class TestProbeRequest {
     }
 
     public ProbeRequest build() {
-        return new ProbeRequest(target, mxHost, heloName, mailFrom, recipient, connectTimeout, commandTimeout,
-            System.nanoTime() + total.toNanos(), listener, followUps);
+        return new ProbeRequest(new Route(target, mxHost, heloName), new ProbeQuery(mailFrom, recipient, followUps),
+            new ProbeLimits(connectTimeout, commandTimeout, System.nanoTime() + total.toNanos()), listener);
     }
 
     /** Parses an address the test knows to be valid. */

@@ -1,0 +1,30 @@
+package io.github.jamescbv.smtp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How long one probe attempt may take: the TCP connect, each reply, and the whole attempt.
+ * Belongs to the attempt, not to the connection: a connection kept for another probe would be
+ * bound by that probe's limits.
+ */
+public final class ProbeLimits {
+    private final Duration connectTimeout;
+    private final Duration commandTimeout;
+    private final long deadlineNanos;
+
+    /**
+     * @param connectTimeout bound on the TCP connect
+     * @param commandTimeout bound on each reply (the greeting included)
+     * @param deadlineNanos  {@link System#nanoTime()} value after which the probe gives up whatever the step
+     */
+    public ProbeLimits(Duration connectTimeout, Duration commandTimeout, long deadlineNanos) {
+        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+        this.commandTimeout = Objects.requireNonNull(commandTimeout, "commandTimeout");
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    public Duration connectTimeout() { return connectTimeout; }
+    public Duration commandTimeout() { return commandTimeout; }
+    public long deadlineNanos() { return deadlineNanos; }
+}

@@ -1,0 +1,68 @@
+package io.github.jamescbv.smtp;
+
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Where a probe connection goes and how it presents itself: the address and port, the MX host
+ * name it was found under, our EHLO/HELO name and the TLS policy. Two connections with equal
+ * routes are interchangeable once greeted, so this is the key a kept connection would be found
+ * under; anything that changes what the server has seen of us belongs in it.
+ */
+public final class Route {
+    private final InetSocketAddress address;
+    private final String mxHost;
+    /** {@link #mxHost} as compared: DNS names are equal whatever their case. */
+    private final String mxHostKey;
+    private final String heloName;
+    private final TlsPolicy tls;
+
+    /**
+     * A clear-text route.
+     *
+     * @param address  the IP address and port to connect to (already resolved, already allowed)
+     * @param mxHost   the host name, for logs and the verdict
+     * @param heloName our name in EHLO/HELO
+     */
+    public Route(InetSocketAddress address, String mxHost, String heloName) {
+        this(address, mxHost, heloName, TlsPolicy.NONE);
+    }
+
+    public Route(InetSocketAddress address, String mxHost, String heloName, TlsPolicy tls) {
+        this.address = Objects.requireNonNull(address, "address");
+        this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
+        this.mxHostKey = mxHost.toLowerCase(Locale.ROOT);
+        this.heloName = Objects.requireNonNull(heloName, "heloName");
+        this.tls = Objects.requireNonNull(tls, "tls");
+    }
+
+    public InetSocketAddress address() { return address; }
+    public String mxHost() { return mxHost; }
+    public String heloName() { return heloName; }
+    public TlsPolicy tls() { return tls; }
+
+    // The HELO name is compared exactly: it is what the server saw.
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Route)) {
+            return false;
+        }
+        Route other = (Route) o;
+        return address.equals(other.address) && mxHostKey.equals(other.mxHostKey)
+            && heloName.equals(other.heloName) && tls == other.tls;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(address, mxHostKey, heloName, tls);
+    }
+
+    @Override
+    public String toString() {
+        return address + " (" + mxHost + ") as " + heloName + ", tls " + tls;
+    }
+}

@@ -1,0 +1,342 @@
+package io.github.jamescbv.smtp;
+
+import io.github.jamescbv.smtp.ProbeOutcome.Failure;
+import io.github.jamescbv.core.Stage;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SMTP connection of a probe, up to the point where mail transactions can run and from the
+ * point where they are over: connect, the 220 greeting, EHLO (HELO if EHLO gets a 5xx) and the
+ * {@link Capabilities} it announces, then QUIT and close. In between it carries the commands of
+ * {@link Transaction}s, one at a time, each reply to the transaction that sent the command; its
+ * {@link Owner} decides which transactions run, and hears everything else.
+ *
+ * <p>Its time limits are a {@link DialogTimer}'s, its events go to a {@link Transcript}.
+ * Everything runs on the channel's I/O thread, so the state needs no locks; only {@link #stage}
+ * is read from elsewhere. One instance per connection (not sharable).
+ *
+ * <p>Every path ends in {@code close}: after the QUIT exchange (or at once after a timeout, a
+ * protocol error or a broken connection, or when the owner says so), connect failures on the spot.
+ */
+final class SmtpConnection extends ChannelInboundHandlerAdapter {
+    // The session's logger: operators enable the probe dialog under the name they know.
+    private static final Logger LOG = LoggerFactory.getLogger(ProbeSession.class);
+
+    /** Whom the connection works for: told when transactions can begin, and what went wrong. */
+    interface Owner {
+        /** Whether the connection is still wanted now that it is up; if not (aborted while connecting) it closes. */
+        boolean wanted();
+
+        /** The greeting and EHLO or HELO were accepted: transactions can begin. */
+        void ready(Capabilities capabilities);
+
+        /** The greeting, EHLO or HELO got another reply than the success needed to go on; {@link #stage} says which. */
+        void openingRefused(SmtpReply reply);
+
+        /**
+         * What the connection waited for ended without a reply, as the outcome it would be if it
+         * decided the probe: a timeout, a protocol error, a connect failure, an error of ours, or
+         * {@link Failure#CLOSED} when the connection broke. Never once the connection is quitting.
+         */
+        void failed(ProbeOutcome failure);
+
+        /** The channel closed; the last event of the connection. */
+        void closed();
+    }
+
+    /** Receives the reply to the command it sent through {@link #send}. */
+    @FunctionalInterface
+    interface ReplyHandler {
+        void onReply(SmtpReply reply);
+    }
+
+    private final Route route;
+    private final Owner owner;
+    private final Transcript transcript;
+    private final DialogTimer timer;
+    private final ReplyParser parser;
+    private ChannelHandlerContext ctx;
+    // The stage for outcomes: written on the I/O thread, read by the owner's abort from the closing thread.
+    private volatile Stage stage = Stage.CONNECT;
+    private ConnectionStep step = ConnectionStep.CONNECTING;
+    /** Who gets the reply to the transaction's command in flight. */
+    private ReplyHandler replyHandler;
+    /** The verb of the last command sent, for the reason given when it cannot be sent. */
+    private String lastVerb = "";
+
+    SmtpConnection(Route route, ProbeLimits limits, Transcript transcript, Owner owner) {
+        this.route = route;
+        this.owner = owner;
+        this.transcript = transcript;
+        this.timer = new DialogTimer(limits, System::nanoTime, this::timerTaskFailed);
+        this.parser = new ReplyParser(line -> transcript.line("<- " + line));
+    }
+
+    /** The stage an outcome decided now would report: that of the command in flight. */
+    Stage stage() {
+        return stage;
+    }
+
+    /**
+     * Starts the connection, with the connect timeout capped by the deadline.
+     *
+     * @return the connect future, or null when the deadline had already passed (the owner has been told)
+     */
+    ChannelFuture connect(Bootstrap base) {
+        int connectMillis = timer.connectTimeoutMillis();
+        if (connectMillis == 0) {
+            transcript.line("timeout: " + DialogTimer.TOTAL_TIMEOUT + " before connecting");
+            owner.failed(ProbeOutcome.failed(Stage.CONNECT, Failure.TIMEOUT, DialogTimer.TOTAL_TIMEOUT));
+            return null;
+        }
+        transcript.line("connect " + transcript.peer());
+        ChannelFuture future = base.clone()
+            .handler(this)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
+            .connect(route.address());
+        future.addListener((ChannelFuture f) -> {
+            try {
+                connectDone(f);
+            } catch (RuntimeException e) {
+                internalError(e);
+                f.channel().close();
+            }
+        });
+        return future;
+    }
+
+    /**
+     * Sends a transaction's command; its reply goes to {@code handler}.
+     *
+     * @param commandStage the stage an outcome decided by its reply reports; null keeps the current one
+     */
+    void send(String command, Stage commandStage, ReplyHandler handler) {
+        replyHandler = handler;
+        send(ConnectionStep.TRANSACTION, commandStage, command);
+    }
+
+    /** Takes leave politely: QUIT, then close on the 221 (or after a bounded wait for it). */
+    void quit() {
+        step = ConnectionStep.QUIT;
+        timer.cancel();
+        transcript.line("-> QUIT");
+        ctx.writeAndFlush(CommandLine.encode(ctx.alloc(), "QUIT")).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                close();
+            }
+        });
+        timer.awaitQuitReply(ctx, detail -> {
+            transcript.line("timeout: " + detail);
+            close();
+        });
+    }
+
+    /** Closes at once, without QUIT; the owner hears of it through {@link Owner#closed}. */
+    void close() {
+        step = ConnectionStep.DONE;
+        timer.cancel();
+        ctx.close();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    private void connectDone(ChannelFuture f) {
+        if (f.isSuccess()) {
+            return; // channelActive takes over
+        }
+        step = ConnectionStep.DONE;
+        Throwable cause = f.cause();
+        if (cause instanceof ConnectTimeoutException) {
+            ProbeOutcome timedOut = timer.connectTimedOut();
+            transcript.line("timeout: " + timedOut.detail());
+            owner.failed(timedOut);
+        } else {
+            String detail = cause == null ? "connect cancelled" : FailureDetail.connectFailure(cause);
+            transcript.line("connect failed: " + detail);
+            owner.failed(ProbeOutcome.failed(Stage.CONNECT, Failure.CONNECT, detail));
+        }
+        // Netty closes a channel whose connect failed; closing again is harmless and makes sure.
+        f.channel().close();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (!owner.wanted()) { // aborted while connecting
+            close();
+            return;
+        }
+        transcript.line("connected");
+        step = ConnectionStep.GREETING;
+        stage = Stage.GREETING;
+        awaitReply();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ByteBuf in = (ByteBuf) msg;
+        try {
+            while (in.isReadable() && (step.awaitsReply() || step == ConnectionStep.QUIT)) {
+                SmtpReply reply = parser.offer(in.readByte());
+                if (reply == null) {
+                    continue;
+                }
+                boolean wasAwaiting = step.awaitsReply();
+                onReply(reply);
+                if (!wasAwaiting || !step.awaitsReply()) {
+                    break; // done with this connection: whatever follows in this read is ignored
+                }
+                if (in.isReadable()) {
+                    // These bytes were sent before the command we just wrote could have arrived:
+                    // the server is out of step, and no later reply could be trusted to be ours.
+                    protocolError("reply data sent before our command");
+                }
+            }
+        } catch (SmtpProtocolException e) {
+            protocolError(e.getMessage());
+        } finally {
+            in.release();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        timer.cancel();
+        transcript.line("closed");
+        if (step.awaitsReply()) {
+            String detail = parser.isPartial() ? "connection closed in the middle of a reply"
+                : "connection closed by the remote";
+            owner.failed(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
+        }
+        step = ConnectionStep.DONE;
+        owner.closed();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (step.awaitsReply()) {
+            if (cause instanceof IOException) {
+                String detail = "connection error: " + FailureDetail.message(cause);
+                transcript.line(detail);
+                owner.failed(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
+            } else {
+                internalError(cause);
+            }
+        }
+        close();
+    }
+
+    private void onReply(SmtpReply reply) {
+        switch (step) {
+            case GREETING:
+                if (reply.isPositive()) {
+                    send(ConnectionStep.EHLO, null, "EHLO " + route.heloName());
+                } else {
+                    owner.openingRefused(reply);
+                }
+                break;
+            case EHLO:
+                if (reply.isPermanent()) { // an old server without ESMTP: RFC 5321 3.2 says fall back to HELO
+                    send(ConnectionStep.HELO, null, "HELO " + route.heloName());
+                } else if (reply.isPositive()) {
+                    owner.ready(Capabilities.of(reply));
+                } else {
+                    owner.openingRefused(reply);
+                }
+                break;
+            case HELO:
+                if (reply.isPositive()) {
+                    owner.ready(Capabilities.NONE);
+                } else {
+                    owner.openingRefused(reply);
+                }
+                break;
+            case TRANSACTION:
+                replyHandler.onReply(reply);
+                break;
+            case QUIT:
+                close();
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void send(ConnectionStep next, Stage commandStage, String command) {
+        step = next;
+        Stage nextStage = commandStage != null ? commandStage : next.stage;
+        if (nextStage != null) {
+            stage = nextStage; // from here on, a failure belongs to this command
+        }
+        lastVerb = CommandLine.verb(command);
+        timer.cancel();
+        try {
+            CommandLine.check(command);
+        } catch (IllegalArgumentException e) {
+            String detail = "refused to send " + lastVerb + ": " + e.getMessage();
+            transcript.line(detail);
+            owner.failed(ProbeOutcome.failed(stage, Failure.INTERNAL, detail));
+            close();
+            return;
+        }
+        if (awaitReply()) { // not when the deadline has passed: no point in asking
+            transcript.line("-> " + command);
+            ctx.writeAndFlush(CommandLine.encode(ctx.alloc(), command)).addListener((ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    exceptionCaught(ctx, f.cause());
+                }
+            });
+        }
+    }
+
+    /** @return false when the deadline has already passed (the wait then ended as a timeout) */
+    private boolean awaitReply() {
+        return timer.awaitReply(ctx, this::timeout);
+    }
+
+    private void timeout(String detail) {
+        if (step.awaitsReply()) {
+            transcript.line("timeout: " + detail);
+            owner.failed(ProbeOutcome.failed(stage, Failure.TIMEOUT, detail));
+        }
+        close(); // no QUIT: a server that does not answer would not answer that either
+    }
+
+    private void protocolError(String detail) {
+        if (step.awaitsReply()) {
+            transcript.line("protocol error: " + detail);
+            owner.failed(ProbeOutcome.failed(stage, Failure.PROTOCOL, detail));
+        }
+        close();
+    }
+
+    private void timerTaskFailed(ChannelHandlerContext ctx, RuntimeException e) {
+        internalError(e);
+        close();
+    }
+
+    private void internalError(Throwable cause) {
+        LOG.warn("{}: unexpected error in SMTP probe", transcript.peer(), cause);
+        String detail = "unexpected error: " + FailureDetail.message(cause);
+        transcript.line(detail);
+        if (step.awaitsReply()) {
+            owner.failed(ProbeOutcome.failed(stage, Failure.INTERNAL, detail));
+        }
+    }
+}

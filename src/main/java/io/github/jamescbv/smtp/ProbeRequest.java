@@ -29,17 +29,4 @@ public final class ProbeRequest {
     public ProbeQuery query() { return query; }
     public ProbeLimits limits() { return limits; }
     public DialogListener listener() { return listener; }
-
-    // Shorthands for what callers check most, e.g. which address a probe went to.
-
-    /** {@link Route#address()}. */
-    public InetSocketAddress target() { return route.address(); }
-    /** {@link Route#heloName()}. */
-    public String heloName() { return route.heloName(); }
-    /** {@link ProbeQuery#mailFrom()}. */
-    public Optional<EmailAddress> mailFrom() { return query.mailFrom(); }
-    /** {@link ProbeQuery#recipient()}. */
-    public EmailAddress recipient() { return query.recipient(); }
-    /** {@link ProbeQuery#followUps()}. */
-    public List<EmailAddress> followUps() { return query.followUps(); }
 }

@@ -55,7 +55,7 @@ class CallbackVerifierChecksTest {
 
     private List<String> followUpsAsked() {
         ProbeRequest last = smtp.requests.get(smtp.requests.size() - 1);
-        return last.followUps().stream().map(Object::toString).collect(Collectors.toList());
+        return last.query().followUps().stream().map(Object::toString).collect(Collectors.toList());
     }
 
     /** Every follow-up answered {@code code}. */

@@ -39,7 +39,7 @@ class CallbackVerifierTest {
     }
 
     private List<String> probedIps() {
-        return smtp.requests.stream().map(r -> r.target().getAddress().getHostAddress()).collect(Collectors.toList());
+        return smtp.requests.stream().map(r -> r.route().address().getAddress().getHostAddress()).collect(Collectors.toList());
     }
 
     @Test
@@ -53,9 +53,9 @@ class CallbackVerifierTest {
         assertThat(v.mxHost()).isEqualTo("mx1.example.com");
         assertThat(v.ip()).isEqualTo("8.8.8.1");
         assertThat(v.domain()).isEqualTo("example.com");
-        assertThat(smtp.requests.get(0).recipient().toString()).isEqualTo("Alice@example.com");
-        assertThat(smtp.requests.get(0).target().getPort()).isEqualTo(25);
-        assertThat(smtp.requests.get(0).mailFrom()).isEmpty();
+        assertThat(smtp.requests.get(0).query().recipient().toString()).isEqualTo("Alice@example.com");
+        assertThat(smtp.requests.get(0).route().address().getPort()).isEqualTo(25);
+        assertThat(smtp.requests.get(0).query().mailFrom()).isEmpty();
     }
 
     @Test
@@ -169,7 +169,7 @@ class CallbackVerifierTest {
         assertThat(v.result()).isEqualTo(Result.PASS);
         assertThat(v.domain()).isEqualTo("yahoo.com");
         assertThat(dns.asked).containsExactly("MX yahoo.com");
-        assertThat(smtp.requests.get(0).recipient().toString()).isEqualTo("joe@yahoo.com");
+        assertThat(smtp.requests.get(0).query().recipient().toString()).isEqualTo("joe@yahoo.com");
     }
 
     @Test
@@ -180,8 +180,8 @@ class CallbackVerifierTest {
             VerifierSettings.builder().map(DomainMap.builder().add("corp.example", "[mx.corp.example]:2525").build()), false);
         assertThat(v.result()).isEqualTo(Result.ERROR);
         assertThat(dns.asked).containsExactly("HOST mx.corp.example");
-        assertThat(smtp.requests.get(0).target().getPort()).isEqualTo(2525);
-        assertThat(smtp.requests.get(0).recipient().toString()).isEqualTo("joe@corp.example");
+        assertThat(smtp.requests.get(0).route().address().getPort()).isEqualTo(2525);
+        assertThat(smtp.requests.get(0).query().recipient().toString()).isEqualTo("joe@corp.example");
         assertThat(v.domain()).isEqualTo("corp.example");
     }
 
@@ -209,8 +209,8 @@ class CallbackVerifierTest {
         smtp.on("8.8.8.1", reply(Stage.RCPT, 250, "", "Ok"));
         verify("bob@example.com", VerifierSettings.builder().port(2525)
             .mailFrom(java.util.Optional.of(EmailAddress.parse("verify@probe.example.org"))), false);
-        assertThat(smtp.requests.get(0).target().getPort()).isEqualTo(2525);
-        assertThat(smtp.requests.get(0).mailFrom().map(Object::toString)).contains("verify@probe.example.org");
-        assertThat(smtp.requests.get(0).heloName()).isEqualTo("probe.example.org");
+        assertThat(smtp.requests.get(0).route().address().getPort()).isEqualTo(2525);
+        assertThat(smtp.requests.get(0).query().mailFrom().map(Object::toString)).contains("verify@probe.example.org");
+        assertThat(smtp.requests.get(0).route().heloName()).isEqualTo("probe.example.org");
     }
 }

@@ -59,7 +59,7 @@ final class FakeProbeClient implements ProbeClient {
     @Override
     public CompletionStage<ProbeOutcome> probe(ProbeRequest request) {
         requests.add(request);
-        ProbeOutcome o = outcomes.get(request.target().getAddress().getHostAddress());
+        ProbeOutcome o = outcomes.get(request.route().address().getAddress().getHostAddress());
         if (o == NEVER) {
             return new CompletableFuture<>();
         }
@@ -68,8 +68,8 @@ final class FakeProbeClient implements ProbeClient {
                 ProbeOutcome.failed(Stage.CONNECT, ProbeOutcome.Failure.CONNECT, "connection refused"));
         }
         boolean accepted = o.stage() == Stage.RCPT && o.reply().filter(SmtpReply::isPositive).isPresent();
-        if (accepted && !request.followUps().isEmpty()) {
-            return CompletableFuture.completedFuture(o.withFollowUps(followUps(request.followUps())));
+        if (accepted && !request.query().followUps().isEmpty()) {
+            return CompletableFuture.completedFuture(o.withFollowUps(followUps(request.query().followUps())));
         }
         return CompletableFuture.completedFuture(o);
     }

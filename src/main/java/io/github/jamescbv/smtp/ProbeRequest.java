@@ -1,11 +1,7 @@
 package io.github.jamescbv.smtp;
 
 import io.github.jamescbv.core.DialogListener;
-import io.github.jamescbv.core.EmailAddress;
-import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * One probe: the {@link Route} of its connection, the {@link ProbeQuery} it asks, the

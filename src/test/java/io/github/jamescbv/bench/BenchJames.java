@@ -1,6 +1,7 @@
 package io.github.jamescbv.bench;
 
 import com.google.inject.multibindings.Multibinder;
+import io.github.jamescbv.james.e2e.JamesUnderTest;
 import io.github.jamescbv.james.e2e.SmtpPortsProbe;
 import io.github.jamescbv.testing.ConfDirectory;
 import java.io.IOException;
@@ -10,15 +11,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.apache.james.GuiceJamesServer;
-import org.apache.james.MemoryJamesConfiguration;
-import org.apache.james.MemoryJamesServerMain;
-import org.apache.james.data.UsersRepositoryModuleChooser;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
 
 /**
- * A real James 3.8.1 memory server for the benchmark, booted in-process from a working
- * directory of its own: {@code conf/} holds the memory server's test configuration (James's
+ * A real James 3.8.1 memory server for the benchmark, booted in-process (the e2e bootstrap,
+ * {@link JamesUnderTest#server}) from a working directory of its own: {@code conf/} holds the memory server's test configuration (James's
  * test jar) with the other protocols off, the benchmark's {@code bench/mailetcontainer.xml}, and {@code bench/smtpserver.xml}
  * or the SMTP servers of another benchmark.
  * A working directory rather than the class path, because the class path's smtpserver.xml is
@@ -48,14 +46,9 @@ final class BenchJames implements AutoCloseable {
         // James's test configuration with the other protocols' servers and JMX off (ConfDirectory):
         // a second James on the machine (a test run, another benchmark) must not stop this one booting.
         ConfDirectory.write(dir, ConfDirectory.resource(smtpServers), ConfDirectory.resource(MAILET_CONTAINER));
-        MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
-            .workingDirectory(dir.toFile())
-            .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
-            .build();
-        GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
+        GuiceJamesServer server = JamesUnderTest.server(dir)
             .combineWith(binder -> {
                 Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
-                probes.addBinding().to(SmtpPortsProbe.class);
                 probes.addBinding().to(SpoolProbe.class);
                 probes.addBinding().to(VerdictCountProbe.class);
             });

@@ -3,7 +3,6 @@ package io.github.jamescbv.interop;
 import static io.github.jamescbv.interop.InteropPeers.ZONE;
 import static io.github.jamescbv.interop.InteropPeers.alice;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.github.jamescbv.james.e2e.JamesUnderTest;
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
@@ -21,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.james.GuiceJamesServer;
@@ -279,8 +277,7 @@ class InteropIT {
         String subject = "interop " + COUNTER.incrementAndGet() + " " + sender;
         String transcript = Swaks.send(port, sender, BOB, subject);
         assertThat(transcript).contains("<-  250");
-        Optional<StoredMail> stored = await().atMost(GENEROUS).until(() -> JamesUnderTest.find(james, subject), Optional::isPresent);
-        StoredMail mail = stored.orElseThrow();
+        StoredMail mail = JamesUnderTest.awaitMail(james, subject);
         assertThat(mail.detail()).as("the verdict of %s", sender)
             .containsEntry("result", mail.result().orElseThrow());
         return mail;

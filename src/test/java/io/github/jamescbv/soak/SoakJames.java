@@ -3,25 +3,22 @@ package io.github.jamescbv.soak;
 import com.google.inject.multibindings.Multibinder;
 import io.github.jamescbv.bench.SpoolProbe;
 import io.github.jamescbv.james.e2e.JamesUnderTest;
+import io.github.jamescbv.james.e2e.MailRepositoryReader;
 import io.github.jamescbv.testing.ConfDirectory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.james.GuiceJamesServer;
-import org.apache.james.lifecycle.api.LifecycleUtil;
-import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
 import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.apache.mailet.AttributeName;
-import org.apache.mailet.Mail;
 
 /**
  * The soak run's James 3.8.1: the e2e bootstrap ({@link JamesUnderTest#server}) from a working
@@ -85,31 +82,14 @@ final class SoakJames implements AutoCloseable {
         return counts;
     }
 
-    /**
-     * Every stored mail, read back from disk. Each Mail the repository hands out holds a
-     * disposable message source of James's: it is disposed here, once read, or James's leak
-     * detector would rightly report it when the garbage collector finds it.
-     */
+    /** Every stored mail, read back from disk (and disposed: {@link MailRepositoryReader}). */
     List<StoredMail> storedMails() throws Exception {
-        MailRepositoryProbeImpl probe = server.getProbe(MailRepositoryProbeImpl.class);
-        List<StoredMail> mails = new ArrayList<>();
-        for (String name : REPOSITORIES) {
-            MailRepositoryUrl url = url(name);
-            for (MailKey key : probe.listMailKeys(url)) {
-                Mail mail = probe.getMail(url, key);
-                if (mail == null) {
-                    continue;
-                }
-                try {
-                    Optional<String> result = mail.getAttribute(AttributeName.of(ATTRIBUTE))
-                        .map(a -> String.valueOf(a.getValue().getValue()));
-                    mails.add(new StoredMail(name, mail.getMaybeSender().asString(), result));
-                } finally {
-                    LifecycleUtil.dispose(mail);
-                }
-            }
-        }
-        return mails;
+        MailRepositoryReader reader = new MailRepositoryReader(server.getProbe(MailRepositoryProbeImpl.class), SoakJames::url);
+        return reader.readEach(REPOSITORIES, (name, mail) -> {
+            Optional<String> result = mail.getAttribute(AttributeName.of(ATTRIBUTE))
+                .map(a -> String.valueOf(a.getValue().getValue()));
+            return Optional.of(new StoredMail(name, mail.getMaybeSender().asString(), result));
+        });
     }
 
     @Override

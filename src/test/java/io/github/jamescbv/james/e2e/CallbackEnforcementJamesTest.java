@@ -1,37 +1,23 @@
 package io.github.jamescbv.james.e2e;
 
 import static io.github.jamescbv.james.e2e.SmtpClient.expect;
-import static io.github.jamescbv.james.e2e.JamesUnderTest.probeCount;
-import static io.github.jamescbv.james.e2e.JamesUnderTest.probeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.github.jamescbv.james.CallbackVerifyHandler;
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
-import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.testing.TestDnsServer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.james.GuiceJamesServer;
 import org.apache.james.JamesServerExtension;
 import org.apache.james.utils.DataProbeImpl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * SMTP-time enforcement in a real James 3.8.1, seen by an SMTP client: the 550 / 450 codes, the
@@ -40,11 +26,10 @@ import org.slf4j.LoggerFactory;
  * (phase mailfrom), and {@code strict} (reject, rejectOnPolicyError, its own rejectMessage, phase
  * rcptto, one event loop and rcptMaxWait 30 s); the others have rcptMaxWait 2 s.
  *
- * <p>The scripted MX answers RCPT TO by the local part of the address: {@code error*} 550 5.1.1,
- * {@code transient*} 450 4.2.0, {@code held*} 250 and {@code slowerror*} 550 5.1.1 once the test
- * releases that address's latch, anything else 250. Senders {@code @silent.example} are called
- * back at a server that never says a word; {@code @policy.example} at one that refuses our probe
- * at MAIL FROM with 550 5.7.1.
+ * <p>The remotes are {@link CallbackRemotes}: the MX answers RCPT TO by the local part of the
+ * address, senders {@code @silent.example} are called back at a server that never says a word.
+ * Senders {@code @policy.example} are called back at one that refuses our probe at MAIL FROM
+ * with 550 5.7.1.
  */
 class CallbackEnforcementJamesTest {
     static final String REJECT = "reject.cbv.test";
@@ -60,78 +45,41 @@ class CallbackEnforcementJamesTest {
     static final String STRICT_MESSAGE = "Your sender address could not be verified; contact postmaster@local.test";
     static final String IN_PROGRESS = "450 4.7.1 Sender address verification in progress, try again later";
 
-    static final Map<String, CountDownLatch> LATCHES = new ConcurrentHashMap<>();
-    static final AtomicInteger COUNTER = new AtomicInteger();
-    static final List<String> LOG = new CopyOnWriteArrayList<>();
-
-    // Started before James (static fields initialise in order), which reads their ports from system properties.
-    static final ScriptedSmtpServer MX = ScriptedSmtpServer.start(SmtpScript.standard().on("RCPT", line -> {
-        String address = SmtpScript.pathOf(line);
-        String local = address.substring(0, Math.max(0, address.indexOf('@')));
-        String unknown = "550 5.1.1 <" + address + ">: Recipient address rejected: User unknown";
-        if (local.startsWith("error")) {
-            return Response.of(unknown);
-        }
-        if (local.startsWith("transient")) {
-            return Response.of("450 4.2.0 <" + address + ">: Recipient address rejected: Greylisted");
-        }
-        if (local.startsWith("held")) {
-            return Response.of("250 2.1.5 Ok").awaiting(latch(address));
-        }
-        if (local.startsWith("slowerror")) {
-            return Response.of(unknown).awaiting(latch(address));
-        }
-        return Response.of("250 2.1.5 Ok");
-    }));
+    static final UniqueNames NAMES = new UniqueNames();
+    static final LoggedLines HANDLER_LOG = new LoggedLines(CallbackVerifyHandler.class);
+    // Before James, which reads their ports from system properties.
+    static final CallbackRemotes REMOTES = CallbackRemotes.start(new TestDnsServer());
     // smtpserver.xml maps policy.example to 127.0.0.4 on the MX's port: no property of its own needed.
-    static final ScriptedSmtpServer POLICY = ScriptedSmtpServer.start("127.0.0.4", MX.port(),
+    static final ScriptedSmtpServer POLICY = ScriptedSmtpServer.start("127.0.0.4", REMOTES.mx.port(),
         SmtpScript.standard().on("MAIL", "550 5.7.1 Client host [127.0.0.1] blocked using bl.example"));
-    static final ScriptedSmtpServer SILENT = ScriptedSmtpServer.start(SmtpScript.standard().greeting(Response.silence()));
-    static final TestDnsServer DNS = new TestDnsServer().start();
-
-    static {
-        System.setProperty("cbv.it.mx", Integer.toString(MX.port()));
-        System.setProperty("cbv.it.silent", Integer.toString(SILENT.port()));
-        System.setProperty("cbv.it.dns", Integer.toString(DNS.port()));
-    }
 
     @RegisterExtension
-    static JamesServerExtension james = JamesUnderTest.perClass();
-
-    static final AppenderBase<ILoggingEvent> LOG_CAPTURE = new AppenderBase<>() {
-        @Override
-        protected void append(ILoggingEvent event) {
-            LOG.add(event.getFormattedMessage());
-        }
-    };
+    static JamesServerExtension extension = JamesUnderTest.perClass();
+    static final RunningJames JAMES = new RunningJames(extension);
 
     @BeforeAll
     static void localDomainUsersAndLogCapture() throws Exception {
-        server().getProbe(DataProbeImpl.class).fluent()
+        JAMES.server().getProbe(DataProbeImpl.class).fluent()
             .addDomain(LOCAL_DOMAIN)
             .addUser(BOB, "bob-secret")
             .addUser(ALICE, "alice-secret")
             .addUser(POSTMASTER, "postmaster-secret");
-        LOG_CAPTURE.start();
-        ((Logger) LoggerFactory.getLogger(CallbackVerifyHandler.class)).addAppender(LOG_CAPTURE);
+        HANDLER_LOG.attach();
     }
 
     @AfterAll
     static void stopRemotes() {
-        ((Logger) LoggerFactory.getLogger(CallbackVerifyHandler.class)).detachAppender(LOG_CAPTURE);
-        LATCHES.values().forEach(CountDownLatch::countDown);
-        MX.close();
+        HANDLER_LOG.close();
+        REMOTES.close();
         POLICY.close();
-        SILENT.close();
-        DNS.close();
     }
 
     // ------------------------------------------------------------------ action reject
 
     @Test
     void rejectRefusesAnErrorSenderAtRcptWithTheSenderCodeTheStageAndTheRemoteAnswer() throws Exception {
-        String sender = unique("error") + "@remote.example";
-        try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
+        String sender = NAMES.unique("error") + "@remote.example";
+        try (SmtpClient c = JAMES.connect(REJECT)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             SmtpClient.Reply rcpt = expect(550, c.command("RCPT TO:<" + BOB + ">"));
             assertThat(rcpt.text()).startsWith("550 5.1.7 Sender address rejected: callback at RCPT TO: 550 5.1.1 <" + sender
@@ -145,30 +93,30 @@ class CallbackEnforcementJamesTest {
 
     @Test
     void rejectAcceptsPassAndLetsTransientThroughAsAnAttribute() throws Exception {
-        String pass = unique("pass") + "@remote.example";
-        String greylisted = unique("transient") + "@remote.example";
-        String passSubject = unique("subject");
-        String transientSubject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
+        String pass = NAMES.unique("pass") + "@remote.example";
+        String greylisted = NAMES.unique("transient") + "@remote.example";
+        String passSubject = NAMES.unique("subject");
+        String transientSubject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(REJECT)) {
             expect(250, c.sendMail(pass, BOB, passSubject));
             expect(250, c.sendMail(greylisted, BOB, transientSubject));
         }
 
-        assertThat(awaitMail(passSubject).repository).isEqualTo("cbv-pass");
-        StoredMail stored = awaitMail(transientSubject);
+        assertThat(JAMES.awaitMail(passSubject).repository).isEqualTo("cbv-pass");
+        StoredMail stored = JAMES.awaitMail(transientSubject);
         assertThat(stored.repository).isEqualTo("cbv-transient");
         assertThat(stored.detail()).containsEntry("code", "450");
     }
 
     @Test
     void theRcptReplyIsHeldUntilTheVerdictComes() throws Exception {
-        String sender = unique("slowerror") + "@remote.example";
-        try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
+        String sender = NAMES.unique("slowerror") + "@remote.example";
+        try (SmtpClient c = JAMES.connect(REJECT)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             c.send("RCPT TO:<" + BOB + ">");
 
             assertThat(c.readWithin(Duration.ofMillis(300))).as("reply to RCPT TO while the remote stalls").isEmpty();
-            latch(sender).countDown();
+            REMOTES.release(sender);
             assertThat(expect(550, c.read()).text()).startsWith("550 5.1.7 Sender address rejected: callback at RCPT TO: 550 5.1.1");
             expect(221, c.command("QUIT"));
         }
@@ -176,10 +124,10 @@ class CallbackEnforcementJamesTest {
 
     @Test
     void rejectLetsTheMailThroughWithTransientWhenTheVerdictIsNotInByRcptMaxWait() throws Exception {
-        String sender = unique("nobody") + "@silent.example";
-        String subject = unique("subject");
+        String sender = NAMES.unique("nobody") + "@silent.example";
+        String subject = NAMES.unique("subject");
         long heldMs;
-        try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
+        try (SmtpClient c = JAMES.connect(REJECT)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             long start = System.nanoTime();
             expect(250, c.command("RCPT TO:<" + BOB + ">"));
@@ -190,19 +138,19 @@ class CallbackEnforcementJamesTest {
         }
 
         assertThat(heldMs).as("the RCPT reply was held for about rcptMaxWait").isBetween(RCPT_MAX_WAIT.toMillis() - 300, 20_000L);
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-transient");
         assertThat(stored.detail()).containsEntry("text", "verification still in progress");
     }
 
     @Test
     void laterRecipientsOfTheTransactionGetTheSameAnswerWithoutASecondWait() throws Exception {
-        String sender = unique("slowerror") + "@remote.example";
-        try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
+        String sender = NAMES.unique("slowerror") + "@remote.example";
+        try (SmtpClient c = JAMES.connect(REJECT)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             c.send("RCPT TO:<" + BOB + ">");
             assertThat(c.readWithin(Duration.ofMillis(300))).isEmpty();
-            latch(sender).countDown();
+            REMOTES.release(sender);
             SmtpClient.Reply first = expect(550, c.read());
 
             long start = System.nanoTime();
@@ -213,20 +161,20 @@ class CallbackEnforcementJamesTest {
             assertThat(secondMs).isLessThan(1_000);
             expect(221, c.command("QUIT"));
         }
-        assertThat(probeCount(MX, sender)).isEqualTo(1);
+        assertThat(REMOTES.probeCount(sender)).isEqualTo(1);
     }
 
     @Test
     void pipelinedCommandsBehindAHeldRcptAreAnsweredInOrder() throws Exception {
-        String sender = unique("slowerror") + "@remote.example";
-        String next = unique("pass") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
+        String sender = NAMES.unique("slowerror") + "@remote.example";
+        String next = NAMES.unique("pass") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(REJECT)) {
             c.write("MAIL FROM:<" + sender + ">\r\nRCPT TO:<" + BOB + ">\r\nNOOP\r\nRCPT TO:<" + ALICE + ">\r\nDATA\r\nRSET\r\n");
             expect(250, c.read()); // MAIL FROM
             assertThat(c.readWithin(Duration.ofMillis(300))).as("RCPT TO held, and everything behind it").isEmpty();
 
-            latch(sender).countDown();
+            REMOTES.release(sender);
             assertThat(expect(550, c.read()).text()).startsWith("550 5.1.7"); // RCPT TO bob, held
             expect(250, c.read());                                               // NOOP
             assertThat(expect(550, c.read()).text()).startsWith("550 5.1.7"); // RCPT TO alice, same answer
@@ -235,18 +183,16 @@ class CallbackEnforcementJamesTest {
             // A new transaction starts afresh.
             expect(250, c.sendMail(next, BOB, subject));
         }
-        assertThat(awaitMail(subject).repository).isEqualTo("cbv-pass");
+        assertThat(JAMES.awaitMail(subject).repository).isEqualTo("cbv-pass");
     }
 
     @Test
     void aPolicyRejectionOfUsIsNotEnforcedByDefaultAndTheDetailSaysWhy() throws Exception {
-        String sender = unique("someone") + "@policy.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
-            expect(250, c.sendMail(sender, BOB, subject));
-        }
+        String sender = NAMES.unique("someone") + "@policy.example";
+        String subject = NAMES.unique("subject");
+        JAMES.deliver(REJECT, sender, BOB, subject);
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-error");
         assertThat(stored.detail())
             .containsEntry("stage", "mail")
@@ -257,9 +203,9 @@ class CallbackEnforcementJamesTest {
 
     @Test
     void thePostmasterStaysReachableForARejectedSender() throws Exception {
-        String sender = unique("error") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
+        String sender = NAMES.unique("error") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(REJECT)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             expect(550, c.command("RCPT TO:<" + BOB + ">"));
             expect(250, c.command("RCPT TO:<" + POSTMASTER + ">"));
@@ -267,39 +213,37 @@ class CallbackEnforcementJamesTest {
             c.write(SmtpClient.message(sender, List.of(POSTMASTER), subject));
             expect(250, c.read());
         }
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-error");
         assertThat(stored.mail.getRecipients()).extracting(Object::toString).containsExactly(POSTMASTER);
     }
 
     @Test
     void aClientThatHangsUpWhileItsRcptIsHeldLeavesJamesWorking() throws Exception {
-        String sender = unique("slowerror") + "@remote.example";
+        String sender = NAMES.unique("slowerror") + "@remote.example";
         try {
-            try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
+            try (SmtpClient c = JAMES.connect(REJECT)) {
                 expect(250, c.command("MAIL FROM:<" + sender + ">"));
                 c.send("RCPT TO:<" + BOB + ">");
                 assertThat(c.readWithin(Duration.ofMillis(300))).isEmpty();
             }
         } finally {
-            latch(sender).countDown();
+            REMOTES.release(sender);
         }
         // The verdict comes after the client left: nothing to answer, nobody to answer to.
-        await().atMost(GENEROUS).until(() -> probeOf(MX, sender).quitReceived());
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(REJECT)).greetAndEhlo()) {
-            expect(250, c.sendMail(unique("pass") + "@remote.example", BOB, subject));
-        }
-        assertThat(awaitMail(subject).repository).isEqualTo("cbv-pass");
+        await().atMost(GENEROUS).until(() -> REMOTES.probeOf(sender).quitReceived());
+        String subject = NAMES.unique("subject");
+        JAMES.deliver(REJECT, NAMES.unique("pass") + "@remote.example", BOB, subject);
+        assertThat(JAMES.awaitMail(subject).repository).isEqualTo("cbv-pass");
     }
 
     // ------------------------------------------------------------------ action defer, phase rcptto
 
     @Test
     void deferAnswers450ForTransientAnd550ForErrorWithSenderCodes() throws Exception {
-        String greylisted = unique("transient") + "@remote.example";
-        String unknown = unique("error") + "@remote.example";
-        try (SmtpClient c = SmtpClient.connect(port(DEFER)).greetAndEhlo()) {
+        String greylisted = NAMES.unique("transient") + "@remote.example";
+        String unknown = NAMES.unique("error") + "@remote.example";
+        try (SmtpClient c = JAMES.connect(DEFER)) {
             expect(250, c.command("MAIL FROM:<" + greylisted + ">"));
             assertThat(expect(450, c.command("RCPT TO:<" + BOB + ">")).text())
                 .startsWith("450 4.1.7 Sender address rejected: callback at RCPT TO: 450 4.2.0")
@@ -314,27 +258,27 @@ class CallbackEnforcementJamesTest {
 
     @Test
     void rcptPhaseStartsTheCallbackAtTheFirstLocalRecipientAndHoldsThatSameRcpt() throws Exception {
-        String sender = unique("held") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(DEFER)).greetAndEhlo()) {
+        String sender = NAMES.unique("held") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(DEFER)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             c.send("RCPT TO:<" + BOB + ">");
-            await().atMost(GENEROUS).until(() -> probeCount(MX, sender) > 0);
+            await().atMost(GENEROUS).until(() -> REMOTES.sawRcpt(sender));
             assertThat(c.readWithin(Duration.ofMillis(300))).as("the RCPT that started the callback is held").isEmpty();
 
-            latch(sender).countDown();
+            REMOTES.release(sender);
             expect(250, c.read());
             expect(354, c.command("DATA"));
             c.write(SmtpClient.message(sender, List.of(BOB), subject));
             expect(250, c.read());
         }
-        assertThat(awaitMail(subject).repository).isEqualTo("cbv-pass");
+        assertThat(JAMES.awaitMail(subject).repository).isEqualTo("cbv-pass");
     }
 
     @Test
     void deferAnswersInProgressAfterRcptMaxWaitAndTheRetryIsServedFromTheCache() throws Exception {
-        String sender = unique("slowerror") + "@remote.example";
-        try (SmtpClient c = SmtpClient.connect(port(DEFER)).greetAndEhlo()) {
+        String sender = NAMES.unique("slowerror") + "@remote.example";
+        try (SmtpClient c = JAMES.connect(DEFER)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             long start = System.nanoTime();
             SmtpClient.Reply first = expect(450, c.command("RCPT TO:<" + BOB + ">"));
@@ -351,10 +295,10 @@ class CallbackEnforcementJamesTest {
         }
 
         // The callback goes on in the background; its verdict lands in the cache.
-        latch(sender).countDown();
-        await().atMost(GENEROUS).until(() -> probeOf(MX, sender).quitReceived());
+        REMOTES.release(sender);
+        await().atMost(GENEROUS).until(() -> REMOTES.probeOf(sender).quitReceived());
 
-        try (SmtpClient c = SmtpClient.connect(port(DEFER)).greetAndEhlo()) {
+        try (SmtpClient c = JAMES.connect(DEFER)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             long start = System.nanoTime();
             SmtpClient.Reply retry = expect(550, c.command("RCPT TO:<" + BOB + ">"));
@@ -364,38 +308,38 @@ class CallbackEnforcementJamesTest {
             assertThat(retry.text()).startsWith("550 5.1.7 Sender address rejected: callback at RCPT TO: 550 5.1.1");
             assertThat(retryMs).isLessThan(1_000);
         }
-        assertThat(probeCount(MX, sender)).as("the retry made no second callback").isEqualTo(1);
+        assertThat(REMOTES.probeCount(sender)).as("the retry made no second callback").isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ action warn
 
     @Test
     void warnRefusesNothingHoldsNothingAndLogsWhatRejectWouldHaveAnswered() throws Exception {
-        String sender = unique("slowerror") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(WARN)).greetAndEhlo()) {
+        String sender = NAMES.unique("slowerror") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(WARN)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             long start = System.nanoTime();
             expect(250, c.command("RCPT TO:<" + BOB + ">"));
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("not held").isLessThan(1_000);
 
-            latch(sender).countDown();
-            await().atMost(GENEROUS).until(() -> LOG.stream().anyMatch(l -> l.startsWith("would reject") && l.contains(sender)
+            REMOTES.release(sender);
+            await().atMost(GENEROUS).until(() -> HANDLER_LOG.anyMatch(l -> l.startsWith("would reject") && l.contains(sender)
                 && l.contains("550 5.1.7 Sender address rejected: callback at RCPT TO: 550 5.1.1")));
             expect(354, c.command("DATA"));
             c.write(SmtpClient.message(sender, List.of(BOB), subject));
             expect(250, c.read());
         }
-        assertThat(awaitMail(subject).repository).isEqualTo("cbv-error");
+        assertThat(JAMES.awaitMail(subject).repository).isEqualTo("cbv-error");
     }
 
     // ------------------------------------------------------------------ strict: rejectOnPolicyError, rejectMessage
 
     @Test
     void rejectOnPolicyErrorRefusesAPolicyRejectionAndRejectMessageReplacesOurText() throws Exception {
-        String blocked = unique("someone") + "@policy.example";
-        String unknown = unique("error") + "@remote.example";
-        try (SmtpClient c = SmtpClient.connect(port(STRICT)).greetAndEhlo()) {
+        String blocked = NAMES.unique("someone") + "@policy.example";
+        String unknown = NAMES.unique("error") + "@remote.example";
+        try (SmtpClient c = JAMES.connect(STRICT)) {
             expect(250, c.command("MAIL FROM:<" + blocked + ">"));
             assertThat(c.command("RCPT TO:<" + BOB + ">").text()).isEqualTo("550 5.1.7 " + STRICT_MESSAGE);
             expect(250, c.command("RSET"));
@@ -407,47 +351,16 @@ class CallbackEnforcementJamesTest {
 
     @Test
     void aHeldRcptDoesNotStallOtherConnectionsOnTheSameEventLoop() throws Exception {
-        String stuck = unique("stuck") + "@silent.example";
-        try (SmtpClient held = SmtpClient.connect(port(STRICT)).greetAndEhlo()) {
+        String stuck = NAMES.unique("stuck") + "@silent.example";
+        try (SmtpClient held = JAMES.connect(STRICT)) {
             expect(250, held.command("MAIL FROM:<" + stuck + ">"));
             held.send("RCPT TO:<" + BOB + ">");
             assertThat(held.readWithin(Duration.ofMillis(500))).as("first client held").isEmpty();
 
             // One event loop and rcptMaxWait 30 s: a thread waiting for the first client's verdict
             // would stall this whole transaction for that long.
-            long start = System.nanoTime();
-            String subject = unique("subject");
-            try (SmtpClient other = SmtpClient.connect(port(STRICT)).greetAndEhlo()) {
-                expect(250, other.sendMail(unique("pass") + "@remote.example", BOB, subject));
-                expect(221, other.command("QUIT"));
-            }
-            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-
-            assertThat(tookMs).as("second transaction while the first RCPT is held").isLessThan(10_000);
-            assertThat(held.readWithin(Duration.ofMillis(100))).as("first client still held").isEmpty();
-            assertThat(awaitMail(subject).repository).isEqualTo("cbv-pass");
+            EventLoopCheck.assertAnotherTransactionIsServed(JAMES, STRICT, held,
+                NAMES.unique("pass") + "@remote.example", BOB, NAMES.unique("subject"));
         }
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    static GuiceJamesServer server() {
-        return james.getGuiceJamesServer();
-    }
-
-    static int port(String helloName) {
-        return server().getProbe(SmtpPortsProbe.class).port(helloName);
-    }
-
-    static String unique(String prefix) {
-        return prefix + "-" + COUNTER.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
-    }
-
-    static CountDownLatch latch(String address) {
-        return LATCHES.computeIfAbsent(address, a -> new CountDownLatch(1));
-    }
-
-    static StoredMail awaitMail(String subject) {
-        return await().atMost(GENEROUS).until(() -> JamesUnderTest.find(server(), subject), Optional::isPresent).get();
     }
 }

@@ -1,29 +1,19 @@
 package io.github.jamescbv.james.e2e;
 
 import static io.github.jamescbv.james.e2e.SmtpClient.expect;
-import static io.github.jamescbv.james.e2e.JamesUnderTest.probeCount;
-import static io.github.jamescbv.james.e2e.JamesUnderTest.probeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
-import io.github.jamescbv.testing.Response;
-import io.github.jamescbv.testing.ScriptedSmtpServer;
-import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.testing.TestDnsServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.james.GuiceJamesServer;
 import org.apache.james.JamesServerExtension;
 import org.apache.james.utils.DataProbeImpl;
 import org.junit.jupiter.api.AfterAll;
@@ -32,15 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The handler in a real James 3.8.1, loaded from smtpserver.xml, against scripted remote MXs.
+ * The handler in a real James 3.8.1, loaded from smtpserver.xml, against scripted remote MXs
+ * ({@link CallbackRemotes}: the MX answers RCPT TO by the local part of the address, the silent
+ * MX never says a word; catch-all checks are answered at {@code catchall.example} only).
  * One James for the whole class (three SMTP servers: phase mailfrom, phase rcptto, and one
  * with a single event loop), because booting James takes seconds.
- *
- * <p>The scripted MX answers RCPT TO by the local part of the address: {@code pass*} 250,
- * {@code error*} 550 5.1.1, {@code transient*} 450 4.2.0, {@code held*} 250 once the test
- * releases that address's latch. The silent MX accepts connections and never says a word.
- * Random local parts of the catch-all check ({@code cbv-*}) are rejected, except at
- * {@code catchall.example}, where every address is accepted.
  */
 class CallbackVerifyJamesTest {
     static final String MAILFROM = "mailfrom.cbv.test";
@@ -52,71 +38,37 @@ class CallbackVerifyJamesTest {
     static final Duration MAX_WAIT = Duration.ofSeconds(2); // maxWait of the mailfrom and rcptto servers
     static final Duration GENEROUS = Duration.ofSeconds(30);
 
-    static final Map<String, CountDownLatch> LATCHES = new ConcurrentHashMap<>();
-    static final AtomicInteger COUNTER = new AtomicInteger();
-
-    // Started before James (static fields initialise in order), which reads their ports from system properties.
-    static final ScriptedSmtpServer MX = ScriptedSmtpServer.start(SmtpScript.standard().on("RCPT", line -> {
-        String address = SmtpScript.pathOf(line);
-        String local = address.substring(0, Math.max(0, address.indexOf('@')));
-        if (address.endsWith("@catchall.example")) {
-            return Response.of("250 2.1.5 Ok");
-        }
-        if (local.startsWith("cbv-")) {
-            return Response.of("550 5.1.1 <" + address + ">: Recipient address rejected: User unknown");
-        }
-        if (local.startsWith("error")) {
-            return Response.of("550 5.1.1 <" + address + ">: Recipient address rejected: User unknown");
-        }
-        if (local.startsWith("transient")) {
-            return Response.of("450 4.2.0 <" + address + ">: Recipient address rejected: Greylisted");
-        }
-        if (local.startsWith("held")) {
-            return Response.of("250 2.1.5 Ok").awaiting(latch(address));
-        }
-        return Response.of("250 2.1.5 Ok");
-    }));
-    static final ScriptedSmtpServer SILENT = ScriptedSmtpServer.start(SmtpScript.standard().greeting(Response.silence()));
-    static final TestDnsServer DNS = new TestDnsServer()
+    static final UniqueNames NAMES = new UniqueNames();
+    // Before James, which reads their ports from system properties.
+    static final CallbackRemotes REMOTES = CallbackRemotes.start(new TestDnsServer()
         .mx("target.example", 10, "mx.target.example")
-        .a("mx.target.example", "127.0.0.1")
-        .start();
-
-    static {
-        System.setProperty("cbv.it.mx", Integer.toString(MX.port()));
-        System.setProperty("cbv.it.silent", Integer.toString(SILENT.port()));
-        System.setProperty("cbv.it.dns", Integer.toString(DNS.port()));
-    }
+        .a("mx.target.example", "127.0.0.1"));
 
     @RegisterExtension
-    static JamesServerExtension james = JamesUnderTest.perClass();
+    static JamesServerExtension extension = JamesUnderTest.perClass();
+    static final RunningJames JAMES = new RunningJames(extension);
 
     @BeforeAll
     static void localDomainAndUser() throws Exception {
-        server().getProbe(DataProbeImpl.class).fluent()
+        JAMES.server().getProbe(DataProbeImpl.class).fluent()
             .addDomain(LOCAL_DOMAIN)
             .addUser(BOB, BOB_PASSWORD);
     }
 
     @AfterAll
     static void stopRemotes() {
-        LATCHES.values().forEach(CountDownLatch::countDown);
-        MX.close();
-        SILENT.close();
-        DNS.close();
+        REMOTES.close();
     }
 
     // ------------------------------------------------------------------ phase mailfrom
 
     @Test
     void passReachesTheMailAsAttributeWithItsDetail() throws Exception {
-        String sender = unique("pass") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            expect(250, c.sendMail(sender, BOB, subject));
-        }
+        String sender = NAMES.unique("pass") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        JAMES.deliver(MAILFROM, sender, BOB, subject);
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-pass");
         assertThat(stored.result()).contains("pass");
         assertThat(stored.detail())
@@ -128,20 +80,18 @@ class CallbackVerifyJamesTest {
             .containsEntry("domain", "remote.example")
             .containsEntry("cached", "false")
             .containsKeys("text", "mxHost", "elapsedMs");
-        assertThat(probeOf(MX, sender).commands())
+        assertThat(REMOTES.probeOf(sender).commands())
             .containsSubsequence("EHLO verifier.cbv.test", "MAIL FROM:<>", "RCPT TO:<" + sender + ">");
     }
 
     @Test
     void errorReachesTheMail() throws Exception {
-        String sender = unique("error") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            // The verdict is only an attribute: James still accepts the mail.
-            expect(250, c.sendMail(sender, BOB, subject));
-        }
+        String sender = NAMES.unique("error") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        // The verdict is only an attribute: James still accepts the mail.
+        JAMES.deliver(MAILFROM, sender, BOB, subject);
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-error");
         assertThat(stored.detail())
             .containsEntry("stage", "rcpt")
@@ -152,57 +102,51 @@ class CallbackVerifyJamesTest {
 
     @Test
     void transientReachesTheMail() throws Exception {
-        String sender = unique("transient") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            expect(250, c.sendMail(sender, BOB, subject));
-        }
+        String sender = NAMES.unique("transient") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        JAMES.deliver(MAILFROM, sender, BOB, subject);
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-transient");
         assertThat(stored.detail()).containsEntry("stage", "rcpt").containsEntry("code", "450");
     }
 
     @Test
     void theCallbackStartsAtMailFromWithoutWaitingForRcpt() throws Exception {
-        String sender = unique("held") + "@remote.example";
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
+        String sender = NAMES.unique("held") + "@remote.example";
+        try (SmtpClient c = JAMES.connect(MAILFROM)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             // The hook answered at once (we got the 250) and the probe is already at the remote's RCPT.
-            await().atMost(GENEROUS).until(() -> remoteSawRcpt(MX, sender));
+            await().atMost(GENEROUS).until(() -> REMOTES.sawRcpt(sender));
             expect(221, c.command("QUIT"));
         } finally {
-            latch(sender).countDown();
+            REMOTES.release(sender);
         }
     }
 
     @Test
     void theReplyToDataIsHeldUntilTheVerdictComes() throws Exception {
-        String sender = unique("held") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            expect(250, c.command("MAIL FROM:<" + sender + ">"));
-            expect(250, c.command("RCPT TO:<" + BOB + ">"));
-            expect(354, c.command("DATA"));
+        String sender = NAMES.unique("held") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(MAILFROM)) {
+            c.openData(sender, BOB);
             c.write(SmtpClient.message(sender, List.of(BOB), subject));
 
             assertThat(c.readWithin(Duration.ofMillis(300))).as("reply to the final dot, while the remote stalls").isEmpty();
-            latch(sender).countDown();
+            REMOTES.release(sender);
             expect(250, c.read());
         }
 
-        assertThat(awaitMail(subject).result()).contains("pass");
+        assertThat(JAMES.awaitMail(subject).result()).contains("pass");
     }
 
     @Test
     void aRemoteThatNeverAnswersGivesTransientAfterMaxWaitAndTheMailIsDelivered() throws Exception {
-        String sender = unique("nobody") + "@silent.example";
-        String subject = unique("subject");
+        String sender = NAMES.unique("nobody") + "@silent.example";
+        String subject = NAMES.unique("subject");
         long start;
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            expect(250, c.command("MAIL FROM:<" + sender + ">"));
-            expect(250, c.command("RCPT TO:<" + BOB + ">"));
-            expect(354, c.command("DATA"));
+        try (SmtpClient c = JAMES.connect(MAILFROM)) {
+            c.openData(sender, BOB);
             start = System.nanoTime();
             c.write(SmtpClient.message(sender, List.of(BOB), subject));
             expect(250, c.read());
@@ -210,37 +154,35 @@ class CallbackVerifyJamesTest {
         long heldMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertThat(heldMs).as("the reply was held for about maxWait").isBetween(MAX_WAIT.toMillis() - 300, 20_000L);
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-transient");
         assertThat(stored.detail())
             .containsEntry("stage", "policy")
             .containsEntry("text", "verification still in progress")
             .containsEntry("domain", "silent.example");
-        assertThat(SILENT.connectionCount()).isPositive();
+        assertThat(REMOTES.silent.connectionCount()).isPositive();
     }
 
     @Test
     void theMapSendsTheCallbackToAnotherDomainFoundInDns() throws Exception {
-        String local = unique("pass");
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            expect(250, c.sendMail(local + "@alias.example", BOB, subject));
-        }
+        String local = NAMES.unique("pass");
+        String subject = NAMES.unique("subject");
+        JAMES.deliver(MAILFROM, local + "@alias.example", BOB, subject);
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.result()).contains("pass");
         assertThat(stored.detail()).containsEntry("domain", "target.example");
-        assertThat(remoteSawRcpt(MX, local + "@target.example")).isTrue();
+        assertThat(REMOTES.sawRcpt(local + "@target.example")).isTrue();
     }
 
     @Test
     void eachTransactionGetsItsOwnVerdictAcrossRsetAndSecondMailFrom() throws Exception {
-        String discarded = unique("error") + "@remote.example";
-        String first = unique("pass") + "@remote.example";
-        String second = unique("transient") + "@remote.example";
-        String firstSubject = unique("subject");
-        String secondSubject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
+        String discarded = NAMES.unique("error") + "@remote.example";
+        String first = NAMES.unique("pass") + "@remote.example";
+        String second = NAMES.unique("transient") + "@remote.example";
+        String firstSubject = NAMES.unique("subject");
+        String secondSubject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(MAILFROM)) {
             expect(250, c.command("MAIL FROM:<" + discarded + ">"));
             expect(250, c.command("RCPT TO:<" + BOB + ">"));
             expect(250, c.command("RSET"));
@@ -249,17 +191,17 @@ class CallbackVerifyJamesTest {
             expect(221, c.command("QUIT"));
         }
 
-        assertThat(awaitMail(firstSubject).repository).isEqualTo("cbv-pass");
-        assertThat(awaitMail(secondSubject).repository).isEqualTo("cbv-transient");
+        assertThat(JAMES.awaitMail(firstSubject).repository).isEqualTo("cbv-pass");
+        assertThat(JAMES.awaitMail(secondSubject).repository).isEqualTo("cbv-transient");
     }
 
     @Test
     void pipelinedCommandsWaitBehindAHeldReplyAndRunInOrder() throws Exception {
-        String first = unique("held") + "@remote.example";
-        String second = unique("error") + "@remote.example";
-        String firstSubject = unique("subject");
-        String secondSubject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
+        String first = NAMES.unique("held") + "@remote.example";
+        String second = NAMES.unique("error") + "@remote.example";
+        String firstSubject = NAMES.unique("subject");
+        String secondSubject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(MAILFROM)) {
             c.write("MAIL FROM:<" + first + ">\r\nRCPT TO:<" + BOB + ">\r\nDATA\r\n");
             expect(250, c.read());
             expect(250, c.read());
@@ -269,7 +211,7 @@ class CallbackVerifyJamesTest {
                 + "MAIL FROM:<" + second + ">\r\nRCPT TO:<" + BOB + ">\r\nDATA\r\n");
 
             assertThat(c.readWithin(Duration.ofMillis(300))).isEmpty();
-            latch(first).countDown();
+            REMOTES.release(first);
             expect(250, c.read()); // the held reply to the first message
             expect(250, c.read()); // MAIL FROM, replayed after it
             expect(250, c.read()); // RCPT TO
@@ -279,19 +221,17 @@ class CallbackVerifyJamesTest {
             expect(221, c.command("QUIT"));
         }
 
-        assertThat(awaitMail(firstSubject).repository).isEqualTo("cbv-pass");
-        assertThat(awaitMail(secondSubject).repository).isEqualTo("cbv-error");
+        assertThat(JAMES.awaitMail(firstSubject).repository).isEqualTo("cbv-pass");
+        assertThat(JAMES.awaitMail(secondSubject).repository).isEqualTo("cbv-error");
     }
 
     @Test
     void aClientThatHangsUpWhileHeldLeavesNoMailAndJamesCarriesOn() throws Exception {
-        String sender = unique("held") + "@remote.example";
-        String subject = unique("subject");
+        String sender = NAMES.unique("held") + "@remote.example";
+        String subject = NAMES.unique("subject");
         try {
-            try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-                expect(250, c.command("MAIL FROM:<" + sender + ">"));
-                expect(250, c.command("RCPT TO:<" + BOB + ">"));
-                expect(354, c.command("DATA"));
+            try (SmtpClient c = JAMES.connect(MAILFROM)) {
+                c.openData(sender, BOB);
                 c.write(SmtpClient.message(sender, List.of(BOB), subject));
                 assertThat(c.readWithin(Duration.ofMillis(300))).isEmpty();
             }
@@ -299,65 +239,59 @@ class CallbackVerifyJamesTest {
             // No reply was given, so the client still owns the message and will send it again:
             // it must not be spooled, not even when maxWait expires while the remote still stalls.
             await().during(MAX_WAIT.plusSeconds(1)).atMost(MAX_WAIT.plusSeconds(10))
-                .until(() -> JamesUnderTest.find(server(), subject).isEmpty());
+                .until(() -> JAMES.find(subject).isEmpty());
         } finally {
-            latch(sender).countDown();
+            REMOTES.release(sender);
         }
-        String next = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            expect(250, c.sendMail(unique("pass") + "@remote.example", BOB, next));
-        }
-        assertThat(awaitMail(next).repository).isEqualTo("cbv-pass");
+        String next = NAMES.unique("subject");
+        JAMES.deliver(MAILFROM, NAMES.unique("pass") + "@remote.example", BOB, next);
+        assertThat(JAMES.awaitMail(next).repository).isEqualTo("cbv-pass");
     }
 
     @Test
     void theNullSenderGetsNoCallbackAndNoAttribute() throws Exception {
-        String subject = unique("subject");
-        int before = MX.connectionCount();
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            expect(250, c.sendMail("", BOB, subject));
-        }
+        String subject = NAMES.unique("subject");
+        int before = REMOTES.mx.connectionCount();
+        JAMES.deliver(MAILFROM, "", BOB, subject);
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-none");
         assertThat(stored.result()).isEmpty();
-        assertThat(MX.connectionCount()).isEqualTo(before);
+        assertThat(REMOTES.mx.connectionCount()).isEqualTo(before);
     }
 
     @Test
     void authenticatedSessionsGetNoCallback() throws Exception {
-        String sender = unique("pass") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
+        String sender = NAMES.unique("pass") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(MAILFROM)) {
             c.authPlain(BOB, BOB_PASSWORD);
             expect(250, c.sendMail(sender, BOB, subject));
         }
 
-        assertThat(awaitMail(subject).repository).isEqualTo("cbv-none");
+        assertThat(JAMES.awaitMail(subject).repository).isEqualTo("cbv-none");
         assertNeverCalledBack(sender);
     }
 
     @Test
     void clientsAllowedToRelayGetNoCallback() throws Exception {
-        String sender = unique("pass") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM), "127.0.0.2").greetAndEhlo()) {
+        String sender = NAMES.unique("pass") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(MAILFROM, "127.0.0.2")) {
             expect(250, c.sendMail(sender, BOB, subject));
         }
 
-        assertThat(awaitMail(subject).repository).isEqualTo("cbv-none");
+        assertThat(JAMES.awaitMail(subject).repository).isEqualTo("cbv-none");
         assertNeverCalledBack(sender);
     }
 
     @Test
     void aSenderWeWillNotProbeIsTransientWithItsReason() throws Exception {
-        String sender = unique("literal") + "@[127.0.0.1]";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            expect(250, c.sendMail(sender, BOB, subject));
-        }
+        String sender = NAMES.unique("literal") + "@[127.0.0.1]";
+        String subject = NAMES.unique("subject");
+        JAMES.deliver(MAILFROM, sender, BOB, subject);
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-transient");
         assertThat(stored.detail()).containsEntry("stage", "policy");
         assertThat(stored.detail().get("text")).startsWith("sender address cannot be verified safely");
@@ -367,29 +301,29 @@ class CallbackVerifyJamesTest {
 
     @Test
     void rcptPhaseStartsTheCallbackAtTheFirstLocalRecipientNotBefore() throws Exception {
-        String sender = unique("pass") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(RCPTTO)).greetAndEhlo()) {
+        String sender = NAMES.unique("pass") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(RCPTTO)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             assertNeverCalledBack(sender);
 
             expect(250, c.command("RCPT TO:<" + BOB + ">"));
-            await().atMost(GENEROUS).until(() -> remoteSawRcpt(MX, sender));
+            await().atMost(GENEROUS).until(() -> REMOTES.sawRcpt(sender));
 
             expect(354, c.command("DATA"));
             c.write(SmtpClient.message(sender, List.of(BOB), subject));
             expect(250, c.read());
         }
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-pass");
-        assertThat(probeCount(MX, sender)).isEqualTo(1);
+        assertThat(REMOTES.probeCount(sender)).isEqualTo(1);
     }
 
     @Test
     void rcptPhaseStartsNoCallbackForRelayAttempts() throws Exception {
-        String sender = unique("pass") + "@remote.example";
-        try (SmtpClient c = SmtpClient.connect(port(RCPTTO)).greetAndEhlo()) {
+        String sender = NAMES.unique("pass") + "@remote.example";
+        try (SmtpClient c = JAMES.connect(RCPTTO)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             SmtpClient.Reply relay = c.command("RCPT TO:<someone@elsewhere.example>");
             assertThat(relay.code).as("James refuses to relay: " + relay).isBetween(500, 599);
@@ -403,8 +337,8 @@ class CallbackVerifyJamesTest {
     @Test
     void rcptPhaseStartsNoCallbackForUnknownLocalUsers() throws Exception {
         // ValidRcptHandler is listed before our handler: its DENY ends the RCPT hooks before ours runs.
-        String sender = unique("pass") + "@remote.example";
-        try (SmtpClient c = SmtpClient.connect(port(RCPTTO)).greetAndEhlo()) {
+        String sender = NAMES.unique("pass") + "@remote.example";
+        try (SmtpClient c = JAMES.connect(RCPTTO)) {
             expect(250, c.command("MAIL FROM:<" + sender + ">"));
             SmtpClient.Reply unknown = c.command("RCPT TO:<nobody@" + LOCAL_DOMAIN + ">");
             assertThat(unknown.code).as("unknown local user: " + unknown).isBetween(500, 599);
@@ -416,44 +350,40 @@ class CallbackVerifyJamesTest {
 
     @Test
     void rcptPhaseGivesEachTransactionItsOwnVerdict() throws Exception {
-        String first = unique("error") + "@remote.example";
-        String second = unique("pass") + "@remote.example";
-        String firstSubject = unique("subject");
-        String secondSubject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(RCPTTO)).greetAndEhlo()) {
+        String first = NAMES.unique("error") + "@remote.example";
+        String second = NAMES.unique("pass") + "@remote.example";
+        String firstSubject = NAMES.unique("subject");
+        String secondSubject = NAMES.unique("subject");
+        try (SmtpClient c = JAMES.connect(RCPTTO)) {
             expect(250, c.sendMail(first, BOB, firstSubject));
             expect(250, c.sendMail(second, BOB, secondSubject));
         }
 
-        assertThat(awaitMail(firstSubject).repository).isEqualTo("cbv-error");
-        assertThat(awaitMail(secondSubject).repository).isEqualTo("cbv-pass");
+        assertThat(JAMES.awaitMail(firstSubject).repository).isEqualTo("cbv-error");
+        assertThat(JAMES.awaitMail(secondSubject).repository).isEqualTo("cbv-pass");
     }
 
     @Test
     void aCatchAllSenderDomainIsMarkedAcceptAll() throws Exception {
-        String sender = unique("anyone") + "@catchall.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(RCPTTO)).greetAndEhlo()) {
-            expect(250, c.sendMail(sender, BOB, subject));
-        }
+        String sender = NAMES.unique("anyone") + "@catchall.example";
+        String subject = NAMES.unique("subject");
+        JAMES.deliver(RCPTTO, sender, BOB, subject);
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).as("still a pass").isEqualTo("cbv-pass");
         assertThat(stored.acceptAll()).contains(true);
         assertThat(stored.detail()).containsEntry("acceptAll", "true").containsEntry("postmasterRejected", "false");
-        assertThat(probeOf(MX, sender).commands()).containsSubsequence("RCPT TO:<" + sender + ">", "RSET",
+        assertThat(REMOTES.probeOf(sender).commands()).containsSubsequence("RCPT TO:<" + sender + ">", "RSET",
             "MAIL FROM:<>", "RCPT TO:<postmaster@catchall.example>");
     }
 
     @Test
     void aSenderDomainThatChecksItsRecipientsIsNotAcceptAll() throws Exception {
-        String sender = unique("pass") + "@remote.example";
-        String subject = unique("subject");
-        try (SmtpClient c = SmtpClient.connect(port(RCPTTO)).greetAndEhlo()) {
-            expect(250, c.sendMail(sender, BOB, subject));
-        }
+        String sender = NAMES.unique("pass") + "@remote.example";
+        String subject = NAMES.unique("subject");
+        JAMES.deliver(RCPTTO, sender, BOB, subject);
 
-        StoredMail stored = awaitMail(subject);
+        StoredMail stored = JAMES.awaitMail(subject);
         assertThat(stored.repository).isEqualTo("cbv-pass");
         assertThat(stored.acceptAll()).isEmpty();
         assertThat(stored.detail()).containsEntry("acceptAll", "false").containsEntry("postmasterRejected", "false");
@@ -463,27 +393,16 @@ class CallbackVerifyJamesTest {
 
     @Test
     void aHeldReplyDoesNotStallOtherConnectionsOnTheSameEventLoop() throws Exception {
-        String stuck = unique("stuck") + "@silent.example";
-        try (SmtpClient held = SmtpClient.connect(port(ONELOOP)).greetAndEhlo()) {
-            expect(250, held.command("MAIL FROM:<" + stuck + ">"));
-            expect(250, held.command("RCPT TO:<" + BOB + ">"));
-            expect(354, held.command("DATA"));
-            held.write(SmtpClient.message(stuck, List.of(BOB), unique("subject")));
+        String stuck = NAMES.unique("stuck") + "@silent.example";
+        try (SmtpClient held = JAMES.connect(ONELOOP)) {
+            held.openData(stuck, BOB);
+            held.write(SmtpClient.message(stuck, List.of(BOB), NAMES.unique("subject")));
             assertThat(held.readWithin(Duration.ofMillis(500))).as("first client held").isEmpty();
 
             // The server has one event loop and maxWait 30 s: a thread waiting for the first
             // client's verdict would stall this whole transaction for that long.
-            long start = System.nanoTime();
-            String subject = unique("subject");
-            try (SmtpClient other = SmtpClient.connect(port(ONELOOP)).greetAndEhlo()) {
-                expect(250, other.sendMail(unique("pass") + "@remote.example", BOB, subject));
-                expect(221, other.command("QUIT"));
-            }
-            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-
-            assertThat(tookMs).as("second transaction while the first is held").isLessThan(10_000);
-            assertThat(held.readWithin(Duration.ofMillis(100))).as("first client still held").isEmpty();
-            assertThat(awaitMail(subject).repository).isEqualTo("cbv-pass");
+            EventLoopCheck.assertAnotherTransactionIsServed(JAMES, ONELOOP, held,
+                NAMES.unique("pass") + "@remote.example", BOB, NAMES.unique("subject"));
         }
     }
 
@@ -491,7 +410,7 @@ class CallbackVerifyJamesTest {
 
     @Test
     void fiftyMessagesFromOneForgedSenderInParallelMakeOneCallbackAndAllGetTheAttribute() throws Exception {
-        String sender = unique("held-forged") + "@remote.example";
+        String sender = NAMES.unique("held-forged") + "@remote.example";
         int messages = 50;
         CountDownLatch pastMailFrom = new CountDownLatch(messages);
         CountDownLatch callbackAnswered = new CountDownLatch(1);
@@ -499,9 +418,9 @@ class CallbackVerifyJamesTest {
         try {
             List<Future<String>> subjects = new ArrayList<>();
             for (int i = 0; i < messages; i++) {
-                String subject = unique("forged-" + i);
+                String subject = NAMES.unique("forged-" + i);
                 subjects.add(clients.submit(() -> {
-                    try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
+                    try (SmtpClient c = JAMES.connect(MAILFROM)) {
                         expect(250, c.command("MAIL FROM:<" + sender + ">"));
                         pastMailFrom.countDown();
                         // Hold the rest back until the one callback is answered, so that every
@@ -517,16 +436,16 @@ class CallbackVerifyJamesTest {
             }
             assertThat(pastMailFrom.await(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isTrue();
             // Every MAIL FROM has started (or joined) the callback, which the MX holds at RCPT TO.
-            await().atMost(GENEROUS).until(() -> remoteSawRcpt(MX, sender));
-            latch(sender).countDown();
-            await().atMost(GENEROUS).until(() -> probeOf(MX, sender).quitReceived());
+            await().atMost(GENEROUS).until(() -> REMOTES.sawRcpt(sender));
+            REMOTES.release(sender);
+            await().atMost(GENEROUS).until(() -> REMOTES.probeOf(sender).quitReceived());
             callbackAnswered.countDown();
 
             for (Future<String> subject : subjects) {
-                StoredMail stored = awaitMail(subject.get(GENEROUS.toSeconds(), TimeUnit.SECONDS));
+                StoredMail stored = JAMES.awaitMail(subject.get(GENEROUS.toSeconds(), TimeUnit.SECONDS));
                 assertThat(stored.result()).contains("pass");
             }
-            assertThat(probeCount(MX, sender)).isEqualTo(1);
+            assertThat(REMOTES.probeCount(sender)).isEqualTo(1);
         } finally {
             clients.shutdownNow();
         }
@@ -534,64 +453,38 @@ class CallbackVerifyJamesTest {
 
     @Test
     void aSecondMessageFromTheSameSenderIsAnsweredFromTheCache() throws Exception {
-        String sender = unique("pass-twice") + "@remote.example";
-        String first = unique("first");
-        String second = unique("second");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
+        String sender = NAMES.unique("pass-twice") + "@remote.example";
+        String first = NAMES.unique("first");
+        String second = NAMES.unique("second");
+        try (SmtpClient c = JAMES.connect(MAILFROM)) {
             expect(250, c.sendMail(sender, BOB, first));
             expect(250, c.sendMail(sender, BOB, second));
         }
-        assertThat(awaitMail(first).detail()).containsEntry("cached", "false").containsEntry("result", "pass");
-        assertThat(awaitMail(second).detail()).containsEntry("cached", "true").containsEntry("result", "pass");
-        assertThat(probeCount(MX, sender)).isEqualTo(1);
+        assertThat(JAMES.awaitMail(first).detail()).containsEntry("cached", "false").containsEntry("result", "pass");
+        assertThat(JAMES.awaitMail(second).detail()).containsEntry("cached", "true").containsEntry("result", "pass");
+        assertThat(REMOTES.probeCount(sender)).isEqualTo(1);
     }
 
     @Test
     void exemptSenderDomainsAndClientNetworksGetNoCallbackAndNoAttribute() throws Exception {
-        String skippedSender = unique("pass") + "@mail.skipped.example";
-        String fromSkippedNetwork = unique("pass") + "@remote.example";
-        String s1 = unique("skipped-domain");
-        String s2 = unique("skipped-network");
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM)).greetAndEhlo()) {
-            expect(250, c.sendMail(skippedSender, BOB, s1));
-        }
-        try (SmtpClient c = SmtpClient.connect(port(MAILFROM), "127.0.0.3").greetAndEhlo()) {
+        String skippedSender = NAMES.unique("pass") + "@mail.skipped.example";
+        String fromSkippedNetwork = NAMES.unique("pass") + "@remote.example";
+        String s1 = NAMES.unique("skipped-domain");
+        String s2 = NAMES.unique("skipped-network");
+        JAMES.deliver(MAILFROM, skippedSender, BOB, s1);
+        try (SmtpClient c = JAMES.connect(MAILFROM, "127.0.0.3")) {
             expect(250, c.sendMail(fromSkippedNetwork, BOB, s2));
         }
-        assertThat(awaitMail(s1).result()).isEmpty();
-        assertThat(awaitMail(s2).result()).isEmpty();
+        assertThat(JAMES.awaitMail(s1).result()).isEmpty();
+        assertThat(JAMES.awaitMail(s2).result()).isEmpty();
         assertNeverCalledBack(fromSkippedNetwork);
     }
 
     // ------------------------------------------------------------------ helpers
 
-    static GuiceJamesServer server() {
-        return james.getGuiceJamesServer();
-    }
-
-    static int port(String helloName) {
-        return server().getProbe(SmtpPortsProbe.class).port(helloName);
-    }
-
-    static String unique(String prefix) {
-        return prefix + "-" + COUNTER.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
-    }
-
-    static CountDownLatch latch(String address) {
-        return LATCHES.computeIfAbsent(address, a -> new CountDownLatch(1));
-    }
-
-    static StoredMail awaitMail(String subject) {
-        return await().atMost(GENEROUS).until(() -> JamesUnderTest.find(server(), subject), Optional::isPresent).get();
-    }
-
-    static boolean remoteSawRcpt(ScriptedSmtpServer remote, String address) {
-        return probeCount(remote, address) > 0;
-    }
-
     /** A callback would reach the loopback MX within milliseconds; a second of silence says none started. */
     static void assertNeverCalledBack(String address) {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
-            .until(() -> !remoteSawRcpt(MX, address));
+            .until(() -> !REMOTES.sawRcpt(address));
     }
 }

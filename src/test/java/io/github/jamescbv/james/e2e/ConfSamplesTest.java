@@ -2,7 +2,7 @@ package io.github.jamescbv.james.e2e;
 
 import static io.github.jamescbv.james.e2e.SmtpClient.expect;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
@@ -17,7 +17,6 @@ import java.util.Set;
 import javax.mail.MessagingException;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.GuiceJamesServer;
-import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.MailRepositoryProbeImpl;
@@ -112,17 +111,11 @@ class ConfSamplesTest {
         String smtp = ConfDirectory.replace(smtpServers("[127.0.0.1]:25"), "<phase>rcptto</phase>", "<phase>data</phase>");
         ConfDirectory.write(workingDirectory, smtp, ConfDirectory.sample("mailetcontainer.xml"));
 
-        GuiceJamesServer james = JamesUnderTest.server(workingDirectory);
-        try {
-            // james.exit.on.startup.error=false (pom): James throws instead of exiting the JVM.
-            assertThatThrownBy(james::start)
-                .hasRootCauseInstanceOf(ConfigurationException.class)
-                .rootCause()
-                .hasMessageContaining("<phase>")
-                .hasMessageContaining("data");
-        } finally {
-            james.stop();
-        }
+        assertThat(startFailure(workingDirectory))
+            .hasRootCauseInstanceOf(ConfigurationException.class)
+            .rootCause()
+            .hasMessageContaining("<phase>")
+            .hasMessageContaining("data");
     }
 
     @Test
@@ -131,13 +124,21 @@ class ConfSamplesTest {
             "<maxWait>30s</maxWait>", "<maxWait>forever</maxWait>");
         ConfDirectory.write(workingDirectory, smtpServers("[127.0.0.1]:25"), mailets);
 
+        assertThat(startFailure(workingDirectory))
+            .hasRootCauseInstanceOf(MessagingException.class)
+            .rootCause()
+            .hasMessageContaining("maxWait")
+            .hasMessageContaining("forever");
+    }
+
+    /**
+     * What James throws when it starts from {@code workingDirectory}, null when it starts; stopped
+     * again either way. james.exit.on.startup.error=false (pom): James throws instead of exiting the JVM.
+     */
+    private static Throwable startFailure(Path workingDirectory) {
         GuiceJamesServer james = JamesUnderTest.server(workingDirectory);
         try {
-            assertThatThrownBy(james::start)
-                .hasRootCauseInstanceOf(MessagingException.class)
-                .rootCause()
-                .hasMessageContaining("maxWait")
-                .hasMessageContaining("forever");
+            return catchThrowable(james::start);
         } finally {
             james.stop();
         }
@@ -156,6 +157,6 @@ class ConfSamplesTest {
     }
 
     private static long count(MailRepositoryProbeImpl repositories, String name) throws Exception {
-        return repositories.getRepositoryMailCount(MailRepositoryUrl.from("memory://var/mail/" + name + "/"));
+        return repositories.getRepositoryMailCount(JamesUnderTest.repository(name));
     }
 }

@@ -1,8 +1,10 @@
 package io.github.jamescbv.james.e2e;
 
+import static org.awaitility.Awaitility.await;
+
 import com.google.inject.multibindings.Multibinder;
-import io.github.jamescbv.testing.ScriptedSmtpServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +17,6 @@ import org.apache.james.JamesServerExtension;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.data.UsersRepositoryModuleChooser;
-import org.apache.james.lifecycle.api.LifecycleUtil;
-import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.utils.GuiceProbe;
 import org.apache.james.utils.MailRepositoryProbeImpl;
@@ -34,6 +34,8 @@ import org.apache.mailet.Mail;
 public final class JamesUnderTest {
     public static final List<String> REPOSITORIES = List.of("cbv-pass", "cbv-error", "cbv-transient", "cbv-none", "cbv-from-error");
     public static final String ATTRIBUTE = "smtp_cbv_result";
+    /** Generous: a mail is stored within milliseconds of its final ".", but the build machine may be busy. */
+    static final Duration STORED_WITHIN = Duration.ofSeconds(30);
 
     private JamesUnderTest() {
     }
@@ -45,9 +47,7 @@ public final class JamesUnderTest {
             .configurationFromClasspath()
             .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
             .build())
-            .server(configuration -> MemoryJamesServerMain.createServer(configuration)
-                .combineWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class)
-                    .addBinding().to(SmtpPortsProbe.class)))
+            .server(JamesUnderTest::withSmtpPorts)
             .lifeCycle(JamesServerExtension.Lifecycle.PER_CLASS)
             .build();
     }
@@ -61,6 +61,10 @@ public final class JamesUnderTest {
             .workingDirectory(workingDirectory.toFile())
             .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
             .build();
+        return withSmtpPorts(configuration);
+    }
+
+    private static GuiceJamesServer withSmtpPorts(MemoryJamesConfiguration configuration) {
         return MemoryJamesServerMain.createServer(configuration)
             .combineWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(SmtpPortsProbe.class));
     }
@@ -115,30 +119,22 @@ public final class JamesUnderTest {
         }
     }
 
+    /** The mail with this subject, once the mailet container has stored it (within {@link #STORED_WITHIN}). */
+    public static StoredMail awaitMail(GuiceJamesServer server, String subject) {
+        return await().atMost(STORED_WITHIN).until(() -> find(server, subject), Optional::isPresent).orElseThrow();
+    }
+
     /** The mail with this subject, in whichever cbv-* repository it was stored. */
     public static Optional<StoredMail> find(GuiceJamesServer server, String subject) throws Exception {
-        MailRepositoryProbeImpl probe = server.getProbe(MailRepositoryProbeImpl.class);
-        for (String repository : REPOSITORIES) {
-            MailRepositoryUrl url = MailRepositoryUrl.from("memory://var/mail/" + repository + "/");
-            for (MailKey key : probe.listMailKeys(url)) {
-                Mail mail = probe.getMail(url, key);
-                if (mail == null) {
-                    continue;
-                }
-                try {
-                    if (subject.equals(mail.getMessage().getSubject())) {
-                        return Optional.of(new StoredMail(repository, mail, new MimeMessage(mail.getMessage())));
-                    }
-                } finally {
-                    // The memory repository hands out a copy whose message source James tracks as a
-                    // disposable resource: left to the garbage collector, it is logged as an ERROR
-                    // "Leak detected! MimeMessageInputStreamSource" (docs/BENCHMARKS.md, "Soak").
-                    // Its attributes and recipients stay readable once disposed; the message is copied.
-                    LifecycleUtil.dispose(mail);
-                }
-            }
-        }
-        return Optional.empty();
+        MailRepositoryReader reader = new MailRepositoryReader(server.getProbe(MailRepositoryProbeImpl.class), JamesUnderTest::repository);
+        return reader.readEach(REPOSITORIES, (repository, mail) -> subject.equals(mail.getMessage().getSubject())
+            ? Optional.of(new StoredMail(repository, mail, new MimeMessage(mail.getMessage())))
+            : Optional.<StoredMail>empty()).stream().findFirst();
+    }
+
+    /** The memory repository the mailet container of the test configuration names {@code name}. */
+    static MailRepositoryUrl repository(String name) {
+        return MailRepositoryUrl.from("memory://var/mail/" + name + "/");
     }
 
     /**
@@ -152,20 +148,5 @@ public final class JamesUnderTest {
             .filter(n -> n.startsWith("cbv-smtp-") || n.startsWith("cbv-dns-") || n.equals("cbv-timer") || n.equals("cbv-limits"))
             .sorted()
             .collect(Collectors.toList());
-    }
-
-    /** How many callbacks {@code remote} received for {@code address} (connections that sent RCPT TO it). */
-    static long probeCount(ScriptedSmtpServer remote, String address) {
-        return remote.connections().stream()
-            .filter(c -> c.commands().contains("RCPT TO:<" + address + ">"))
-            .count();
-    }
-
-    /** The first callback {@code remote} received for {@code address}. */
-    static ScriptedSmtpServer.Connection probeOf(ScriptedSmtpServer remote, String address) {
-        return remote.connections().stream()
-            .filter(c -> c.commands().contains("RCPT TO:<" + address + ">"))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no callback for " + address + " in " + remote.connections()));
     }
 }

@@ -125,11 +125,7 @@ final class SmtpClient implements AutoCloseable {
 
     /** MAIL FROM, one RCPT TO each, DATA, the message, ".": returns the reply to the final ".". */
     Reply sendMail(String from, List<String> to, String subject) throws IOException {
-        expect(250, command("MAIL FROM:<" + from + ">"));
-        for (String rcpt : to) {
-            expect(250, command("RCPT TO:<" + rcpt + ">"));
-        }
-        expect(354, command("DATA"));
+        openData(from, to);
         write(message(from, to, subject));
         return read();
     }
@@ -140,11 +136,22 @@ final class SmtpClient implements AutoCloseable {
 
     /** As {@link #sendMail(String, List, String)}, the message's From header being {@code fromHeader}. */
     Reply sendMail(String from, String to, String subject, String fromHeader) throws IOException {
-        expect(250, command("MAIL FROM:<" + from + ">"));
-        expect(250, command("RCPT TO:<" + to + ">"));
-        expect(354, command("DATA"));
+        openData(from, to);
         write(messageFrom(fromHeader, List.of(to), subject));
         return read();
+    }
+
+    /** MAIL FROM, RCPT TO and DATA, each accepted (250, 250, 354): the message may follow. */
+    void openData(String from, String to) throws IOException {
+        openData(from, List.of(to));
+    }
+
+    private void openData(String from, List<String> to) throws IOException {
+        expect(250, command("MAIL FROM:<" + from + ">"));
+        for (String rcpt : to) {
+            expect(250, command("RCPT TO:<" + rcpt + ">"));
+        }
+        expect(354, command("DATA"));
     }
 
     /** Headers and body, ending with the final ".". */

@@ -1,0 +1,57 @@
+package io.github.jamescbv.james.e2e;
+
+import static io.github.jamescbv.james.e2e.SmtpClient.expect;
+
+import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
+import java.io.IOException;
+import java.util.Optional;
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.JamesServerExtension;
+
+/**
+ * The James of an e2e test class ({@link JamesUnderTest#perClass}) as its tests talk to it:
+ * each SMTP server of smtpserver.xml by its {@code helloName}, and the mails the mailet
+ * container stored, by subject.
+ */
+final class RunningJames {
+    private final JamesServerExtension extension;
+
+    RunningJames(JamesServerExtension extension) {
+        this.extension = extension;
+    }
+
+    /** Only once the extension has booted James (from the class's first callback on). */
+    GuiceJamesServer server() {
+        return extension.getGuiceJamesServer();
+    }
+
+    int port(String helloName) {
+        return server().getProbe(SmtpPortsProbe.class).port(helloName);
+    }
+
+    /** A connection to the SMTP server {@code helloName}, past its greeting and EHLO. */
+    SmtpClient connect(String helloName) throws IOException {
+        return SmtpClient.connect(port(helloName)).greetAndEhlo();
+    }
+
+    /** As {@link #connect(String)}, from {@code localAddress} (127.0.0.2 may relay, 127.0.0.3 is exempt). */
+    SmtpClient connect(String helloName, String localAddress) throws IOException {
+        return SmtpClient.connect(port(helloName), localAddress).greetAndEhlo();
+    }
+
+    /** One mail on a connection of its own to the server {@code helloName}; fails unless the final "." gets 250. */
+    void deliver(String helloName, String sender, String recipient, String subject) throws IOException {
+        try (SmtpClient c = connect(helloName)) {
+            expect(250, c.sendMail(sender, recipient, subject));
+        }
+    }
+
+    StoredMail awaitMail(String subject) {
+        return JamesUnderTest.awaitMail(server(), subject);
+    }
+
+    /** The mail with this subject if it is stored already. */
+    Optional<StoredMail> find(String subject) throws Exception {
+        return JamesUnderTest.find(server(), subject);
+    }
+}

@@ -31,13 +31,8 @@ public final class HandlerElements extends SettingReader<ConfigurationException>
     private final Configuration config;
 
     public HandlerElements(Configuration config) {
-        super(Place.HANDLER);
+        super(Place.HANDLER, key -> config.getString(key, null));
         this.config = config;
-    }
-
-    @Override
-    protected Optional<String> text(Setting<?> setting) {
-        return Optional.ofNullable(config.getString(setting.name(), null));
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.github.jamescbv.config;
 import io.github.jamescbv.core.SafeText;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 import javax.mail.MessagingException;
 import org.apache.mailet.MailetConfig;
 
@@ -20,13 +19,8 @@ public final class MailetParameters extends SettingReader<MessagingException> {
     private final MailetConfig config;
 
     public MailetParameters(MailetConfig config) {
-        super(Place.MAILET);
+        super(Place.MAILET, config::getInitParameter);
         this.config = config;
-    }
-
-    @Override
-    protected Optional<String> text(Setting<?> setting) {
-        return Optional.ofNullable(config.getInitParameter(setting.name()));
     }
 
     @Override

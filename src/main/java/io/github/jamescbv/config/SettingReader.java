@@ -18,13 +18,18 @@ import java.util.function.Supplier;
  */
 public abstract class SettingReader<E extends Exception> {
     private final Place place;
+    private final Function<String, String> lookup;
 
-    protected SettingReader(Place place) {
+    /** @param lookup the text given under a name, or null */
+    protected SettingReader(Place place, Function<String, String> lookup) {
         this.place = place;
+        this.lookup = lookup;
     }
 
     /** The text given for the setting, if any. */
-    protected abstract Optional<String> text(Setting<?> setting);
+    protected final Optional<String> text(Setting<?> setting) {
+        return Optional.ofNullable(lookup.apply(setting.name()));
+    }
 
     /** What stops James: the setting named as this place writes it, and why its value is refused. */
     protected abstract E refusal(Setting<?> setting, String reason);

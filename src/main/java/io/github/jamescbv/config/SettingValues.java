@@ -50,7 +50,7 @@ public final class SettingValues {
         return d;
     }
 
-    public static int integer(String value) {
+    static int integer(String value) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
@@ -59,7 +59,7 @@ public final class SettingValues {
     }
 
     /** Only {@code true} or {@code false}: a typo must not silently mean either. */
-    public static boolean bool(String value) {
+    static boolean bool(String value) {
         switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true":
                 return true;
@@ -71,7 +71,7 @@ public final class SettingValues {
     }
 
     /** The probe's MAIL FROM: empty or {@code <>} is the null sender. */
-    public static Optional<EmailAddress> probeSender(String value) {
+    static Optional<EmailAddress> probeSender(String value) {
         String v = value.trim();
         if (v.isEmpty() || v.equals("<>")) {
             return Optional.empty();
@@ -87,7 +87,7 @@ public final class SettingValues {
      * A Mail attribute name: letters, digits, '_', '-' and '.', so that it reads the same in
      * {@code HasMailAttributeWithValue=name, value} (which splits at the first comma) and in logs.
      */
-    public static String attributeName(String value) {
+    static String attributeName(String value) {
         String name = value.trim();
         boolean ok = !name.isEmpty() && name.length() <= MAX_ATTRIBUTE_NAME;
         for (int i = 0; ok && i < name.length(); i++) {
@@ -102,7 +102,7 @@ public final class SettingValues {
     }
 
     /** Items separated by commas and/or white space; empty items are dropped. */
-    public static List<String> list(String value) {
+    static List<String> list(String value) {
         List<String> items = new ArrayList<>();
         for (String item : value.trim().split("[,\\s]+")) {
             if (!item.isEmpty()) {
@@ -113,7 +113,7 @@ public final class SettingValues {
     }
 
     /** The command's {@code --port}: a number; its range is the engine's to check. */
-    public static int portOption(String value) {
+    static int portOption(String value) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
@@ -122,7 +122,7 @@ public final class SettingValues {
     }
 
     /** The command's {@code --mailfrom}: as {@link #probeSender}, but the text is taken as it is. */
-    public static Optional<EmailAddress> probeSenderOption(String value) {
+    static Optional<EmailAddress> probeSenderOption(String value) {
         if (value.isEmpty() || "<>".equals(value)) {
             return Optional.empty();
         }
@@ -134,7 +134,7 @@ public final class SettingValues {
     }
 
     /** One {@code --map FROM=TO} of the command: a map of that one entry. */
-    public static DomainMap mapOption(String value) {
+    static DomainMap mapOption(String value) {
         int eq = value.indexOf('=');
         if (eq <= 0) {
             throw new IllegalArgumentException("bad entry '" + SafeText.clean(value, 80) + "' (expected FROM=TO)");
@@ -146,7 +146,7 @@ public final class SettingValues {
      * {@code from=to} pairs separated by commas, e.g. {@code yahoo.net=yahoo.com,
      * corp.example=[mx.corp.example]:2525}: the handler's {@code <map>} on one line.
      */
-    public static DomainMap domainMap(String value) {
+    static DomainMap domainMap(String value) {
         DomainMap.Builder map = DomainMap.builder();
         for (String entry : value.split(",")) {
             if (entry.isBlank()) {

@@ -23,10 +23,10 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 
 /**
  * The {@code <handler class="io.github.jamescbv.james.CallbackVerifyHandler">} element of
- * {@code smtpserver.xml}, parsed and checked. Every mistake is a {@link ConfigurationException}
- * naming the element and the bad value, so that James refuses to start instead of running
- * with a setting the administrator did not mean (a typo in {@code <phsae>} silently ignored
- * would leave the default phase in force without anyone noticing).
+ * {@code smtpserver.xml}, parsed and checked by {@link HandlerElements} against the declarations of
+ * {@link Settings}: every mistake is a {@link ConfigurationException} naming the element and the
+ * bad value. What is James's own here: the types {@link Phase}, {@link EnforcementAction} and
+ * {@link EnforcementSettings} the texts become.
  */
 public final class HandlerConfig {
     public static final String DEFAULT_ATTRIBUTE = Settings.ATTRIBUTE.defaultValue();

@@ -1,17 +1,18 @@
 package io.github.jamescbv.cli;
 
-import io.github.jamescbv.core.Cidr;
-import io.github.jamescbv.core.DomainMap;
-import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.config.Setting;
+import io.github.jamescbv.config.Settings;
 import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.InvalidAddressException;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.verify.VerifierSettings;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
-/** The parsed command line of {@code cbv verify}: the address, the engine settings, the output form. */
+/**
+ * The parsed command line of {@code cbv verify}: the address, the engine settings, the output
+ * form. The options that are settings, their names and how their values are parsed, come from
+ * {@link Settings}; {@link #USAGE} describes them (a test keeps the two in step).
+ */
 final class CliOptions {
     static final String USAGE = String.join("\n",
         "usage: cbv verify ADDRESS [--mailfrom ADDR] [--helo NAME] [--dns HOST[:PORT]]...",
@@ -58,10 +59,7 @@ final class CliOptions {
         if (!"verify".equals(args[0])) {
             throw new UsageException("unknown command '" + SafeText.clean(args[0], 40) + "' (expected: verify)");
         }
-        VerifierSettings.Builder b = VerifierSettings.builder();
-        DomainMap.Builder map = DomainMap.builder();
-        List<String> dns = new ArrayList<>();
-        List<Cidr> allowedNetworks = new ArrayList<>();
+        CommandSettings settings = new CommandSettings();
         String address = null;
         boolean json = false;
         boolean verbose = false;
@@ -74,35 +72,29 @@ final class CliOptions {
                 name = arg.substring(0, eq);
                 inline = arg.substring(eq + 1);
             }
-            try {
-                switch (name) {
-                    case "--json": json = true; break;
-                    case "-v": case "--verbose": verbose = true; break;
-                    case "--allow-private-targets": b.allowPrivateTargets(true); break;
-                    case "--random-check": b.randomCheck(true); break;
-                    case "--postmaster-check": b.postmasterCheck(true); break;
-                    case "--mailfrom": b.mailFrom(mailFrom(inline != null ? inline : value(args, ++i, name))); break;
-                    case "--helo": b.heloName(inline != null ? inline : value(args, ++i, name)); break;
-                    case "--allow-target-networks":
-                        allowedNetworks.addAll(Cidr.parseList(inline != null ? inline : value(args, ++i, name)));
-                        break;
-                    case "--dns": dns.add(inline != null ? inline : value(args, ++i, name)); break;
-                    case "--port": b.port(port(inline != null ? inline : value(args, ++i, name))); break;
-                    case "--map": addMap(map, inline != null ? inline : value(args, ++i, name)); break;
-                    case "--connect-timeout": b.connectTimeout(Durations.parse(inline != null ? inline : value(args, ++i, name))); break;
-                    case "--command-timeout": b.commandTimeout(Durations.parse(inline != null ? inline : value(args, ++i, name))); break;
-                    case "--total-timeout": b.totalTimeout(Durations.parse(inline != null ? inline : value(args, ++i, name))); break;
-                    default:
-                        if (arg.startsWith("-")) {
-                            throw new UsageException("unknown option '" + SafeText.clean(arg, 40) + "'");
-                        }
-                        if (address != null) {
-                            throw new UsageException("more than one address: '" + SafeText.clean(arg, 80) + "'");
-                        }
-                        address = arg;
+            // The output form is the command's own; every other option is a setting of the table.
+            if (name.equals("--json")) {
+                json = true;
+                continue;
+            }
+            if (name.equals("-v") || name.equals("--verbose")) {
+                verbose = true;
+                continue;
+            }
+            Optional<Setting<?>> setting = Settings.ofOption(name);
+            if (setting.isPresent()) {
+                String text = setting.get().isFlag() ? "" : inline != null ? inline : value(args, ++i, name);
+                try {
+                    settings.take(setting.get(), text);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(name + ": " + e.getMessage());
                 }
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(name + ": " + e.getMessage());
+            } else if (arg.startsWith("-")) {
+                throw new UsageException("unknown option '" + SafeText.clean(arg, 40) + "'");
+            } else if (address != null) {
+                throw new UsageException("more than one address: '" + SafeText.clean(arg, 80) + "'");
+            } else {
+                address = arg;
             }
         }
         if (address == null) {
@@ -114,12 +106,13 @@ final class CliOptions {
         } catch (InvalidAddressException e) {
             throw new UsageException("bad address: " + e.getMessage());
         }
+        VerifierSettings built;
         try {
-            b.dnsServers(dns).map(map.build()).allowTargetNetworks(allowedNetworks);
+            built = settings.build();
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--dns: " + e.getMessage());
+            throw new UsageException(Settings.DNS.option().orElseThrow() + ": " + e.getMessage());
         }
-        return new CliOptions(parsed, b.build(), json, verbose);
+        return new CliOptions(parsed, built, json, verbose);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {
@@ -127,32 +120,5 @@ final class CliOptions {
             throw new UsageException(option + " needs a value");
         }
         return args[i];
-    }
-
-    private static Optional<EmailAddress> mailFrom(String v) throws UsageException {
-        if (v.isEmpty() || "<>".equals(v)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(EmailAddress.parse(v));
-        } catch (InvalidAddressException e) {
-            throw new UsageException("--mailfrom: " + e.getMessage());
-        }
-    }
-
-    private static int port(String v) throws UsageException {
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--port: bad port '" + SafeText.clean(v, 20) + "' (expected 1-65535)");
-        }
-    }
-
-    private static void addMap(DomainMap.Builder map, String v) throws UsageException {
-        int eq = v.indexOf('=');
-        if (eq <= 0) {
-            throw new UsageException("--map: bad entry '" + SafeText.clean(v, 80) + "' (expected FROM=TO)");
-        }
-        map.add(v.substring(0, eq), v.substring(eq + 1));
     }
 }

@@ -1,5 +1,6 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.config.Settings;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.SafeText;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.util.Optional;
  * {@link IllegalArgumentException} names the bad value.
  */
 public final class EnforcementSettings {
-    public static final Duration DEFAULT_RCPT_MAX_WAIT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_RCPT_MAX_WAIT = Settings.RCPT_MAX_WAIT.defaultValue();
     /**
      * RFC 5321 4.5.3.2.3: a client waits 5 minutes for the reply to RCPT TO. Holding it longer
      * only makes clients give up and send the whole transaction again.

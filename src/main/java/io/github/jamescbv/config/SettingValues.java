@@ -1,4 +1,4 @@
-package io.github.jamescbv.james;
+package io.github.jamescbv.config;
 
 import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.core.Durations;
@@ -13,25 +13,39 @@ import java.util.Optional;
 
 /**
  * The text of one setting turned into its value, or an {@link IllegalArgumentException} whose
- * message names the bad value. Independent of where the text came from, so that each
- * configuration front end (the mailet's init parameters, the handler's XML elements through
- * {@link HandlerElements}) only adds the name of the setting and its own exception type.
+ * message names the bad value. Independent of where the text came from: the parsers of the
+ * declarations in {@link Settings}, to which each reader adds the name of the setting and its own
+ * exception type.
  */
-final class SettingValues {
+public final class SettingValues {
+    /**
+     * RFC 5321 4.5.3.2.6 lets a client give up after 10 minutes without a reply to the final
+     * "."; holding the reply longer would only make clients retry the whole message.
+     */
+    public static final Duration MAX_MAX_WAIT = Duration.ofMinutes(10);
     private static final int MAX_ATTRIBUTE_NAME = 200;
 
     private SettingValues() {
     }
 
+    /** The handler's wait for the verdict before answering the final "." of DATA: at most {@link #MAX_MAX_WAIT}. */
+    static Duration dataMaxWait(String value) {
+        return atMostMaxWait(value, " (clients give up waiting for the reply to DATA after 10 minutes)");
+    }
+
     /**
-     * A duration of at most the handler's {@link HandlerConfig#MAX_MAX_WAIT}; zero means "do not
-     * wait". A mailet waiting longer would hold a spool thread for a verdict nobody waits for.
+     * The mailet's wait, of at most {@link #MAX_MAX_WAIT} as well; zero means "do not wait". A
+     * mailet waiting longer would hold a spool thread for a verdict nobody waits for.
      */
-    static Duration maxWait(String value) {
+    static Duration spoolMaxWait(String value) {
+        return atMostMaxWait(value, "");
+    }
+
+    private static Duration atMostMaxWait(String value, String why) {
         Duration d = Durations.parse(value);
-        if (d.compareTo(HandlerConfig.MAX_MAX_WAIT) > 0) {
+        if (d.compareTo(MAX_MAX_WAIT) > 0) {
             throw new IllegalArgumentException("'" + SafeText.clean(value, 40) + "' is longer than "
-                + Durations.format(HandlerConfig.MAX_MAX_WAIT));
+                + Durations.format(MAX_MAX_WAIT) + why);
         }
         return d;
     }
@@ -96,6 +110,36 @@ final class SettingValues {
             }
         }
         return items;
+    }
+
+    /** The command's {@code --port}: a number; its range is the engine's to check. */
+    static int portOption(String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad port '" + SafeText.clean(value, 20) + "' (expected 1-65535)");
+        }
+    }
+
+    /** The command's {@code --mailfrom}: as {@link #probeSender}, but the text is taken as it is. */
+    static Optional<EmailAddress> probeSenderOption(String value) {
+        if (value.isEmpty() || "<>".equals(value)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(EmailAddress.parse(value));
+        } catch (InvalidAddressException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    /** One {@code --map FROM=TO} of the command: a map of that one entry. */
+    static DomainMap mapOption(String value) {
+        int eq = value.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("bad entry '" + SafeText.clean(value, 80) + "' (expected FROM=TO)");
+        }
+        return DomainMap.builder().add(value.substring(0, eq), value.substring(eq + 1)).build();
     }
 
     /**

@@ -1,0 +1,35 @@
+package io.github.jamescbv.config;
+
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.verify.VerifierSettings;
+import java.util.List;
+import java.util.Optional;
+
+/** The engine's settings ({@link VerifierSettings}) as the handler and the mailet read them alike. */
+public final class EngineSettings {
+    private EngineSettings() {
+    }
+
+    /** Each setting given in the reader's place goes to the engine's builder, which may refuse it; the rest keep their defaults. */
+    public static <E extends Exception> VerifierSettings read(SettingReader<E> r) throws E {
+        VerifierSettings.Builder b = VerifierSettings.builder();
+        r.ifGiven(Settings.MAILFROM, b::mailFrom);
+        r.ifGiven(Settings.HELO_NAME, b::heloName);
+        r.ifGiven(Settings.PORT, b::port);
+        r.ifGiven(Settings.CONNECT_TIMEOUT, b::connectTimeout);
+        r.ifGiven(Settings.COMMAND_TIMEOUT, b::commandTimeout);
+        r.ifGiven(Settings.TOTAL_TIMEOUT, b::totalTimeout);
+        r.ifGiven(Settings.MAX_MX_ATTEMPTS, b::maxMxAttempts);
+        Optional<List<String>> dns = r.dnsServers();
+        if (dns.isPresent()) {
+            r.check(Settings.DNS, () -> b.dnsServers(dns.get()));
+        }
+        r.ifGiven(Settings.ALLOW_PRIVATE_TARGETS, b::allowPrivateTargets);
+        r.ifGiven(Settings.ALLOW_TARGET_NETWORKS, b::allowTargetNetworks);
+        r.ifGiven(Settings.RANDOM_CHECK, b::randomCheck);
+        r.ifGiven(Settings.POSTMASTER_CHECK, b::postmasterCheck);
+        Optional<DomainMap> map = r.domainMap();
+        map.ifPresent(b::map);
+        return b.build();
+    }
+}

@@ -14,8 +14,6 @@ import io.github.jamescbv.policy.Exemptions;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -116,28 +114,12 @@ public final class Settings {
         PER_CLIENT_RATE, SKIP_DOMAINS, SKIP_NETWORKS, ACTION, RCPT_MAX_WAIT, REJECT_MESSAGE, REJECT_ON_POLICY_ERROR,
         RANDOM_CHECK, POSTMASTER_CHECK);
 
-    /**
-     * The mailet's unknown-parameter error has always listed its parameters in the order of its
-     * own README table, which puts its own ones first and {@code map} last; a parameter not named
-     * here follows in the order of {@link #ALL}.
-     */
-    private static final List<String> MAILET_LISTING = List.of("address", "attribute", "maxWait", "mailfrom",
-        "heloName", "port", "connectTimeout", "commandTimeout", "totalTimeout", "maxMxAttempts", "dns",
-        "allowPrivateTargets", "allowTargetNetworks", "map");
-
     private Settings() {
     }
 
-    /** The settings of one place, in the order its error messages list them. */
+    /** The settings of one place, in the order of the table (the order its error messages list them). */
     public static List<Setting<?>> of(Place place) {
-        List<Setting<?>> out = ALL.stream().filter(s -> s.appliesTo(place)).collect(Collectors.toCollection(ArrayList::new));
-        if (place == MAILET) {
-            out.sort(Comparator.comparingInt(s -> {
-                int i = MAILET_LISTING.indexOf(s.name());
-                return i < 0 ? MAILET_LISTING.size() : i;
-            }));
-        }
-        return out;
+        return ALL.stream().filter(s -> s.appliesTo(place)).collect(Collectors.toList());
     }
 
     /** The names an administrator may write in a place, nested ones by their outer element ({@code cache}), each once. */

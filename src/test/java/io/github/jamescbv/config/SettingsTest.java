@@ -56,10 +56,10 @@ class SettingsTest {
     }
 
     @Test
-    void theMailetsUnknownParameterErrorListsItsParametersInTheOrderOfItsReadmeTable() {
-        assertThat(String.join(", ", Settings.names(Place.MAILET))).isEqualTo("address, attribute, maxWait, "
-            + "mailfrom, heloName, port, connectTimeout, commandTimeout, totalTimeout, maxMxAttempts, dns, "
-            + "allowPrivateTargets, allowTargetNetworks, map");
+    void theMailetsUnknownParameterErrorListsItsParametersInTheOrderOfTheTable() {
+        assertThat(String.join(", ", Settings.names(Place.MAILET))).isEqualTo("address, mailfrom, map, attribute, "
+            + "maxWait, heloName, port, connectTimeout, commandTimeout, totalTimeout, maxMxAttempts, dns, "
+            + "allowPrivateTargets, allowTargetNetworks");
     }
 
     @Test

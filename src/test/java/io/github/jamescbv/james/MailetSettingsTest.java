@@ -101,7 +101,7 @@ class MailetSettingsTest {
             .hasMessageContaining("CallbackVerifyMailet")
             .hasMessageContaining("'adress'")
             .hasMessageContaining("header:From")
-            .hasMessageContaining("known: address, attribute");
+            .hasMessageContaining("known: address, mailfrom, map, attribute");
     }
 
     @Test

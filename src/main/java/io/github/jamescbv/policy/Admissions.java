@@ -4,7 +4,6 @@ import io.github.jamescbv.policy.RemoteBudgets.DomainLease;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,11 +90,10 @@ public final class Admissions {
         return new RefusedLease("internal error in callback limits: " + cause.getClass().getSimpleName());
     }
 
-    /** A granted admission: both slots, given back once, the process slot first. */
-    private static final class Both implements Admission {
+    /** A granted admission: both slots, the process slot given back first. */
+    private static final class Both extends Grant {
         private final Admission slot;
         private final DomainLease lease;
-        private final AtomicBoolean released = new AtomicBoolean();
 
         Both(Admission slot, DomainLease lease) {
             this.slot = slot;
@@ -103,29 +101,12 @@ public final class Admissions {
         }
 
         @Override
-        public boolean granted() {
-            return true;
-        }
-
-        @Override
-        public String reason() {
-            return "";
-        }
-
-        @Override
-        public void release() {
-            if (released.compareAndSet(false, true)) {
-                try {
-                    slot.release();
-                } finally {
-                    lease.release();
-                }
+        protected void giveBack() {
+            try {
+                slot.release();
+            } finally {
+                lease.release();
             }
-        }
-
-        @Override
-        public String toString() {
-            return released.get() ? "granted, released" : "granted";
         }
     }
 }

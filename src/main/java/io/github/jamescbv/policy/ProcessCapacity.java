@@ -4,7 +4,6 @@ import io.github.jamescbv.core.Scheduler;
 import io.github.jamescbv.core.Ticker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,30 +182,11 @@ public final class ProcessCapacity implements AutoCloseable {
         }
     }
 
-    /** A granted slot; the first release gives it back. */
-    private final class Slot implements Admission {
-        private final AtomicBoolean released = new AtomicBoolean();
-
+    /** A granted slot. */
+    private final class Slot extends Grant {
         @Override
-        public boolean granted() {
-            return true;
-        }
-
-        @Override
-        public String reason() {
-            return "";
-        }
-
-        @Override
-        public void release() {
-            if (released.compareAndSet(false, true)) {
-                ProcessCapacity.this.release();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return released.get() ? "granted, released" : "granted";
+        protected void giveBack() {
+            ProcessCapacity.this.release();
         }
     }
 }

@@ -2,7 +2,7 @@ package io.github.jamescbv.policy;
 
 import io.github.jamescbv.policy.RemoteBudgets.DomainLease;
 
-/** A refused {@link DomainLease}: holds nothing, so started() and release() have nothing to do. */
+/** A refused {@link DomainLease} or {@link Admission}: holds nothing, so started() and release() have nothing to do. */
 public final class RefusedLease implements DomainLease {
     private final String reason;
 

@@ -62,12 +62,7 @@ public interface RemoteBudgets extends AutoCloseable {
      * {@link #started()}: a request that never starts (no process slot before its deadline) gives
      * it back with the slot, so the rate counts callbacks started, at the moment they start.
      */
-    interface DomainLease {
-        boolean granted();
-
-        /** Why it was refused; "" when granted. */
-        String reason();
-
+    interface DomainLease extends Admission {
         /** When a holder that died loses the slot, in wall-clock epoch milliseconds; 0 for a refusal. */
         long expiresAtMillis();
 
@@ -75,6 +70,7 @@ public interface RemoteBudgets extends AutoCloseable {
         void started();
 
         /** Gives back the slot (and the token if never started); idempotent; a no-op for a refusal. */
+        @Override
         void release();
     }
 }

@@ -4,6 +4,7 @@ import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Scheduler;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.policy.Completions;
+import io.github.jamescbv.policy.Grant;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.ProcessCapacity;
 import io.github.jamescbv.policy.RefusedLease;
@@ -17,7 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -358,30 +359,16 @@ public final class InMemoryBudgets implements RemoteBudgets {
         }
     }
 
-    private static final int RESERVED = 0;
-    private static final int STARTED = 1;
-    private static final int RELEASED = 2;
-
-    /** A granted lease; the first release gives back the slot (and the token if never started). */
-    private final class Lease implements DomainLease {
+    /** A granted lease: its release gives back the slot, and the token too if its callback never started. */
+    private final class Lease extends Grant implements DomainLease {
         private final DomainGate<Request> gate;
         private final long expiresAtMillis;
-        /** RESERVED, then STARTED, then RELEASED; or straight from RESERVED to RELEASED. */
-        private final AtomicInteger state = new AtomicInteger(RESERVED);
+        /** Taken by started() or by the release, whichever comes first: a release wins over a later start. */
+        private final AtomicBoolean settled = new AtomicBoolean();
 
         Lease(DomainGate<Request> gate, long expiresAtMillis) {
             this.gate = gate;
             this.expiresAtMillis = expiresAtMillis;
-        }
-
-        @Override
-        public boolean granted() {
-            return true;
-        }
-
-        @Override
-        public String reason() {
-            return "";
         }
 
         @Override
@@ -391,22 +378,15 @@ public final class InMemoryBudgets implements RemoteBudgets {
 
         @Override
         public void started() {
-            if (state.compareAndSet(RESERVED, STARTED)) {
+            if (settled.compareAndSet(false, true)) {
                 InMemoryBudgets.this.started(gate);
             }
         }
 
         @Override
-        public void release() {
-            int was = state.getAndSet(RELEASED);
-            if (was != RELEASED) {
-                InMemoryBudgets.this.release(gate, was == STARTED);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return state.get() == RELEASED ? "granted, released" : "granted";
+        protected void giveBack() {
+            boolean started = !settled.compareAndSet(false, true);
+            InMemoryBudgets.this.release(gate, started);
         }
     }
 }

@@ -7,9 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One daemon thread that runs the timers of {@link DefaultCallbackLimits} when it is built with
- * real time. Daemon: limits someone forgot to close must not keep the JVM alive. The tasks are
- * short (they take the limits' lock, update counters, complete futures), so one thread is enough.
+ * One daemon thread that runs short timer tasks on real time: the deadlines and rate windows of
+ * the callback limits, the engine's safety net. Daemon: timers someone forgot to close must not
+ * keep the JVM alive. The tasks are short (take a lock, update counters, complete futures), so
+ * one thread is enough.
  */
 public final class DaemonScheduler implements Scheduler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonScheduler.class);

@@ -1,9 +1,5 @@
 package io.github.jamescbv.core;
 
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-
 /**
  * Runs a task once after a delay measured on the same clock as the {@link Ticker} it is used
  * with. The limits only ever need one-shot timers (deadlines, the moment a rate window frees,
@@ -23,17 +19,5 @@ public interface Scheduler {
     @FunctionalInterface
     interface Cancellable {
         void cancel();
-    }
-
-    /**
-     * Adapts an executor the caller owns (and shuts down). Give it
-     * {@code setRemoveOnCancelPolicy(true)} if it is a {@link java.util.concurrent.ScheduledThreadPoolExecutor}:
-     * most deadlines are cancelled because the request was granted first.
-     */
-    static Scheduler of(ScheduledExecutorService executor) {
-        return (task, delayNanos) -> {
-            ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-            return () -> f.cancel(false);
-        };
     }
 }

@@ -1,11 +1,10 @@
 package io.github.jamescbv.james;
 
 import io.github.jamescbv.policy.CacheSettings;
-import io.github.jamescbv.policy.DefaultCallbackLimits;
 import io.github.jamescbv.policy.GuardedVerifier;
-import io.github.jamescbv.policy.InMemoryVerdictCache;
 import io.github.jamescbv.policy.LimitSettings;
-import io.github.jamescbv.policy.VerdictCache;
+import io.github.jamescbv.policy.Protections;
+import io.github.jamescbv.store.memory.InMemoryProtections;
 import io.github.jamescbv.verify.EngineResources;
 import io.github.jamescbv.verify.Verifier;
 import io.github.jamescbv.verify.VerifierSettings;
@@ -51,8 +50,7 @@ public class CbvRuntime implements AutoCloseable {
     private CacheSettings cacheSettings;
     private LimitSettings limitSettings;
     private String configuredBy;
-    private VerdictCache cache;
-    private DefaultCallbackLimits limits;
+    private Protections protections;
     private boolean closed;
 
     /** The real engines, on resources started at the first request (a James without our handler starts no thread). */
@@ -97,30 +95,28 @@ public class CbvRuntime implements AutoCloseable {
     public synchronized GuardedVerifier protect(Verifier engine, Duration admissionWait, CacheSettings cacheWanted,
                                                 LimitSettings limitsWanted, String who) {
         configure(cacheWanted, limitsWanted, who);
-        return new GuardedVerifier(engine, admissionWait, cache, limits);
+        return protections.guard(engine, admissionWait);
     }
 
     /** {@code engine} behind the process's protections as the handlers configured them, else the defaults. */
     public synchronized GuardedVerifier join(Verifier engine, Duration admissionWait, String who) {
-        if (cache == null) {
+        if (protections == null) {
             LOG.info("{}: no handler configured the shared verdict cache and limits; they get the defaults", who);
             configure(CacheSettings.DEFAULTS, LimitSettings.DEFAULTS, who + " (defaults)");
         }
-        return new GuardedVerifier(engine, admissionWait, cache, limits);
+        return protections.guard(engine, admissionWait);
     }
 
     private void configure(CacheSettings cacheWanted, LimitSettings limitsWanted, String who) {
         if (closed) {
             throw new IllegalStateException("the callback verification runtime is closed");
         }
-        if (cache == null) {
+        if (protections == null) {
             cacheSettings = cacheWanted;
             limitSettings = limitsWanted;
             configuredBy = who;
-            cache = new InMemoryVerdictCache(cacheWanted);
-            limits = new DefaultCallbackLimits(limitsWanted);
-        } else if (!cacheSettings.toString().equals(cacheWanted.toString())
-            || !limitSettings.toString().equals(limitsWanted.toString())) {
+            protections = InMemoryProtections.start(cacheWanted, limitsWanted);
+        } else if (!cacheSettings.equals(cacheWanted) || !limitSettings.equals(limitsWanted)) {
             LOG.warn("{}: the verdict cache and limits are shared by the whole James process and were already "
                 + "configured by {} as cache=[{}] limits=[{}]; this configuration's cache=[{}] limits=[{}] is ignored",
                 who, configuredBy, cacheSettings, limitSettings, cacheWanted, limitsWanted);
@@ -135,8 +131,8 @@ public class CbvRuntime implements AutoCloseable {
             return;
         }
         closed = true;
-        if (limits != null) {
-            limits.close();
+        if (protections != null) {
+            protections.close();
         }
         try {
             engines.close();

@@ -12,7 +12,7 @@ import io.github.jamescbv.core.Stage;
  * random local part), kept apart from {@link #DOMAIN} because it must never answer for an
  * address of the domain the way a domain-level verdict does.
  */
-enum CacheScope {
+public enum CacheScope {
     ADDRESS, DOMAIN, ACCEPT_ALL, NONE;
 
     static CacheScope of(Stage stage) {

@@ -1,6 +1,7 @@
 package io.github.jamescbv.policy;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /** Lifetimes per result and the size bound of the verdict cache; a zero TTL disables caching of that result. */
 public final class CacheSettings {
@@ -38,6 +39,21 @@ public final class CacheSettings {
             throw new IllegalArgumentException("bad " + name + " '" + d + "' (must be 0 or more)");
         }
         return d;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof CacheSettings)) {
+            return false;
+        }
+        CacheSettings c = (CacheSettings) o;
+        return passTtl.equals(c.passTtl) && errorTtl.equals(c.errorTtl) && transientTtl.equals(c.transientTtl)
+            && maxEntries == c.maxEntries;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(passTtl, errorTtl, transientTtl, maxEntries);
     }
 
     @Override

@@ -1,16 +1,16 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.policy.CallbackLimits.Admission;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Completes admission futures after the limits' lock is let go, so that whatever the caller
- * chained onto them never runs under our lock.
+ * Completes waiters' futures after a lock is let go, so that whatever the caller chained onto
+ * them never runs under that lock. Used by the process capacity and by the in-memory budgets.
  *
  * <p>Completing a future runs its dependents on the spot, and a dependent may well call
  * {@code release()}, which frees a slot, which grants the next waiter, whose dependent
@@ -19,13 +19,13 @@ import org.slf4j.LoggerFactory;
  * thread: completions asked for while this thread is already completing are queued and run by
  * the outermost loop.
  */
-final class Completions {
+public final class Completions {
     private static final Logger LOG = LoggerFactory.getLogger(Completions.class);
 
     private final ThreadLocal<ArrayDeque<Runnable>> running = new ThreadLocal<>();
 
     /** Runs the batch now, or soon on this thread when it is already completing further up the stack. */
-    void complete(Batch batch) {
+    public void complete(Batch batch) {
         if (batch.tasks.isEmpty()) {
             return;
         }
@@ -52,54 +52,24 @@ final class Completions {
     }
 
     /** Completions decided under the lock, to run once it is released. */
-    static final class Batch {
+    public static final class Batch {
         private final List<Runnable> tasks = new ArrayList<>(2);
 
-        void grant(CompletableFuture<Admission> future, Admission grant) {
+        /**
+         * @param giveBack what to do with {@code grant} when the future was already completed (only
+         *                 after an internal failure refused it): nobody will ever release it, so give it
+         *                 back at once rather than leak what it holds
+         */
+        public <T> void grant(CompletableFuture<T> future, T grant, Consumer<T> giveBack) {
             tasks.add(() -> {
-                // Already completed (only after an internal failure refused it): nobody will ever
-                // release this grant, so give it back at once rather than leak the slots.
                 if (!future.complete(grant)) {
-                    grant.release();
+                    giveBack.accept(grant);
                 }
             });
         }
 
-        void refuse(CompletableFuture<Admission> future, String reason) {
-            Admission refusal = Refusal.of(reason);
+        public <T> void refuse(CompletableFuture<T> future, T refusal) {
             tasks.add(() -> future.complete(refusal));
-        }
-    }
-
-    /** A refused admission: holds nothing, so release() has nothing to do. */
-    static final class Refusal implements Admission {
-        private final String reason;
-
-        private Refusal(String reason) {
-            this.reason = reason;
-        }
-
-        static Admission of(String reason) {
-            return new Refusal(reason);
-        }
-
-        @Override
-        public boolean granted() {
-            return false;
-        }
-
-        @Override
-        public String reason() {
-            return reason;
-        }
-
-        @Override
-        public void release() {
-        }
-
-        @Override
-        public String toString() {
-            return "refused: " + reason;
         }
     }
 }

@@ -11,7 +11,7 @@ import java.util.LinkedHashSet;
  * <p>Invariant kept by the callers: nobody waits while a slot is free ({@link #tryAcquire}
  * never jumps the line, and every release hands the slot to the head of the line).
  *
- * <p>Not thread-safe: guarded by the lock of {@link DefaultCallbackLimits}.
+ * <p>Not thread-safe: guarded by the lock of {@link ProcessCapacity}.
  *
  * @param <W> the waiting request
  */

@@ -1,7 +1,7 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.CallbackTarget;
+import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -9,98 +9,208 @@ import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.verify.Verifier;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine behind the abuse protections, in the order that spends least on the remote:
- * cache, then a callback already in flight for the same address, then the connecting
- * client's budget, then the process-wide and per-domain limits, and only then the engine.
- * Refusals by a limit are {@code transient}, stage {@code policy}, and are not cached: they
- * say nothing about the address. Only the engine's verdicts are remembered.
+ * memory, then a callback already in flight for the same address (both in one step of the
+ * {@link VerdictMemory}), then the connecting client's budget, then the domain's budget and the
+ * process capacity ({@link Admissions}), and only then the engine. Refusals by a limit are
+ * {@code transient}, stage {@code policy}, and are not remembered: they say nothing about the
+ * address. Only the engine's verdicts are remembered.
  *
- * <p>The engine is also told what the cache knows of the domain ({@link DomainFacts}): the
- * cache holds that knowledge, the engine decides what it saves asking. So neither needs the
+ * <p>The engine is also told what the memory knows of the domain ({@link DomainFacts}): the
+ * memory holds that knowledge, the engine decides what it saves asking. So neither needs the
  * other, and a domain fact never stands in for a verdict about an address.
+ *
+ * <p>A store that fails is a miss, never an exception to the caller: a memory that cannot answer
+ * lets the callback go ahead (without sharing it), a verdict it cannot keep is not kept, a client
+ * budget that cannot be charged lets the client through (the other limits still hold), a domain
+ * budget that cannot be asked refuses the callback ({@link Admissions}); each with a WARN.
  */
 public final class GuardedVerifier {
+    /** Added to the admission wait for a domain lease: the callback's longest run plus room for its ending. */
+    static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedVerifier.class);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final Verifier engine;
     private final Duration admissionWait;
-    private final VerdictCache cache;
-    private final CallbackLimits limits;
-    private final InFlightCalls inFlight = new InFlightCalls();
+    private final Duration leaseTime;
+    private final VerdictMemory memory;
+    private final RemoteBudgets budgets;
+    private final Admissions admissions;
 
     /**
      * @param admissionWait how long a request may wait for the limits before it is refused (the total timeout)
      */
-    public GuardedVerifier(Verifier engine, Duration admissionWait, VerdictCache cache, CallbackLimits limits) {
+    public GuardedVerifier(Verifier engine, Duration admissionWait, VerdictMemory memory, RemoteBudgets budgets,
+                           ProcessCapacity capacity) {
         this.engine = engine;
         this.admissionWait = admissionWait;
-        this.cache = cache;
-        this.limits = limits;
+        this.leaseTime = admissionWait.plus(LEASE_MARGIN);
+        this.memory = memory;
+        this.budgets = budgets;
+        this.admissions = new Admissions(budgets, capacity);
     }
 
     /**
-     * Never blocks; the stage never completes exceptionally.
+     * Never blocks; the stage never completes exceptionally. A hit answers in an already completed stage.
      *
-     * @param target the address to verify, routed by the domain map: the cache is keyed by the address actually called back
+     * @param target the address to verify, routed by the domain map: the memory is keyed by the address actually called back
      * @param client the connecting client whose message causes this callback, for its rate budget
      */
     public CompletionStage<Verdict> verify(CallbackTarget target, Optional<InetAddress> client, DialogListener dialog) {
-        String key = target.recipient().toString();
-        String domain = target.domain();
-        Optional<Verdict> hit = cache.lookup(key, domain);
-        if (hit.isPresent()) {
-            return CompletableFuture.completedFuture(hit.get());
+        Callback callback = new Callback(target, client, dialog);
+        CompletionStage<Verdict> answer;
+        try {
+            answer = memory.recallOrCall(callback.key, callback.domain, callback);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
         }
-        return inFlight.join(key, () -> newCallback(target, key, domain, client, dialog))
-            .exceptionally(e -> Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).domain(domain)
-                .text("internal error: " + e).build());
+        if (answer instanceof CompletableFuture) {
+            CompletableFuture<Verdict> f = (CompletableFuture<Verdict>) answer;
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                return f; // a hit: nothing to add
+            }
+        }
+        return answer.handle((v, e) -> e == null ? CompletableFuture.completedFuture(v) : afterFailure(callback, e))
+            .thenCompose(Function.identity());
     }
 
-    /** Callbacks in flight now (distinct addresses). */
+    /** Callbacks in flight now (distinct addresses) through this verifier's memory. */
     public int inFlight() {
-        return inFlight.size();
+        return memory.callbacksInFlight();
     }
 
-    private CompletionStage<Verdict> newCallback(CallbackTarget target, String key, String domain,
-                                                 Optional<InetAddress> client, DialogListener dialog) {
-        long startNanos = System.nanoTime();
-        Optional<String> overBudget = limits.chargeClient(client);
-        if (overBudget.isPresent()) {
-            return CompletableFuture.completedFuture(refusal(domain, overBudget.get(), startNanos));
+    /** The callback failed, or the memory did before it could start one: then it is a miss. */
+    private CompletionStage<Verdict> afterFailure(Callback callback, Throwable e) {
+        if (callback.started) {
+            return CompletableFuture.completedFuture(internalError(callback.domain, e));
         }
-        return limits.admit(domain, startNanos + admissionWait.toNanos()).thenCompose(admission -> {
+        LOG.warn("verdict memory unavailable; calling {} back without it", callback.domain, e);
+        try {
+            return callback.get().exceptionally(x -> internalError(callback.domain, x));
+        } catch (RuntimeException x) {
+            return CompletableFuture.completedFuture(internalError(callback.domain, x));
+        }
+    }
+
+    private static Verdict internalError(String domain, Throwable e) {
+        return Verdict.builder(Result.TRANSIENT, Stage.INTERNAL).domain(domain).text("internal error: " + e).build();
+    }
+
+    /** One request's callback, run by the memory at most once, when it claims the address. */
+    private final class Callback implements Supplier<CompletionStage<Verdict>> {
+        final CallbackTarget target;
+        final String key;
+        final String domain;
+        final Optional<InetAddress> client;
+        final DialogListener dialog;
+        /** Set by the thread that starts it, read after its stage completes. */
+        volatile boolean started;
+
+        Callback(CallbackTarget target, Optional<InetAddress> client, DialogListener dialog) {
+            this.target = target;
+            this.key = target.recipient().toString();
+            this.domain = target.domain();
+            this.client = client;
+            this.dialog = dialog;
+        }
+
+        @Override
+        public CompletionStage<Verdict> get() {
+            started = true;
+            long startNanos = System.nanoTime();
+            return chargeClient(client).thenCompose(overBudget -> {
+                if (overBudget.isPresent()) {
+                    return CompletableFuture.completedFuture(refusal(domain, overBudget.get(), startNanos));
+                }
+                return admissions.admit(domain, startNanos + admissionWait.toNanos(), leaseTime)
+                    .thenCompose(admission -> admitted(admission, startNanos));
+            });
+        }
+
+        private CompletionStage<Verdict> admitted(Admission admission, long startNanos) {
             if (!admission.granted()) {
                 return CompletableFuture.completedFuture(refusal(domain, admission.reason(), startNanos));
             }
             // While this request waited for a slot, another address of the domain may have
             // brought back a domain-level answer (unreachable MX hosts, probe sender refused).
-            Optional<Verdict> meanwhile = cache.lookup(key, domain);
-            if (meanwhile.isPresent()) {
-                admission.release();
-                return CompletableFuture.completedFuture(meanwhile.get());
-            }
+            return recall(key, domain).thenCompose(meanwhile -> {
+                if (meanwhile.isPresent()) {
+                    admission.release();
+                    return CompletableFuture.completedFuture(meanwhile.get());
+                }
+                return domainFacts(domain).thenCompose(facts -> call(admission, facts));
+            });
+        }
+
+        private CompletionStage<Verdict> call(Admission admission, DomainFacts facts) {
             CompletionStage<Verdict> verdict;
             try {
-                verdict = engine.verify(target, dialog, cache.domainFacts(domain));
+                verdict = engine.verify(target, dialog, facts);
             } catch (RuntimeException e) {
                 admission.release();
                 throw e;
             }
             // Remember first, then free the slot: a request of the same domain waiting for it
-            // must find a domain-level answer in the cache rather than call back again.
-            return verdict.whenComplete((v, e) -> {
-                try {
-                    if (v != null) {
-                        cache.record(key, domain, v);
-                    }
-                } finally {
+            // must find a domain-level answer in memory rather than call back again.
+            CompletableFuture<Verdict> done = new CompletableFuture<>();
+            verdict.whenComplete((v, e) -> {
+                CompletionStage<Void> remembered = v != null ? remember(key, domain, v) : DONE;
+                remembered.whenComplete((ignored, alsoIgnored) -> {
                     admission.release();
-                }
+                    if (e != null) {
+                        done.completeExceptionally(e instanceof CompletionException ? e : new CompletionException(e));
+                    } else {
+                        done.complete(v);
+                    }
+                });
             });
+            return done;
+        }
+    }
+
+    // The store's answers, failures turned into misses.
+
+    private CompletionStage<Optional<String>> chargeClient(Optional<InetAddress> client) {
+        return safely(() -> budgets.chargeClient(client), Optional.empty(), "client rate limit failed; allowing the callback");
+    }
+
+    private CompletionStage<Optional<Verdict>> recall(String key, String domain) {
+        return safely(() -> memory.recall(key, domain), List.<Remembered>of(), "verdict memory unavailable; taken as a miss")
+            .thenApply(VerdictMemory::answer);
+    }
+
+    private CompletionStage<DomainFacts> domainFacts(String domain) {
+        return safely(() -> memory.domainFacts(domain), DomainFacts.NONE, "verdict memory unavailable; no domain facts");
+    }
+
+    private CompletionStage<Void> remember(String key, String domain, Verdict v) {
+        return safely(() -> memory.remember(key, domain, v), null, "verdict memory unavailable; the verdict is not remembered");
+    }
+
+    private static <T> CompletionStage<T> safely(Supplier<CompletionStage<T>> ask, T instead, String warning) {
+        CompletionStage<T> stage;
+        try {
+            stage = ask.get();
+        } catch (RuntimeException e) {
+            LOG.warn(warning, e);
+            return CompletableFuture.completedFuture(instead);
+        }
+        return stage.exceptionally(e -> {
+            LOG.warn(warning, e);
+            return instead;
         });
     }
 

@@ -1,5 +1,7 @@
 package io.github.jamescbv.policy;
 
+import java.util.Objects;
+
 /**
  * How hard we may call back: process-wide concurrency with a bounded queue, per remote
  * domain concurrency and rate, and per connecting client rate of new callbacks.
@@ -48,6 +50,21 @@ public final class LimitSettings {
             throw new IllegalArgumentException("bad " + name + " '" + v + "' (must be " + min + " or more)");
         }
         return v;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof LimitSettings)) {
+            return false;
+        }
+        LimitSettings l = (LimitSettings) o;
+        return maxConcurrent == l.maxConcurrent && maxQueued == l.maxQueued && perDomainConcurrent == l.perDomainConcurrent
+            && perDomainRate == l.perDomainRate && perClientRate == l.perClientRate;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(maxConcurrent, maxQueued, perDomainConcurrent, perDomainRate, perClientRate);
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.Arrays;
  * elapsed nanoseconds) and length-prefixed strings (enhanced code, text, MX host, IP address,
  * domain unless implied, each present fact's text).
  */
-final class PackedVerdict {
+public final class PackedVerdict {
     private static final Result[] RESULTS = Result.values();
     private static final Stage[] STAGES = Stage.values();
     private static final Fact.Value[] FACT_VALUES = Fact.Value.values();
@@ -47,7 +47,7 @@ final class PackedVerdict {
     }
 
     /** {@code verdict} in packed form; its domain is left out when it equals {@code impliedDomain}. */
-    static byte[] pack(Verdict verdict, String impliedDomain) {
+    public static byte[] pack(Verdict verdict, String impliedDomain) {
         boolean implied = verdict.domain().equals(impliedDomain);
         Fact acceptAll = verdict.acceptAll().orElse(null);
         Fact postmaster = verdict.postmasterRejected().orElse(null);
@@ -78,7 +78,7 @@ final class PackedVerdict {
     }
 
     /** The verdict {@link #pack} was given; {@code impliedDomain} must be the one given to it. */
-    static Verdict unpack(byte[] packed, String impliedDomain) {
+    public static Verdict unpack(byte[] packed, String impliedDomain) {
         Reader r = new Reader(packed);
         int flags = packed[FLAGS];
         Verdict.Builder b = Verdict.builder(result(packed), STAGES[packed[STAGE]])
@@ -98,7 +98,7 @@ final class PackedVerdict {
     }
 
     /** The result alone, without unpacking the rest. */
-    static Result result(byte[] packed) {
+    public static Result result(byte[] packed) {
         return RESULTS[packed[RESULT]];
     }
 

@@ -8,7 +8,7 @@ import io.github.jamescbv.core.Result;
  * greylisting remote would otherwise turn good knowledge into a retry; Postfix's verify
  * cache does the same). A pass or an error is a definite answer and always wins.
  */
-final class ReplaceRule {
+public final class ReplaceRule {
     private ReplaceRule() {
     }
 
@@ -17,7 +17,7 @@ final class ReplaceRule {
     }
 
     /** The same rule for verdicts as the cache keeps them. */
-    static boolean replacesPacked(byte[] incoming, byte[] held) {
+    public static boolean replacesPacked(byte[] incoming, byte[] held) {
         return replaces(PackedVerdict.result(incoming), PackedVerdict.result(held));
     }
 }

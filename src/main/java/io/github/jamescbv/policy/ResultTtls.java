@@ -4,7 +4,7 @@ import io.github.jamescbv.core.Result;
 import java.time.Duration;
 
 /** The lifetime of each result in milliseconds, 0 meaning "never recorded". */
-final class ResultTtls {
+public final class ResultTtls {
     private final long passMillis;
     private final long errorMillis;
     private final long transientMillis;
@@ -27,7 +27,7 @@ final class ResultTtls {
     }
 
     /** The expiry of something recorded at {@code now} for {@code ttlMillis}; saturates instead of overflowing. */
-    static long expiry(long now, long ttlMillis) {
+    public static long expiry(long now, long ttlMillis) {
         long sum = now + ttlMillis;
         return ((now ^ sum) & (ttlMillis ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }

@@ -1,8 +1,8 @@
 package io.github.jamescbv.bench;
 
 import io.github.jamescbv.policy.CacheSettings;
-import io.github.jamescbv.policy.InMemoryVerdictCache;
-import io.github.jamescbv.policy.PackedVerdictAccess;
+import io.github.jamescbv.policy.PackedVerdict;
+import io.github.jamescbv.store.memory.InMemoryVerdictMemory;
 import io.github.jamescbv.core.Verdict;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.function.IntFunction;
 
 /**
- * Heap retained by {@link InMemoryVerdictCache} holding 100,000 realistic entries
+ * Heap retained by {@link InMemoryVerdictMemory} holding 100,000 realistic entries
  * ({@link CacheBenchData}): used heap after a full GC with the filled cache reachable, minus
  * the same before it was built, averaged over several runs. Then the parts, each measured the
  * same way in plain arrays (whose own 400 kB is subtracted): the keys alone, the verdicts as the
@@ -38,7 +38,7 @@ public final class CacheHeapBench {
         for (int run = 1; run <= runs; run++) {
             long cache = fillCache(memory);
             long keys = fillArray(memory, CacheBenchData::address);
-            long packed = fillArray(memory, i -> PackedVerdictAccess.pack(cachedVerdict(i), CacheBenchData.domain(i)));
+            long packed = fillArray(memory, i -> PackedVerdict.pack(cachedVerdict(i), CacheBenchData.domain(i)));
             long objects = fillArray(memory, CacheHeapBench::cachedVerdict);
             cacheTotal += cache;
             keysTotal += keys;
@@ -67,12 +67,12 @@ public final class CacheHeapBench {
 
     private static long fillCache(MemoryMXBean memory) {
         long before = usedAfterGc(memory);
-        InMemoryVerdictCache cache = new InMemoryVerdictCache(CacheSettings.DEFAULTS);
+        InMemoryVerdictMemory cache = new InMemoryVerdictMemory(CacheSettings.DEFAULTS);
         for (int i = 0; i < ENTRIES; i++) {
-            cache.record(CacheBenchData.address(i), CacheBenchData.domain(i), CacheBenchData.verdict(i));
+            cache.remember(CacheBenchData.address(i), CacheBenchData.domain(i), CacheBenchData.verdict(i));
         }
-        if (cache.size() != ENTRIES) {
-            throw new IllegalStateException("cache holds " + cache.size());
+        if (cache.heldNow() != ENTRIES) {
+            throw new IllegalStateException("cache holds " + cache.heldNow());
         }
         long after = usedAfterGc(memory);
         Reference.reachabilityFence(cache);

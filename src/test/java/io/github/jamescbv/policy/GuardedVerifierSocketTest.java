@@ -3,6 +3,7 @@ package io.github.jamescbv.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.store.memory.InMemoryProtections;
 import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
@@ -31,12 +32,11 @@ class GuardedVerifierSocketTest {
         CountDownLatch answer = new CountDownLatch(1);
         try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(SmtpScript.standard()
                 .on("RCPT", Response.of("550 5.1.1 no such user").awaiting(answer)));
-             DefaultCallbackLimits limits = new DefaultCallbackLimits(LimitSettings.DEFAULTS)) {
+             Protections protections = InMemoryProtections.start(CacheSettings.DEFAULTS, LimitSettings.DEFAULTS)) {
             DomainMap map = DomainMap.builder().add("forged.test", "[127.0.0.1]:" + mx.port()).build();
             try (CallbackVerifier engine = CallbackVerifier.start(VerifierSettings.builder().heloName("probe.example.org")
                     .allowPrivateTargets(true).map(map).build())) {
-                GuardedVerifier verifier = new GuardedVerifier(engine, Duration.ofSeconds(30),
-                    new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
+                GuardedVerifier verifier = protections.guard(engine, Duration.ofSeconds(30));
                 EmailAddress forged = EmailAddress.parse("ceo@forged.test");
                 List<CompletionStage<Verdict>> all = new ArrayList<>();
                 for (int i = 0; i < 100; i++) {
@@ -59,12 +59,11 @@ class GuardedVerifierSocketTest {
     @Test
     void aDomainFoundAcceptingAllIsNotAskedARandomAddressForItsNextAddress() throws Exception {
         try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(SmtpScript.standard());
-             DefaultCallbackLimits limits = new DefaultCallbackLimits(LimitSettings.DEFAULTS)) {
+             Protections protections = InMemoryProtections.start(CacheSettings.DEFAULTS, LimitSettings.DEFAULTS)) {
             DomainMap map = DomainMap.builder().add("catchall.test", "[127.0.0.1]:" + mx.port()).build();
             try (CallbackVerifier engine = CallbackVerifier.start(VerifierSettings.builder().heloName("probe.example.org")
                     .allowPrivateTargets(true).map(map).randomCheck(true).build())) {
-                GuardedVerifier verifier = new GuardedVerifier(engine, Duration.ofSeconds(30),
-                    new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
+                GuardedVerifier verifier = protections.guard(engine, Duration.ofSeconds(30));
 
                 Verdict first = verifier.verify(map.route(EmailAddress.parse("alice@catchall.test")), Optional.empty(),
                     DialogListener.NONE).toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -10,6 +10,7 @@ import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.store.memory.InMemoryProtections;
 import io.github.jamescbv.testing.FakeVerifier;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -36,9 +37,9 @@ class GuardedVerifierTest {
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     private GuardedVerifier verifier(LimitSettings limits) {
-        DefaultCallbackLimits l = new DefaultCallbackLimits(limits);
-        toClose.add(l);
-        return new GuardedVerifier(engine, Duration.ofSeconds(5), new InMemoryVerdictCache(CacheSettings.DEFAULTS), l);
+        Protections p = InMemoryProtections.start(CacheSettings.DEFAULTS, limits);
+        toClose.add(p);
+        return p.guard(engine, Duration.ofSeconds(5));
     }
 
     private GuardedVerifier verifier() {
@@ -163,16 +164,16 @@ class GuardedVerifierTest {
 
     @Test
     void anEngineThatThrowsGivesTransientInternalAndReleasesItsSlot() throws Exception {
-        DefaultCallbackLimits limits = new DefaultCallbackLimits(new LimitSettings(1, 0, 1, 1000, 1000));
+        Protections limits = InMemoryProtections.start(CacheSettings.DEFAULTS, new LimitSettings(1, 0, 1, 1000, 1000));
         toClose.add(limits);
-        GuardedVerifier v = new GuardedVerifier((target, dialog, known) -> {
+        GuardedVerifier v = limits.guard((target, dialog, known) -> {
             throw new IllegalStateException("boom");
-        }, Duration.ofSeconds(5), new InMemoryVerdictCache(CacheSettings.DEFAULTS), limits);
+        }, Duration.ofSeconds(5));
         Verdict first = get(verify(v, "a@example.test", "192.0.2.1"));
         assertThat(first.result()).isEqualTo(Result.TRANSIENT);
         assertThat(first.stage()).isEqualTo(Stage.INTERNAL);
         assertThat(first.text()).contains("boom");
-        assertThat(limits.inFlight()).isZero();
+        assertThat(limits.capacity().inFlight()).isZero();
     }
 
     @Test

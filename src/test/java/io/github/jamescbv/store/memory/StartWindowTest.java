@@ -1,4 +1,4 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.store.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.store.memory;
 
 /**
  * The sliding one-minute window of callbacks started to one domain: the exact start times
@@ -13,7 +13,7 @@ package io.github.jamescbv.policy;
  * with fresh ones.) A token bucket would allow twice the rate in the worst minute.
  *
  * <p>Memory is at most {@code limit} longs, allocated as needed. Not thread-safe: guarded by
- * the lock of {@link DefaultCallbackLimits}.
+ * the lock of {@link InMemoryBudgets}.
  */
 final class StartWindow {
     private final int limit;

@@ -1,4 +1,4 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.testing;
 
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Scheduler;
@@ -7,13 +7,17 @@ import java.time.Duration;
 import java.util.PriorityQueue;
 
 /**
- * Time that moves only when a test says so: a {@link Ticker} and a {@link Scheduler} on the same
- * clock. {@link #advance} runs every task that falls due on the way, in time order, each at its
- * own moment. Starts close to the wrap-around of a long so that any comparison not done by
- * subtraction shows up.
+ * Time that moves only when a test says so: a {@link Ticker} (both its readings) and a
+ * {@link Scheduler} on the same clock. {@link #advance} runs every task that falls due on the
+ * way, in time order, each at its own moment. The monotonic reading starts close to the
+ * wrap-around of a long so that any comparison not done by subtraction shows up; the wall clock
+ * starts at {@link #WALL_START} and moves with it.
  */
-final class ManualClock implements Ticker, Scheduler {
-    private long now = Long.MAX_VALUE - Duration.ofMinutes(5).toNanos();
+public final class ManualClock implements Ticker, Scheduler {
+    public static final long WALL_START = 1_700_000_000_000L;
+    private static final long NANOS_START = Long.MAX_VALUE - Duration.ofMinutes(5).toNanos();
+
+    private long now = NANOS_START;
     private long sequence;
     private final PriorityQueue<Task> tasks = new PriorityQueue<>((a, b) -> {
         long d = a.at - b.at;
@@ -25,8 +29,14 @@ final class ManualClock implements Ticker, Scheduler {
         return now;
     }
 
+    /** Whole milliseconds elapsed on this clock since {@link #WALL_START}. */
+    @Override
+    public synchronized long wallMillis() {
+        return WALL_START + Math.floorDiv(now - NANOS_START, 1_000_000L);
+    }
+
     /** A deadline {@code d} from now. */
-    synchronized long in(Duration d) {
+    public synchronized long in(Duration d) {
         return now + d.toNanos();
     }
 
@@ -42,7 +52,7 @@ final class ManualClock implements Ticker, Scheduler {
     }
 
     /** Moves time forward by {@code d}, running the tasks due meanwhile (outside this clock's lock). */
-    void advance(Duration d) {
+    public void advance(Duration d) {
         long target;
         synchronized (this) {
             target = now + d.toNanos();
@@ -63,7 +73,7 @@ final class ManualClock implements Ticker, Scheduler {
     }
 
     /** Tasks scheduled and neither run nor cancelled. */
-    synchronized int pendingTasks() {
+    public synchronized int pendingTasks() {
         return tasks.size();
     }
 

@@ -1,17 +1,21 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.store.memory;
 
-import java.time.Clock;
+import io.github.jamescbv.core.Ticker;
+import io.github.jamescbv.policy.CacheScope;
+import io.github.jamescbv.policy.PackedVerdict;
+import io.github.jamescbv.policy.ResultTtls;
+import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
 
 /**
- * The storage behind {@link InMemoryVerdictCache}: verdicts, packed ({@link PackedVerdict}), with
+ * The storage behind {@link InMemoryVerdictMemory}: verdicts, packed ({@link PackedVerdict}), with
  * an expiry, under address keys, domain keys and accept-all domain keys (one map per {@link CacheScope}), at most
  * {@code maxEntries} in all.
  *
  * <p><b>Reads</b> take no lock: one {@link ConcurrentHashMap#get}; only when an entry is there,
- * one clock read for the expiry check (a miss reads no clock: about 20 ns on the benchmark VM,
+ * one wall-clock read for the expiry check (a miss reads no clock: about 20 ns on the benchmark VM,
  * more than the map read itself) and, the first time an entry is hit since it was last
  * considered for eviction, one plain write of its {@code referenced} hint. An expired entry
  * found by a read is removed only if the lock is free at that instant ({@code tryLock});
@@ -40,7 +44,7 @@ final class VerdictStore {
     private final int maxEntries;
     private final int sweepInterval;
     private final BiPredicate<byte[], byte[]> replaces;
-    private final Clock clock;
+    private final Ticker clock;
     private final ConcurrentHashMap<String, Entry> addresses = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Entry> domains = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Entry> acceptAll = new ConcurrentHashMap<>();
@@ -54,9 +58,9 @@ final class VerdictStore {
     /**
      * @param maxEntries at least 1
      * @param replaces   (incoming, held): whether a fresh verdict may take the place of a still-valid one
-     * @param clock      expiry is in its milliseconds
+     * @param clock      expiry is in its wall-clock milliseconds
      */
-    VerdictStore(int maxEntries, BiPredicate<byte[], byte[]> replaces, Clock clock) {
+    VerdictStore(int maxEntries, BiPredicate<byte[], byte[]> replaces, Ticker clock) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("bad maxEntries '" + maxEntries + "' (must be 1 or more)");
         }
@@ -74,7 +78,7 @@ final class VerdictStore {
         if (e == null) {
             return null;
         }
-        if (clock.millis() >= e.expiresAt) {
+        if (clock.wallMillis() >= e.expiresAt) {
             removeIfUncontended(e);
             return null;
         }
@@ -96,7 +100,7 @@ final class VerdictStore {
         ConcurrentHashMap<String, Entry> map = map(scope);
         lock.lock();
         try {
-            long now = clock.millis();
+            long now = clock.wallMillis();
             long expiresAt = ResultTtls.expiry(now, ttlMillis);
             Entry held = map.get(key);
             if (held != null && now < held.expiresAt && !replaces.test(verdict, held.verdict)) {
@@ -121,14 +125,53 @@ final class VerdictStore {
         }
     }
 
-    /** Forgets whatever is held for {@code key}. */
-    void remove(CacheScope scope, String key) {
+    /**
+     * When the still-valid entry under {@code key} expires, in the clock's milliseconds, or 0 when
+     * none is held; read apart from {@link #get} so that the hot path stays one map read.
+     */
+    long expiresAt(CacheScope scope, String key) {
+        Entry e = map(scope).get(key);
+        return e == null || clock.wallMillis() >= e.expiresAt ? 0 : e.expiresAt;
+    }
+
+    /**
+     * Forgets whatever is held for {@code key}.
+     *
+     * @return whether something was
+     */
+    boolean remove(CacheScope scope, String key) {
         lock.lock();
         try {
             Entry held = map(scope).get(key);
             if (held != null) {
                 drop(held);
             }
+            return held != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forgets every entry of {@code scope} whose key matches: a walk of the whole list, for an
+     * administrator's rare request, under the lock like any write.
+     *
+     * @return how many went
+     */
+    int removeIf(CacheScope scope, Predicate<String> key) {
+        lock.lock();
+        try {
+            int removed = 0;
+            Entry e = head.next;
+            while (e != head) {
+                Entry next = e.next;
+                if (e.scope() == scope && key.test(e.key)) {
+                    drop(e);
+                    removed++;
+                }
+                e = next;
+            }
+            return removed;
         } finally {
             lock.unlock();
         }

@@ -1,9 +1,15 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.store.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.jamescbv.policy.CallbackLimits.Admission;
+import io.github.jamescbv.policy.Admission;
+import io.github.jamescbv.policy.Admissions;
+import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.policy.ProcessCapacity;
+import io.github.jamescbv.policy.Protections;
+import io.github.jamescbv.testing.ManualClock;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,29 +26,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class DefaultCallbackLimitsTest {
+/**
+ * The in-memory budgets and the process capacity together, as {@link Admissions} puts them: the
+ * limits a single process has always had, one request at a time.
+ */
+class InMemoryLimitsTest {
     private static final Duration LONG = Duration.ofMinutes(10);
 
     private final ManualClock clock = new ManualClock();
     private final List<String> logged = new CopyOnWriteArrayList<>();
-    private final List<DefaultCallbackLimits> made = new ArrayList<>();
+    private final List<Limits> made = new ArrayList<>();
 
     @AfterEach
     void closeAll() {
-        made.forEach(DefaultCallbackLimits::close);
+        made.forEach(Limits::close);
     }
 
     /** maxConcurrent, maxQueued, perDomainConcurrent, perDomainRate, perClientRate */
-    private DefaultCallbackLimits limits(int maxConcurrent, int maxQueued, int perDomainConcurrent, int perDomainRate,
+    private Limits limits(int maxConcurrent, int maxQueued, int perDomainConcurrent, int perDomainRate,
             int perClientRate) {
         LimitSettings s = new LimitSettings(maxConcurrent, maxQueued, perDomainConcurrent, perDomainRate, perClientRate);
-        DefaultCallbackLimits l = new DefaultCallbackLimits(s, clock, clock, null,
-            new ClientRateLimiter(perClientRate, clock, ClientRateLimiter.DEFAULT_MAX_CLIENTS, logged::add));
+        Limits l = new Limits(new InMemoryBudgets(s, clock, clock,
+            new ClientRateLimiter(perClientRate, clock, ClientRateLimiter.DEFAULT_MAX_CLIENTS, logged::add)),
+            new ProcessCapacity(s, clock, clock), List.of());
         made.add(l);
         return l;
     }
 
-    private CompletableFuture<Admission> admit(DefaultCallbackLimits l, String domain, Duration wait) {
+    private CompletableFuture<Admission> admit(Limits l, String domain, Duration wait) {
         return l.admit(domain, clock.in(wait)).toCompletableFuture();
     }
 
@@ -71,7 +82,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void grantsAtOnceWhenNothingIsBusy() {
-        DefaultCallbackLimits l = limits(2, 2, 2, 30, 20);
+        Limits l = limits(2, 2, 2, 30, 20);
         CompletableFuture<Admission> a = admit(l, "example.com", LONG);
         assertGranted(a);
         assertThat(l.inFlight()).isEqualTo(1);
@@ -82,7 +93,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void beyondMaxConcurrentRequestsQueueAndAreServedInArrivalOrder() {
-        DefaultCallbackLimits l = limits(2, 5, 2, 30, 20);
+        Limits l = limits(2, 5, 2, 30, 20);
         CompletableFuture<Admission> a = admit(l, "a.example", LONG);
         CompletableFuture<Admission> b = admit(l, "b.example", LONG);
         CompletableFuture<Admission> c = admit(l, "c.example", LONG);
@@ -109,7 +120,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void aFullLineRefusesAtOnce() {
-        DefaultCallbackLimits l = limits(1, 1, 2, 30, 20);
+        Limits l = limits(1, 1, 2, 30, 20);
         CompletableFuture<Admission> a = admit(l, "a.example", LONG);
         CompletableFuture<Admission> b = admit(l, "b.example", LONG);
         CompletableFuture<Admission> c = admit(l, "c.example", LONG);
@@ -125,7 +136,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void withNoLineEveryRequestBeyondMaxConcurrentIsRefusedAtOnce() {
-        DefaultCallbackLimits l = limits(1, 0, 2, 30, 20);
+        Limits l = limits(1, 0, 2, 30, 20);
         assertGranted(admit(l, "a.example", LONG));
         assertRefused(admit(l, "b.example", LONG), "verification capacity exceeded");
         assertRefused(admit(l, "a.example", LONG), "verification capacity exceeded");
@@ -133,7 +144,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void waitingForAProcessWideSlotEndsAtTheDeadlineAndGivesTheDomainSlotBack() {
-        DefaultCallbackLimits l = limits(1, 5, 1, 30, 20);
+        Limits l = limits(1, 5, 1, 30, 20);
         CompletableFuture<Admission> a = admit(l, "a.example", LONG);
         CompletableFuture<Admission> b = admit(l, "b.example", Duration.ofSeconds(30));
         assertGranted(a);
@@ -152,7 +163,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void aThirdConcurrentRequestToOneDomainWaitsWhileOtherDomainsGoOn() {
-        DefaultCallbackLimits l = limits(10, 10, 2, 30, 20);
+        Limits l = limits(10, 10, 2, 30, 20);
         CompletableFuture<Admission> a1 = admit(l, "example.com", LONG);
         CompletableFuture<Admission> a2 = admit(l, "Example.COM", LONG);
         CompletableFuture<Admission> a3 = admit(l, "example.com.", LONG);
@@ -171,7 +182,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void aRequestWaitingForItsDomainHoldsNoProcessWideSlot() {
-        DefaultCallbackLimits l = limits(2, 10, 1, 30, 20);
+        Limits l = limits(2, 10, 1, 30, 20);
         CompletableFuture<Admission> hot1 = admit(l, "hot.example", LONG);
         CompletableFuture<Admission> hot2 = admit(l, "hot.example", LONG);
         CompletableFuture<Admission> hot3 = admit(l, "hot.example", LONG);
@@ -185,7 +196,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void waitingForADomainSlotEndsAtTheDeadlineWithTheReason() {
-        DefaultCallbackLimits l = limits(10, 10, 2, 30, 20);
+        Limits l = limits(10, 10, 2, 30, 20);
         assertGranted(admit(l, "example.com", LONG));
         assertGranted(admit(l, "example.com", LONG));
         CompletableFuture<Admission> third = admit(l, "example.com", Duration.ofSeconds(20));
@@ -198,7 +209,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void aBusyDomainRefusesAtOnceWhenTheDeadlineHasPassed() {
-        DefaultCallbackLimits l = limits(10, 10, 1, 30, 20);
+        Limits l = limits(10, 10, 1, 30, 20);
         assertGranted(admit(l, "example.com", LONG));
         assertRefused(l.admit("example.com", clock.nanoTime()).toCompletableFuture(),
             "domain example.com: 1 callback already in flight");
@@ -206,7 +217,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void oneHotDomainCannotQueueMoreThanMaxQueued() {
-        DefaultCallbackLimits l = limits(10, 3, 2, 30, 20);
+        Limits l = limits(10, 3, 2, 30, 20);
         assertGranted(admit(l, "hot.example", LONG));
         assertGranted(admit(l, "hot.example", LONG));
         List<CompletableFuture<Admission>> waiting = List.of(admit(l, "hot.example", LONG),
@@ -220,8 +231,8 @@ class DefaultCallbackLimitsTest {
     @Test
     void allDomainLinesTogetherAreBounded() {
         int maxQueued = 2;
-        DefaultCallbackLimits l = limits(1000, maxQueued, 1, 30, 20);
-        int domains = DefaultCallbackLimits.DOMAIN_WAITERS_PER_QUEUE_SLOT * maxQueued;
+        Limits l = limits(1000, maxQueued, 1, 30, 20);
+        int domains = InMemoryBudgets.DOMAIN_WAITERS_PER_QUEUE_SLOT * maxQueued;
         for (int i = 0; i < domains; i++) {
             assertGranted(admit(l, "d" + i + ".example", LONG));
             assertThat(admit(l, "d" + i + ".example", LONG)).isNotDone();
@@ -236,7 +247,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void theThirtyFirstStartInAMinuteWaitsUntilTheFirstLeavesTheWindow() {
-        DefaultCallbackLimits l = limits(100, 100, 100, 30, 1000);
+        Limits l = limits(100, 100, 100, 30, 1000);
         for (int i = 0; i < 30; i++) {
             CompletableFuture<Admission> a = admit(l, "example.com", LONG);
             assertGranted(a);
@@ -253,7 +264,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void theWindowSlidesWithTheStartTimes() {
-        DefaultCallbackLimits l = limits(100, 100, 100, 30, 1000);
+        Limits l = limits(100, 100, 100, 30, 1000);
         for (int i = 0; i < 10; i++) {
             admit(l, "example.com", LONG).join().release();
         }
@@ -275,7 +286,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void waitingForTheRateEndsAtTheDeadlineWithTheReason() {
-        DefaultCallbackLimits l = limits(100, 100, 100, 30, 1000);
+        Limits l = limits(100, 100, 100, 30, 1000);
         for (int i = 0; i < 30; i++) {
             admit(l, "example.com", LONG).join().release();
         }
@@ -287,7 +298,7 @@ class DefaultCallbackLimitsTest {
     @Test
     void aStartIsCountedWhenItStartsNotWhenItQueued() {
         // rate 2 per minute; one process-wide slot
-        DefaultCallbackLimits l = limits(1, 10, 5, 2, 1000);
+        Limits l = limits(1, 10, 5, 2, 1000);
         CompletableFuture<Admission> a = admit(l, "x.example", LONG);
         CompletableFuture<Admission> b = admit(l, "y.example", LONG); // y's token reserved now, at 0 s
         assertGranted(a);
@@ -307,7 +318,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void aRequestRefusedForCapacityGivesItsRateTokenBack() {
-        DefaultCallbackLimits l = limits(1, 1, 5, 1, 1000);
+        Limits l = limits(1, 1, 5, 1, 1000);
         CompletableFuture<Admission> a = admit(l, "x.example", LONG);
         CompletableFuture<Admission> y = admit(l, "y.example", Duration.ofSeconds(5)); // reserves y's only token
         clock.advance(Duration.ofSeconds(5));
@@ -320,7 +331,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void releaseIsIdempotent() {
-        DefaultCallbackLimits l = limits(1, 5, 1, 30, 20);
+        Limits l = limits(1, 5, 1, 30, 20);
         CompletableFuture<Admission> a = admit(l, "a.example", LONG);
         CompletableFuture<Admission> b = admit(l, "b.example", LONG);
         CompletableFuture<Admission> c = admit(l, "c.example", LONG);
@@ -339,7 +350,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void releasingARefusalDoesNothing() {
-        DefaultCallbackLimits l = limits(1, 0, 1, 30, 20);
+        Limits l = limits(1, 0, 1, 30, 20);
         CompletableFuture<Admission> a = admit(l, "a.example", LONG);
         CompletableFuture<Admission> b = admit(l, "b.example", LONG);
         assertRefused(b, "verification capacity exceeded");
@@ -352,7 +363,7 @@ class DefaultCallbackLimitsTest {
     @Test
     void aLongChainOfImmediateReleasesDoesNotRecurse() {
         int n = 20_000;
-        DefaultCallbackLimits l = limits(1, n, 1, 1_000_000, 20);
+        Limits l = limits(1, n, 1, 1_000_000, 20);
         CompletableFuture<Admission> first = admit(l, "a.example", LONG);
         List<CompletableFuture<Admission>> chain = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -368,7 +379,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void admissionsAreCompletedOutsideTheLock() throws Exception {
-        DefaultCallbackLimits l = limits(1, 5, 1, 30, 20);
+        Limits l = limits(1, 5, 1, 30, 20);
         CompletableFuture<Admission> a = admit(l, "a.example", LONG);
         CompletableFuture<Admission> b = admit(l, "b.example", LONG);
         // another thread reads a gauge from within b's continuation: under our lock this would never finish
@@ -381,14 +392,14 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void neverCompletesExceptionally() {
-        DefaultCallbackLimits l = limits(1, 5, 1, 30, 20);
+        Limits l = limits(1, 5, 1, 30, 20);
         assertRefused(admit(l, "", LONG), "no domain to call back");
         assertRefused(l.admit(null, clock.in(LONG)).toCompletableFuture(), "no domain to call back");
     }
 
     @Test
     void theStageHandedOutCannotBeCompletedByTheCaller() {
-        DefaultCallbackLimits l = limits(1, 5, 1, 30, 20);
+        Limits l = limits(1, 5, 1, 30, 20);
         assertGranted(admit(l, "a.example", LONG));
         CompletionStage<Admission> waiting = l.admit("b.example", clock.in(LONG));
         waiting.toCompletableFuture().cancel(true);
@@ -397,7 +408,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void closeRefusesEveryoneWaitingAndEveryNewcomer() {
-        DefaultCallbackLimits l = limits(1, 5, 1, 30, 20);
+        Limits l = limits(1, 5, 1, 30, 20);
         CompletableFuture<Admission> a = admit(l, "a.example", LONG);
         CompletableFuture<Admission> b = admit(l, "b.example", LONG);
         CompletableFuture<Admission> a2 = admit(l, "a.example", LONG);
@@ -412,7 +423,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void withNoLineABusyDomainRefusesAtOnceWithItsReason() {
-        DefaultCallbackLimits l = limits(10, 0, 1, 30, 20);
+        Limits l = limits(10, 0, 1, 30, 20);
         assertGranted(admit(l, "example.com", LONG));
         assertRefused(admit(l, "example.com", LONG), "domain example.com: 1 callback already in flight");
     }
@@ -420,7 +431,7 @@ class DefaultCallbackLimitsTest {
     @Test
     void realTimeRunsOneDaemonTimerThreadThatCloseStops() {
         List<Thread> before = timerThreads(); // other tests' timers may still be on their way out
-        DefaultCallbackLimits l = new DefaultCallbackLimits(LimitSettings.DEFAULTS);
+        Limits l = Limits.realTime(LimitSettings.DEFAULTS);
         CompletableFuture<Admission> a = l.admit("example.com", System.nanoTime()).toCompletableFuture();
         assertGranted(a);
         List<Thread> ours = timerThreads();
@@ -440,7 +451,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void grantedRequestsLeaveNoTimersBehind() {
-        DefaultCallbackLimits l = limits(1, 5, 1, 30, 20);
+        Limits l = limits(1, 5, 1, 30, 20);
         CompletableFuture<Admission> a = admit(l, "a.example", LONG);
         CompletableFuture<Admission> b = admit(l, "b.example", LONG);
         int withWaiter = clock.pendingTasks();
@@ -453,7 +464,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void theTwentyFirstNewCallbackOfOneClientInAMinuteIsRefused() throws Exception {
-        DefaultCallbackLimits l = limits(10, 10, 2, 30, 20);
+        Limits l = limits(10, 10, 2, 30, 20);
         Optional<InetAddress> client = Optional.of(ip("192.0.2.7"));
         for (int i = 0; i < 20; i++) {
             assertThat(l.chargeClient(client)).as("callback %d", i + 1).isEmpty();
@@ -475,7 +486,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void aClientIsRefusedWithoutAnyAddressAtAll() {
-        DefaultCallbackLimits l = limits(10, 10, 2, 30, 1);
+        Limits l = limits(10, 10, 2, 30, 1);
         for (int i = 0; i < 100; i++) {
             assertThat(l.chargeClient(Optional.empty())).isEmpty();
         }
@@ -484,7 +495,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void aRefusedClientIsLoggedOncePerMinute() throws Exception {
-        DefaultCallbackLimits l = limits(10, 10, 2, 30, 20);
+        Limits l = limits(10, 10, 2, 30, 20);
         Optional<InetAddress> client = Optional.of(ip("192.0.2.7"));
         Optional<InetAddress> other = Optional.of(ip("198.51.100.1"));
         for (int i = 0; i < 100; i++) {
@@ -512,7 +523,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void anIpv6ClientIsCountedByItsSlash64() throws Exception {
-        DefaultCallbackLimits l = limits(10, 10, 2, 30, 20);
+        Limits l = limits(10, 10, 2, 30, 20);
         for (int i = 1; i <= 20; i++) {
             assertThat(l.chargeClient(Optional.of(ip("2001:db8:1:2::" + Integer.toHexString(i))))).isEmpty();
         }
@@ -525,7 +536,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void idleDomainStateIsDropped() {
-        DefaultCallbackLimits l = limits(10, 10, 2, 30, 20);
+        Limits l = limits(10, 10, 2, 30, 20);
         for (int i = 0; i < 50; i++) {
             admit(l, "d" + i + ".example", LONG).join().release();
         }
@@ -536,7 +547,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void aDomainWithNothingToRememberIsDroppedAtOnce() {
-        DefaultCallbackLimits l = limits(1, 10, 1, 30, 20);
+        Limits l = limits(1, 10, 1, 30, 20);
         CompletableFuture<Admission> a = admit(l, "a.example", LONG);
         CompletableFuture<Admission> b = admit(l, "b.example", Duration.ofSeconds(1));
         assertThat(l.trackedDomains()).isEqualTo(2);
@@ -548,7 +559,7 @@ class DefaultCallbackLimitsTest {
 
     @Test
     void idleClientStateIsDropped() throws Exception {
-        DefaultCallbackLimits l = limits(10, 10, 2, 30, 20);
+        Limits l = limits(10, 10, 2, 30, 20);
         for (int i = 0; i < 200; i++) {
             l.chargeClient(Optional.of(InetAddress.getByAddress(new byte[] {(byte) 198, 18, (byte) (i >> 8), (byte) i})));
         }
@@ -567,7 +578,7 @@ class DefaultCallbackLimitsTest {
         int perThread = 2_000;
         int domainCount = 10;
         LimitSettings s = new LimitSettings(maxConcurrent, threads * perThread, perDomain, 10_000_000, 20);
-        try (DefaultCallbackLimits l = new DefaultCallbackLimits(s)) {
+        try (Limits l = Limits.realTime(s)) {
             AtomicInteger inFlight = new AtomicInteger();
             AtomicInteger maxSeen = new AtomicInteger();
             ConcurrentHashMap<String, AtomicInteger> perDomainNow = new ConcurrentHashMap<>();
@@ -623,7 +634,7 @@ class DefaultCallbackLimitsTest {
     void underConcurrentLoadWithDeadlinesAndTightLimitsEveryRequestEndsAndTheBooksBalance() throws Exception {
         // real time, short deadlines: some are granted, some refused, none is left hanging
         LimitSettings s = new LimitSettings(4, 50, 1, 10_000_000, 20);
-        try (DefaultCallbackLimits l = new DefaultCallbackLimits(s)) {
+        try (Limits l = Limits.realTime(s)) {
             AtomicInteger inFlight = new AtomicInteger();
             AtomicInteger maxSeen = new AtomicInteger();
             ExecutorService callbacks = Executors.newFixedThreadPool(4);
@@ -652,6 +663,72 @@ class DefaultCallbackLimitsTest {
             assertThat(all).allMatch(f -> f.join().granted() || !f.join().reason().isEmpty());
             assertThat(l.inFlight()).isZero();
             assertThat(l.queued()).isZero();
+        }
+    }
+
+    /** The calls these tests make, on the budgets and the capacity as {@link Admissions} composes them. */
+    private static final class Limits implements AutoCloseable {
+        private static final Duration LEASE = Duration.ofMinutes(11);
+
+        private final InMemoryBudgets budgets;
+        private final ProcessCapacity capacity;
+        private final Admissions admissions;
+        private final List<AutoCloseable> owned;
+
+        Limits(InMemoryBudgets budgets, ProcessCapacity capacity, List<AutoCloseable> owned) {
+            this.budgets = budgets;
+            this.capacity = capacity;
+            this.admissions = new Admissions(budgets, capacity);
+            this.owned = owned;
+        }
+
+        /** Real time, on the timer thread of the in-memory protections. */
+        static Limits realTime(LimitSettings s) {
+            Protections p = InMemoryProtections.start(CacheSettings.DEFAULTS, s);
+            return new Limits((InMemoryBudgets) p.budgets(), p.capacity(), List.of(p));
+        }
+
+        CompletionStage<Admission> admit(String domain, long deadlineNanos) {
+            return admissions.admit(domain, deadlineNanos, LEASE);
+        }
+
+        Optional<String> chargeClient(Optional<InetAddress> client) {
+            CompletableFuture<Optional<String>> f = budgets.chargeClient(client).toCompletableFuture();
+            assertThat(f).as("charged at once").isDone();
+            return f.join();
+        }
+
+        int inFlight() {
+            return capacity.inFlight();
+        }
+
+        int queued() {
+            return capacity.queued() + budgets.waiting();
+        }
+
+        int queuedForCapacity() {
+            return capacity.queued();
+        }
+
+        int trackedDomains() {
+            return budgets.trackedDomains();
+        }
+
+        int trackedClients() {
+            return budgets.trackedClients();
+        }
+
+        @Override
+        public void close() {
+            capacity.close();
+            budgets.close();
+            for (AutoCloseable c : owned) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
         }
     }
 }

@@ -1,20 +1,22 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.store.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Verdict;
-import java.time.Clock;
+import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.VerdictMemory;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,14 +29,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class InMemoryVerdictCacheTest {
+class InMemoryVerdictMemoryTest {
     private static final Duration PASS_TTL = Duration.ofDays(7);
     private static final Duration ERROR_TTL = Duration.ofHours(3);
     private static final Duration TRANSIENT_TTL = Duration.ofMinutes(5);
     private static final Duration MS = Duration.ofMillis(1);
 
     private final TestClock clock = new TestClock();
-    private InMemoryVerdictCache cache = cache(100);
+    private Cache cache = cache(100);
 
     // --- lifetimes -----------------------------------------------------------------------
 
@@ -64,7 +66,7 @@ class InMemoryVerdictCacheTest {
 
     @Test
     void defaultSettingsHaveTheIssuesLifetimes() {
-        cache = new InMemoryVerdictCache(CacheSettings.DEFAULTS, clock);
+        cache = new Cache(CacheSettings.DEFAULTS, clock);
         cache.record("p@d.test", "d.test", verdict(Result.PASS, Stage.RCPT));
         cache.record("e@d.test", "d.test", verdict(Result.ERROR, Stage.RCPT));
         cache.record("t@d.test", "d.test", verdict(Result.TRANSIENT, Stage.RCPT));
@@ -80,7 +82,7 @@ class InMemoryVerdictCacheTest {
     @ParameterizedTest
     @EnumSource(Result.class)
     void zeroTtlDisablesThatResultOnly(Result disabled) {
-        cache = new InMemoryVerdictCache(new CacheSettings(
+        cache = new Cache(new CacheSettings(
             disabled == Result.PASS ? Duration.ZERO : PASS_TTL,
             disabled == Result.ERROR ? Duration.ZERO : ERROR_TTL,
             disabled == Result.TRANSIENT ? Duration.ZERO : TRANSIENT_TTL, 100), clock);
@@ -96,7 +98,7 @@ class InMemoryVerdictCacheTest {
 
     @Test
     void aDefiniteAnswerWithZeroTtlStillDropsWhatItContradicts() {
-        cache = new InMemoryVerdictCache(new CacheSettings(PASS_TTL, Duration.ZERO, TRANSIENT_TTL, 100), clock);
+        cache = new Cache(new CacheSettings(PASS_TTL, Duration.ZERO, TRANSIENT_TTL, 100), clock);
         cache.record("a@d.test", "d.test", verdict(Result.PASS, Stage.RCPT));
         cache.record("a@d.test", "d.test", verdict(Result.ERROR, Stage.RCPT));
         assertThat(cache.lookup("a@d.test", "d.test")).isEmpty();
@@ -104,7 +106,7 @@ class InMemoryVerdictCacheTest {
 
     @Test
     void subMillisecondTtlStillCaches() {
-        cache = new InMemoryVerdictCache(new CacheSettings(Duration.ofNanos(1), ERROR_TTL, TRANSIENT_TTL, 100), clock);
+        cache = new Cache(new CacheSettings(Duration.ofNanos(1), ERROR_TTL, TRANSIENT_TTL, 100), clock);
         cache.record("a@d.test", "d.test", verdict(Result.PASS, Stage.RCPT));
         assertThat(cache.lookup("a@d.test", "d.test")).isPresent();
         clock.advance(MS);
@@ -113,7 +115,7 @@ class InMemoryVerdictCacheTest {
 
     @Test
     void hugeTtlDoesNotOverflowIntoThePast() {
-        cache = new InMemoryVerdictCache(new CacheSettings(Duration.ofSeconds(Long.MAX_VALUE), ERROR_TTL, TRANSIENT_TTL, 100), clock);
+        cache = new Cache(new CacheSettings(Duration.ofSeconds(Long.MAX_VALUE), ERROR_TTL, TRANSIENT_TTL, 100), clock);
         cache.record("a@d.test", "d.test", verdict(Result.PASS, Stage.RCPT));
         clock.advance(Duration.ofDays(365 * 1000));
         assertThat(cache.lookup("a@d.test", "d.test")).isPresent();
@@ -346,7 +348,7 @@ class InMemoryVerdictCacheTest {
     void concurrentRecordsAndLookupsKeepTheBound() throws Exception {
         int max = 500;
         AtomicLong millis = new AtomicLong();
-        cache = new InMemoryVerdictCache(new CacheSettings(PASS_TTL, ERROR_TTL, Duration.ofMillis(50), max),
+        cache = new Cache(new CacheSettings(PASS_TTL, ERROR_TTL, Duration.ofMillis(50), max),
             new TestClock(millis));
         int threads = 4;
         int rounds = 50_000;
@@ -457,7 +459,7 @@ class InMemoryVerdictCacheTest {
 
     @Test
     void noFactWhenPassesAreNotCachedOrTheCacheIsOff() {
-        cache = new InMemoryVerdictCache(new CacheSettings(Duration.ZERO, ERROR_TTL, TRANSIENT_TTL, 100), clock);
+        cache = new Cache(new CacheSettings(Duration.ZERO, ERROR_TTL, TRANSIENT_TTL, 100), clock);
         cache.record("a@d.test", "d.test", acceptingAll(Fact.of(true, "asked")));
         assertThat(cache.domainFacts("d.test").acceptsAll()).isFalse();
         cache = cache(0);
@@ -478,8 +480,8 @@ class InMemoryVerdictCacheTest {
 
     // --- helpers -------------------------------------------------------------------------
 
-    private InMemoryVerdictCache cache(int maxEntries) {
-        return new InMemoryVerdictCache(new CacheSettings(PASS_TTL, ERROR_TTL, TRANSIENT_TTL, maxEntries), clock);
+    private Cache cache(int maxEntries) {
+        return new Cache(new CacheSettings(PASS_TTL, ERROR_TTL, TRANSIENT_TTL, maxEntries), clock);
     }
 
     private static Verdict verdict(Result result, Stage stage) {
@@ -493,7 +495,7 @@ class InMemoryVerdictCacheTest {
     }
 
     /** A clock the test moves by hand: expiry is tested at the millisecond, without sleeping. */
-    private static final class TestClock extends Clock {
+    private static final class TestClock implements Ticker {
         private final AtomicLong millis;
 
         TestClock() {
@@ -509,23 +511,48 @@ class InMemoryVerdictCacheTest {
         }
 
         @Override
-        public long millis() {
+        public long wallMillis() {
             return millis.get();
         }
 
         @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
+        public long nanoTime() {
+            throw new UnsupportedOperationException("not needed by the memory");
+        }
+    }
+
+    /** The memory as these tests knew it before it was asynchronous: in memory its stages are completed at once. */
+    private static final class Cache {
+        private final InMemoryVerdictMemory memory;
+
+        Cache(CacheSettings settings, Ticker clock) {
+            this.memory = new InMemoryVerdictMemory(settings, clock);
         }
 
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
+        Optional<Verdict> lookup(String address, String domain) {
+            return VerdictMemory.answer(done(memory.recall(address, domain)));
         }
 
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("not needed by the cache");
+        void record(String address, String domain, Verdict verdict) {
+            done(memory.remember(address, domain, verdict));
+        }
+
+        DomainFacts domainFacts(String domain) {
+            return done(memory.domainFacts(domain));
+        }
+
+        int size() {
+            return memory.heldNow();
+        }
+
+        boolean consistent() {
+            return memory.consistent();
+        }
+
+        private static <T> T done(CompletionStage<T> stage) {
+            CompletableFuture<T> f = stage.toCompletableFuture();
+            assertThat(f).as("completed at once").isDone();
+            return f.join();
         }
     }
 

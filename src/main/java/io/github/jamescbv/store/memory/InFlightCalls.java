@@ -1,4 +1,4 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.store.memory;
 
 import io.github.jamescbv.core.Verdict;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +20,7 @@ final class InFlightCalls {
      * stage that records its verdict in the cache before completing leaves no gap in which a
      * request would find neither the callback nor its verdict.
      */
-    CompletableFuture<Verdict> join(String key, Supplier<CompletionStage<Verdict>> start) {
+    CompletableFuture<Verdict> join(String key, Supplier<? extends CompletionStage<Verdict>> start) {
         CompletableFuture<Verdict> mine = new CompletableFuture<>();
         CompletableFuture<Verdict> existing = calls.putIfAbsent(key, mine);
         if (existing != null) {

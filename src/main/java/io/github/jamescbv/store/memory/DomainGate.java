@@ -1,4 +1,4 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.store.memory;
 
 import io.github.jamescbv.core.Scheduler;
 
@@ -15,7 +15,7 @@ import java.util.LinkedHashSet;
  * gets a process-wide slot: the domain never sees more than {@code maxInFlight} connections
  * from us either way, and the count is what the refusal reason reports.
  *
- * <p>Not thread-safe: guarded by the lock of {@link DefaultCallbackLimits}.
+ * <p>Not thread-safe: guarded by the lock of {@link InMemoryBudgets}.
  *
  * @param <W> the waiting request
  */

@@ -1,4 +1,4 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.store.memory;
 
 import io.github.jamescbv.core.Ticker;
 
@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  */
 final class ClientRateLimiter {
     static final int DEFAULT_MAX_CLIENTS = 100_000;
-    private static final long MINUTE = DefaultCallbackLimits.MINUTE_NANOS;
+    private static final long MINUTE = InMemoryBudgets.MINUTE_NANOS;
 
     private final int rate;
     private final long interval;

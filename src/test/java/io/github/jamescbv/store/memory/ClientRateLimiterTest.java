@@ -1,4 +1,4 @@
-package io.github.jamescbv.policy;
+package io.github.jamescbv.store.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.testing.ManualClock;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,14 +82,14 @@ class ClientRateLimiterTest {
 
     @Test
     void theDefaultLogIsOneInfoLineOfTheLimitsLogger() throws Exception {
-        Logger logger = (Logger) LoggerFactory.getLogger(DefaultCallbackLimits.class);
+        Logger logger = (Logger) LoggerFactory.getLogger(InMemoryBudgets.class);
         Level before = logger.getLevel();
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);
         logger.setLevel(Level.INFO);
         LimitSettings s = new LimitSettings(1, 1, 1, 1, 2);
-        try (DefaultCallbackLimits limits = new DefaultCallbackLimits(s, clock, clock)) {
+        try (InMemoryBudgets limits = new InMemoryBudgets(s, clock, clock)) {
             Optional<InetAddress> client = Optional.of(InetAddress.getByName("192.0.2.7"));
             for (int i = 0; i < 10; i++) {
                 limits.chargeClient(client);

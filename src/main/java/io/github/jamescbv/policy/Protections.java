@@ -1,0 +1,71 @@
+package io.github.jamescbv.policy;
+
+import io.github.jamescbv.verify.Verifier;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One set of protections: the verdict memory, the remote budgets and this process's capacity.
+ * A process holds one set, shared by every handler, mailet and WebAdmin route, so that a remote
+ * domain's budget and a forged sender's remembered answer do not depend on who asked.
+ */
+public final class Protections implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Protections.class);
+
+    private final VerdictMemory memory;
+    private final RemoteBudgets budgets;
+    private final ProcessCapacity capacity;
+    private final List<AutoCloseable> owned;
+    private boolean closed;
+
+    /**
+     * @param owned closed after the three, in this order (the timer thread they run on, a store's client)
+     */
+    public Protections(VerdictMemory memory, RemoteBudgets budgets, ProcessCapacity capacity, List<AutoCloseable> owned) {
+        this.memory = memory;
+        this.budgets = budgets;
+        this.capacity = capacity;
+        this.owned = List.copyOf(owned);
+    }
+
+    /** {@code engine} behind these protections. */
+    public GuardedVerifier guard(Verifier engine, Duration admissionWait) {
+        return new GuardedVerifier(engine, admissionWait, memory, budgets, capacity);
+    }
+
+    public VerdictMemory memory() {
+        return memory;
+    }
+
+    public RemoteBudgets budgets() {
+        return budgets;
+    }
+
+    public ProcessCapacity capacity() {
+        return capacity;
+    }
+
+    /**
+     * Refuses everyone waiting ("callback limits closed") and every later request, then lets go
+     * of the stores and stops what was owned. Granted admissions may still be released. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        capacity.close();
+        budgets.close();
+        memory.close();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("stopping the callback protections failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.jamescbv.policy;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What protects the remotes from us: per called-back domain at most {@code perDomainConcurrent}
+ * callbacks at once and {@code perDomainRate} started a minute, and per connecting client
+ * {@code perClientRate} new callbacks a minute ({@link LimitSettings}). Unlike the
+ * {@link ProcessCapacity}, which counts this process only, these budgets are the remote's, so
+ * several nodes may share one store of them.
+ *
+ * <p><b>Leases.</b> A domain slot is held under a lease: {@link DomainLease#release()} gives it
+ * back, and a holder that dies without releasing (a node that crashed) loses it once the lease
+ * time has passed, so a shared budget cannot leak away. The lease time is the longest a
+ * callback may run (its total timeout) plus a margin. In one process the holder and the budget
+ * die together, so an in-memory budget needs nothing but the release.
+ *
+ * <p><b>An unavailable store</b> is not an exception to the callers: as Postfix's verify
+ * answers "status unavailable" and defers, a budget that cannot be asked refuses a domain slot
+ * with a reason (the caller's verdict is {@code transient}, stage {@code policy}) and lets the
+ * client through (the other limits still hold). The stages should never complete
+ * exceptionally; callers still treat an exceptional one that way, with a WARN.
+ *
+ * <p>Thread-safe and non-blocking: a request that must wait gets a stage completed later, never
+ * a blocked thread; callers must not block on it either.
+ */
+public interface RemoteBudgets extends AutoCloseable {
+
+    /**
+     * Charges one new callback to {@code client}'s per-minute budget.
+     *
+     * @return empty when allowed (always for an absent client); otherwise the reason it is refused
+     *         (e.g. "client 192.0.2.7 exceeded 20 new callbacks per minute"), already logged at most
+     *         once per minute per client
+     */
+    CompletionStage<Optional<String>> chargeClient(Optional<InetAddress> client);
+
+    /**
+     * Waits (without a thread), in a FIFO line per domain, for a slot and a rate token of
+     * {@code domain}, until {@code deadlineNanos} (on the budgets' {@link io.github.jamescbv.core.Ticker}).
+     * A refusal names what it waited for, e.g. "domain example.com: 2 callbacks already in flight",
+     * "domain example.com: rate of 30 per minute reached", with " (too many requests waiting)"
+     * when refused at once because the line is full, "no domain to call back", "callback limits closed".
+     *
+     * @param domain    the domain to be called back (after the domain map); case and a final dot do not matter
+     * @param leaseTime how long the slot stays taken should its holder never release it
+     */
+    CompletionStage<DomainLease> acquire(String domain, long deadlineNanos, Duration leaseTime);
+
+    /** Requests of this process waiting for a domain now (gauge). */
+    int waiting();
+
+    /** Refuses everyone waiting and every later request ("callback limits closed"); held leases may still be released. */
+    @Override
+    void close();
+
+    /**
+     * A domain slot with its rate token, granted or refused. The token is only reserved until
+     * {@link #started()}: a request that never starts (no process slot before its deadline) gives
+     * it back with the slot, so the rate counts callbacks started, at the moment they start.
+     */
+    interface DomainLease extends Admission {
+        /** When a holder that died loses the slot, in wall-clock epoch milliseconds; 0 for a refusal. */
+        long expiresAtMillis();
+
+        /** The callback starts now: its rate token counts from this moment. Once; a no-op for a refusal. */
+        void started();
+
+        /** Gives back the slot (and the token if never started); idempotent; a no-op for a refusal. */
+        @Override
+        void release();
+    }
+}

@@ -1,0 +1,249 @@
+package io.github.jamescbv.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.jamescbv.policy.RemoteBudgets.DomainLease;
+import io.github.jamescbv.testing.ManualClock;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link RemoteBudgets} must do, whatever holds it: extend this class with
+ * {@link #newBudgets} and it runs against your store. Time is {@link ManualClock}'s, which also
+ * runs the budgets' timers.
+ */
+public abstract class RemoteBudgetsContract {
+    private static final Duration LONG = Duration.ofMinutes(10);
+    private static final Duration LEASE = Duration.ofMinutes(2);
+
+    protected final ManualClock clock = new ManualClock();
+    private final List<RemoteBudgets> made = new ArrayList<>();
+
+    /** Empty budgets on {@code clock} (its ticker and its scheduler). */
+    protected abstract RemoteBudgets newBudgets(LimitSettings settings, ManualClock clock);
+
+    /**
+     * Budgets on the same store as {@code node}, as another process would have them, or empty
+     * when the budgets live and die with one process (then a holder cannot die alone).
+     */
+    protected abstract Optional<RemoteBudgets> anotherNode(RemoteBudgets node, LimitSettings settings, ManualClock clock);
+
+    @AfterEach
+    void closeAll() {
+        made.forEach(RemoteBudgets::close);
+    }
+
+    private RemoteBudgets budgets(int maxQueued, int perDomainConcurrent, int perDomainRate, int perClientRate) {
+        RemoteBudgets b = newBudgets(settings(maxQueued, perDomainConcurrent, perDomainRate, perClientRate), clock);
+        made.add(b);
+        return b;
+    }
+
+    private static LimitSettings settings(int maxQueued, int perDomainConcurrent, int perDomainRate, int perClientRate) {
+        return new LimitSettings(100, maxQueued, perDomainConcurrent, perDomainRate, perClientRate);
+    }
+
+    private CompletableFuture<DomainLease> acquire(RemoteBudgets b, String domain, Duration wait) {
+        return b.acquire(domain, clock.in(wait), LEASE).toCompletableFuture();
+    }
+
+    private static DomainLease granted(CompletableFuture<DomainLease> f) {
+        assertThat(f).isDone();
+        DomainLease l = f.join();
+        assertThat(l.granted()).as(l.reason()).isTrue();
+        assertThat(l.reason()).isEmpty();
+        return l;
+    }
+
+    private static void refused(CompletableFuture<DomainLease> f, String reason) {
+        assertThat(f).isDone();
+        DomainLease l = f.join();
+        assertThat(l.granted()).isFalse();
+        assertThat(l.reason()).isEqualTo(reason);
+        assertThat(l.expiresAtMillis()).isZero();
+    }
+
+    // --- slots
+
+    @Test
+    void aDomainHasItsSlotsAndTheNextWaitsInLineWhileOtherDomainsGoOn() {
+        RemoteBudgets b = budgets(10, 2, 30, 20);
+        DomainLease first = granted(acquire(b, "example.com", LONG));
+        granted(acquire(b, "Example.COM.", LONG));
+        CompletableFuture<DomainLease> third = acquire(b, "example.com", LONG);
+        CompletableFuture<DomainLease> fourth = acquire(b, "example.com", LONG);
+        assertThat(third).isNotDone();
+        assertThat(b.waiting()).isEqualTo(2);
+        granted(acquire(b, "example.net", LONG));
+        first.started();
+        first.release();
+        granted(third);
+        assertThat(fourth).as("first in, first served").isNotDone();
+        assertThat(b.waiting()).isEqualTo(1);
+    }
+
+    @Test
+    void waitingForASlotEndsAtTheDeadlineWithTheReason() {
+        RemoteBudgets b = budgets(10, 2, 30, 20);
+        granted(acquire(b, "example.com", LONG));
+        granted(acquire(b, "example.com", LONG));
+        CompletableFuture<DomainLease> third = acquire(b, "example.com", Duration.ofSeconds(20));
+        clock.advance(Duration.ofSeconds(19));
+        assertThat(third).isNotDone();
+        clock.advance(Duration.ofSeconds(1));
+        refused(third, "domain example.com: 2 callbacks already in flight");
+        assertThat(b.waiting()).isZero();
+    }
+
+    @Test
+    void aBusyDomainRefusesAtOnceWhenTheDeadlineHasPassedOrTheLineIsFull() {
+        RemoteBudgets b = budgets(1, 1, 30, 20);
+        granted(acquire(b, "example.com", LONG));
+        refused(b.acquire("example.com", clock.nanoTime(), LEASE).toCompletableFuture(),
+            "domain example.com: 1 callback already in flight");
+        assertThat(acquire(b, "example.com", LONG)).isNotDone();
+        refused(acquire(b, "example.com", LONG), "domain example.com: 1 callback already in flight (too many requests waiting)");
+    }
+
+    @Test
+    void aLeaseIsReleasedOnceAndCarriesItsExpiry() {
+        RemoteBudgets b = budgets(10, 1, 30, 20);
+        long now = clock.wallMillis();
+        DomainLease lease = granted(acquire(b, "example.com", LONG));
+        assertThat(lease.expiresAtMillis()).isEqualTo(now + LEASE.toMillis());
+        CompletableFuture<DomainLease> next = acquire(b, "example.com", LONG);
+        CompletableFuture<DomainLease> after = acquire(b, "example.com", LONG);
+        lease.started();
+        lease.release();
+        lease.release();
+        granted(next);
+        assertThat(after).as("a second release frees nothing").isNotDone();
+    }
+
+    @Test
+    void aLeaseOfAHolderThatDiedComesBackAfterItsLeaseTime() {
+        RemoteBudgets crashed = budgets(10, 1, 30, 20);
+        Optional<RemoteBudgets> survivor = anotherNode(crashed, settings(10, 1, 30, 20), clock);
+        assumeTrue(survivor.isPresent(), "these budgets live and die with their holder");
+        made.add(survivor.get());
+        DomainLease held = granted(acquire(crashed, "example.com", LONG));
+        held.started(); // and never released: its node is gone
+        CompletableFuture<DomainLease> waiting = acquire(survivor.get(), "example.com", LONG);
+        clock.advance(LEASE.minusSeconds(1));
+        assertThat(waiting).isNotDone();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(waiting).succeedsWithin(10, TimeUnit.SECONDS).matches(DomainLease::granted);
+    }
+
+    // --- rate
+
+    @Test
+    void theRateCountsStartsInASlidingMinute() {
+        RemoteBudgets b = budgets(100, 100, 30, 1000);
+        for (int i = 0; i < 30; i++) {
+            DomainLease l = granted(acquire(b, "example.com", LONG));
+            l.started();
+            l.release();
+        }
+        CompletableFuture<DomainLease> thirtyFirst = acquire(b, "example.com", LONG);
+        assertThat(thirtyFirst).isNotDone();
+        granted(acquire(b, "example.net", LONG));
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(thirtyFirst).isNotDone();
+        clock.advance(Duration.ofSeconds(1));
+        granted(thirtyFirst);
+    }
+
+    @Test
+    void waitingForTheRateEndsAtTheDeadlineWithTheReason() {
+        RemoteBudgets b = budgets(100, 100, 30, 1000);
+        for (int i = 0; i < 30; i++) {
+            DomainLease l = granted(acquire(b, "example.com", LONG));
+            l.started();
+            l.release();
+        }
+        CompletableFuture<DomainLease> late = acquire(b, "example.com", Duration.ofSeconds(45));
+        clock.advance(Duration.ofSeconds(45));
+        refused(late, "domain example.com: rate of 30 per minute reached");
+    }
+
+    @Test
+    void aLeaseThatNeverStartedGivesItsTokenBack() {
+        RemoteBudgets b = budgets(10, 5, 1, 1000);
+        granted(acquire(b, "example.com", LONG)).release();
+        DomainLease l = granted(acquire(b, "example.com", LONG));
+        l.started();
+        l.release();
+        assertThat(acquire(b, "example.com", LONG)).as("the one start of the minute is used").isNotDone();
+    }
+
+    // --- clients
+
+    @Test
+    void aClientMayCauseItsRateOfNewCallbacksAMinute() throws Exception {
+        RemoteBudgets b = budgets(10, 2, 30, 20);
+        Optional<InetAddress> client = Optional.of(InetAddress.getByName("192.0.2.7"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(charge(b, client)).as("callback %d", i + 1).isEmpty();
+        }
+        assertThat(charge(b, client)).contains("client 192.0.2.7 exceeded 20 new callbacks per minute");
+        assertThat(charge(b, Optional.of(InetAddress.getByName("192.0.2.8")))).isEmpty();
+        assertThat(charge(b, Optional.empty())).isEmpty();
+        clock.advance(Duration.ofSeconds(3)); // one token back (one every 60 s / 20)
+        assertThat(charge(b, client)).isEmpty();
+        assertThat(charge(b, client)).isPresent();
+    }
+
+    @Test
+    void anIpv6ClientIsCountedByItsSlash64() throws Exception {
+        RemoteBudgets b = budgets(10, 2, 30, 20);
+        for (int i = 1; i <= 20; i++) {
+            assertThat(charge(b, Optional.of(InetAddress.getByName("2001:db8:1:2::" + Integer.toHexString(i))))).isEmpty();
+        }
+        assertThat(charge(b, Optional.of(InetAddress.getByName("2001:db8:1:2:ffff::1"))))
+            .contains("client 2001:db8:1:2:0:0:0:0/64 exceeded 20 new callbacks per minute");
+    }
+
+    private static Optional<String> charge(RemoteBudgets b, Optional<InetAddress> client) throws Exception {
+        return b.chargeClient(client).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    // --- odd input, shutdown
+
+    @Test
+    void neverCompletesExceptionally() {
+        RemoteBudgets b = budgets(10, 2, 30, 20);
+        refused(acquire(b, "", LONG), "no domain to call back");
+        refused(b.acquire(null, clock.in(LONG), LEASE).toCompletableFuture(), "no domain to call back");
+    }
+
+    @Test
+    void closeRefusesEveryoneWaitingAndEveryNewcomerButLeasesMayStillBeReleased() {
+        RemoteBudgets b = budgets(10, 1, 30, 20);
+        DomainLease held = granted(acquire(b, "example.com", LONG));
+        CompletableFuture<DomainLease> waiting = acquire(b, "example.com", LONG);
+        b.close();
+        refused(waiting, "callback limits closed");
+        refused(acquire(b, "example.net", LONG), "callback limits closed");
+        held.release();
+        assertThat(b.waiting()).isZero();
+    }
+
+    @Test
+    void theStageHandedOutCannotBeCompletedByTheCaller() {
+        RemoteBudgets b = budgets(10, 1, 30, 20);
+        granted(acquire(b, "example.com", LONG));
+        CompletionStage<DomainLease> waiting = b.acquire("example.com", clock.in(LONG), LEASE);
+        waiting.toCompletableFuture().cancel(true);
+        assertThat(b.waiting()).isEqualTo(1);
+    }
+}

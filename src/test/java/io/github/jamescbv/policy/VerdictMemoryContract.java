@@ -1,0 +1,345 @@
+package io.github.jamescbv.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.Fact;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.testing.ManualClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link VerdictMemory} must do, whatever holds it: extend this class with
+ * {@link #newMemory} and it runs against your store. Time is {@link ManualClock}'s: a store must
+ * take its expiries from the {@link io.github.jamescbv.core.Ticker} it is given.
+ */
+public abstract class VerdictMemoryContract {
+    protected static final Duration PASS_TTL = Duration.ofDays(7);
+    protected static final Duration ERROR_TTL = Duration.ofHours(3);
+    protected static final Duration TRANSIENT_TTL = Duration.ofMinutes(5);
+    private static final Duration MS = Duration.ofMillis(1);
+    private static final String A = "a@d.test";
+    private static final String D = "d.test";
+
+    protected final ManualClock clock = new ManualClock();
+    private VerdictMemory memory;
+
+    /** An empty memory on {@code clock}, its expiries on {@code clock.wallMillis()}. */
+    protected abstract VerdictMemory newMemory(CacheSettings settings, ManualClock clock);
+
+    @BeforeEach
+    void open() {
+        memory = newMemory(new CacheSettings(PASS_TTL, ERROR_TTL, TRANSIENT_TTL, 1000), clock);
+    }
+
+    @AfterEach
+    void close() {
+        memory.close();
+    }
+
+    // --- answer or claim
+
+    @Test
+    void aMissRunsTheCallbackAndItsVerdictIsEveryonesWhileItRuns() {
+        CompletableFuture<Verdict> remote = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        CompletableFuture<Verdict> first = ask(A, counting(calls, remote));
+        CompletableFuture<Verdict> joiner = ask(A, counting(calls, remote));
+        assertThat(calls).hasValue(1);
+        assertThat(memory.callbacksInFlight()).isEqualTo(1);
+        Verdict v = verdict(Result.ERROR, Stage.RCPT);
+        remote.complete(v);
+        assertThat(first.join()).isEqualTo(v);
+        assertThat(joiner.join()).isEqualTo(v);
+        assertThat(memory.callbacksInFlight()).isZero();
+    }
+
+    @Test
+    void atMostOneCallbackPerAddressUnderConcurrency() throws Exception {
+        int threads = 8;
+        CompletableFuture<Verdict> remote = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<CompletableFuture<Verdict>>> asked = new ArrayList<>();
+            for (int t = 0; t < threads * 50; t++) {
+                asked.add(pool.submit(() -> {
+                    start.await();
+                    return ask(A, counting(calls, remote));
+                }));
+            }
+            start.countDown();
+            List<CompletableFuture<Verdict>> answers = new ArrayList<>();
+            for (Future<CompletableFuture<Verdict>> f : asked) {
+                answers.add(f.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(calls).hasValue(1);
+            Verdict v = verdict(Result.PASS, Stage.RCPT);
+            remote.complete(v);
+            for (CompletableFuture<Verdict> a : answers) {
+                assertThat(a.get(30, TimeUnit.SECONDS)).isEqualTo(v);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailedCallbackFreesTheAddress() {
+        CompletableFuture<Verdict> failed = ask(A, () -> CompletableFuture.failedFuture(new IllegalStateException("boom")));
+        assertThat(failed).isCompletedExceptionally();
+        CompletableFuture<Verdict> thrown = ask(A, () -> {
+            throw new IllegalStateException("boom");
+        });
+        assertThat(thrown).isCompletedExceptionally();
+        AtomicInteger calls = new AtomicInteger();
+        Verdict v = verdict(Result.ERROR, Stage.RCPT);
+        assertThat(ask(A, counting(calls, CompletableFuture.completedFuture(v))).join()).isEqualTo(v);
+        assertThat(calls).as("the next request calls back again").hasValue(1);
+        assertThat(memory.callbacksInFlight()).isZero();
+    }
+
+    @Test
+    void anEndedCallbackFreesTheAddressAndOnlyWhatWasRememberedAnswers() {
+        AtomicInteger calls = new AtomicInteger();
+        Verdict v = verdict(Result.ERROR, Stage.RCPT);
+        ask(A, counting(calls, CompletableFuture.completedFuture(v))).join();
+        ask(A, counting(calls, CompletableFuture.completedFuture(v))).join();
+        assertThat(calls).as("recallOrCall does not remember by itself").hasValue(2);
+    }
+
+    @Test
+    void aRememberedVerdictAnswersAtOnceMarkedCachedWithoutTheCallback() {
+        Verdict v = verdict(Result.PASS, Stage.RCPT);
+        remember(A, v);
+        CompletableFuture<Verdict> hit = ask(A, () -> {
+            throw new AssertionError("a hit must not call back");
+        });
+        assertThat(hit).isDone();
+        assertThat(hit.join()).isEqualTo(cached(v));
+        assertThat(memory.callbacksInFlight()).isZero();
+    }
+
+    // --- lifetimes
+
+    @Test
+    void eachResultLivesForItsTtl() {
+        remember("p@d.test", verdict(Result.PASS, Stage.RCPT));
+        remember("e@d.test", verdict(Result.ERROR, Stage.RCPT));
+        remember("t@d.test", verdict(Result.TRANSIENT, Stage.RCPT));
+        clock.advance(TRANSIENT_TTL.minus(MS));
+        assertThat(answer("t@d.test")).isNotNull();
+        clock.advance(MS);
+        assertThat(answer("t@d.test")).isNull();
+        clock.advance(ERROR_TTL.minus(TRANSIENT_TTL).minus(MS));
+        assertThat(answer("e@d.test")).isNotNull();
+        clock.advance(MS);
+        assertThat(answer("e@d.test")).isNull();
+        clock.advance(PASS_TTL.minus(ERROR_TTL).minus(MS));
+        assertThat(answer("p@d.test")).isNotNull();
+        clock.advance(MS);
+        assertThat(answer("p@d.test")).isNull();
+    }
+
+    @Test
+    void aTransientNeverReplacesAStillValidPassButAnErrorDoes() {
+        remember(A, verdict(Result.PASS, Stage.RCPT));
+        remember(A, verdict(Result.TRANSIENT, Stage.RCPT));
+        assertThat(answer(A).result()).isEqualTo(Result.PASS);
+        remember(A, verdict(Result.ERROR, Stage.RCPT));
+        assertThat(answer(A).result()).isEqualTo(Result.ERROR);
+    }
+
+    @Test
+    void aTransientReplacesAnExpiredPass() {
+        remember(A, verdict(Result.PASS, Stage.RCPT));
+        clock.advance(PASS_TTL);
+        remember(A, verdict(Result.TRANSIENT, Stage.RCPT));
+        assertThat(answer(A).result()).isEqualTo(Result.TRANSIENT);
+    }
+
+    @Test
+    void internalVerdictsAndCachedOnesAreNeverRemembered() {
+        remember(A, verdict(Result.TRANSIENT, Stage.INTERNAL));
+        assertThat(answer(A)).isNull();
+        remember(A, cached(verdict(Result.PASS, Stage.RCPT)));
+        assertThat(answer(A)).isNull();
+        assertThat(size()).isZero();
+    }
+
+    @Test
+    void aVerdictDecidedBeforeRcptAnswersForTheWholeDomain() {
+        Verdict refused = verdict(Result.ERROR, Stage.MAIL);
+        remember(A, refused);
+        assertThat(answer("someone.else@d.test")).isEqualTo(cached(refused));
+        assertThat(answer("x@other.test")).isNull();
+        clock.advance(ERROR_TTL);
+        assertThat(answer("someone.else@d.test")).isNull();
+    }
+
+    @Test
+    void theAddressIsAskedBeforeTheDomain() {
+        remember(A, verdict(Result.PASS, Stage.RCPT));
+        remember("b@d.test", verdict(Result.TRANSIENT, Stage.CONNECT));
+        assertThat(answer(A).stage()).isEqualTo(Stage.RCPT);
+        assertThat(answer("c@d.test").stage()).isEqualTo(Stage.CONNECT);
+    }
+
+    // --- facts
+
+    @Test
+    void anAcceptAllFactIsRememberedForThePassLifetimeAndAnswersForNoAddress() {
+        remember(A, acceptingAll(verdict(Result.PASS, Stage.RCPT), true));
+        assertThat(facts(D)).isEqualTo(DomainFacts.ACCEPTS_ALL);
+        assertThat(answer("b@d.test")).as("a fact is no verdict").isNull();
+        assertThat(facts("other.test")).isEqualTo(DomainFacts.NONE);
+        clock.advance(PASS_TTL.minus(MS));
+        assertThat(facts(D)).isEqualTo(DomainFacts.ACCEPTS_ALL);
+        clock.advance(MS);
+        assertThat(facts(D)).isEqualTo(DomainFacts.NONE);
+    }
+
+    @Test
+    void anAcceptAllFactIsForgottenWhenALaterVerdictSaysOtherwise() {
+        remember(A, acceptingAll(verdict(Result.PASS, Stage.RCPT), true));
+        remember("b@d.test", acceptingAll(verdict(Result.ERROR, Stage.RCPT), false));
+        assertThat(facts(D)).isEqualTo(DomainFacts.NONE);
+    }
+
+    @Test
+    void aFactCarriedOverFromMemoryDoesNotExtendItself() {
+        Verdict learnt = acceptingAll(verdict(Result.PASS, Stage.RCPT), true);
+        remember(A, learnt);
+        clock.advance(PASS_TTL.minus(MS));
+        remember("b@d.test", learnt.toBuilder().acceptAll(Fact.remembered(true, "cbv-x@d.test answered")).build());
+        clock.advance(MS);
+        assertThat(facts(D)).isEqualTo(DomainFacts.NONE);
+    }
+
+    // --- the plain lookup, forgetting, size
+
+    @Test
+    void recallShowsWhatBearsOnTheAddressWithItsExpiry() {
+        long now = clock.wallMillis();
+        Verdict pass = acceptingAll(verdict(Result.PASS, Stage.RCPT), true);
+        remember(A, pass);
+        Verdict refused = verdict(Result.TRANSIENT, Stage.CONNECT);
+        remember("b@d.test", refused);
+        List<Remembered> held = done(memory.recall(A, D));
+        assertThat(held).containsExactly(
+            new Remembered(CacheScope.ADDRESS, A, cached(pass), now + PASS_TTL.toMillis()),
+            new Remembered(CacheScope.DOMAIN, D, cached(refused), now + TRANSIENT_TTL.toMillis()),
+            new Remembered(CacheScope.ACCEPT_ALL, D, cached(pass), now + PASS_TTL.toMillis()));
+        assertThat(VerdictMemory.answer(held)).contains(cached(pass));
+        assertThat(done(memory.recall("nobody@else.test", "else.test"))).isEmpty();
+    }
+
+    @Test
+    void forgettingAnAddressLeavesTheRest() {
+        remember(A, verdict(Result.ERROR, Stage.RCPT));
+        remember("b@d.test", verdict(Result.ERROR, Stage.RCPT));
+        assertThat(done(memory.forgetAddress(A))).isTrue();
+        assertThat(done(memory.forgetAddress(A))).isFalse();
+        assertThat(answer(A)).isNull();
+        assertThat(answer("b@d.test")).isNotNull();
+        assertThat(size()).isEqualTo(1);
+    }
+
+    @Test
+    void forgettingADomainForgetsItsAddressesItsVerdictAndItsFacts() {
+        remember(A, acceptingAll(verdict(Result.PASS, Stage.RCPT), true));
+        remember("b@d.test", verdict(Result.ERROR, Stage.RCPT));
+        remember("c@other.test", verdict(Result.ERROR, Stage.RCPT));
+        remember("x@sub.d.test", verdict(Result.ERROR, Stage.RCPT));
+        remember("y@sub.d.test", verdict(Result.TRANSIENT, Stage.HELO));
+        assertThat(size()).isEqualTo(6);
+        assertThat(done(memory.forgetDomain(D))).isEqualTo(3);
+        assertThat(answer(A)).isNull();
+        assertThat(answer("b@d.test")).isNull();
+        assertThat(facts(D)).isEqualTo(DomainFacts.NONE);
+        assertThat(answer("c@other.test")).isNotNull();
+        assertThat(answer("x@sub.d.test")).as("another domain").isNotNull();
+        assertThat(size()).isEqualTo(3);
+    }
+
+    @Test
+    void sizeCountsAddressesDomainsAndFacts() {
+        assertThat(size()).isZero();
+        remember(A, acceptingAll(verdict(Result.PASS, Stage.RCPT), true));
+        remember("b@d.test", verdict(Result.ERROR, Stage.MAIL));
+        assertThat(size()).isEqualTo(3);
+    }
+
+    // --- helpers
+
+    private CompletableFuture<Verdict> ask(String address, Supplier<? extends CompletionStage<Verdict>> callback) {
+        return memory.recallOrCall(address, D, callback).toCompletableFuture();
+    }
+
+    private static Supplier<CompletionStage<Verdict>> counting(AtomicInteger calls, CompletionStage<Verdict> outcome) {
+        return () -> {
+            calls.incrementAndGet();
+            return outcome;
+        };
+    }
+
+    private void remember(String address, Verdict v) {
+        done(memory.remember(address, domainOf(address), v));
+    }
+
+    /** The verdict that answers for the address now, or null. */
+    private Verdict answer(String address) {
+        return VerdictMemory.answer(done(memory.recall(address, domainOf(address)))).orElse(null);
+    }
+
+    private DomainFacts facts(String domain) {
+        return done(memory.domainFacts(domain));
+    }
+
+    private long size() {
+        return done(memory.size());
+    }
+
+    private static String domainOf(String address) {
+        return address.substring(address.indexOf('@') + 1);
+    }
+
+    private static <T> T done(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the memory's stage did not complete normally", e);
+        }
+    }
+
+    private static Verdict verdict(Result result, Stage stage) {
+        return Verdict.builder(result, stage).code(result == Result.PASS ? 250 : result == Result.ERROR ? 550 : 450)
+            .text(result.word() + " at " + stage.word()).mxHost("mx.d.test").ip("192.0.2.25").domain(D)
+            .elapsed(Duration.ofMillis(12)).build();
+    }
+
+    private static Verdict acceptingAll(Verdict v, boolean accepts) {
+        return v.toBuilder().acceptAll(Fact.of(accepts, "cbv-x@d.test answered")).build();
+    }
+
+    private static Verdict cached(Verdict v) {
+        return v.toBuilder().cached(true).build();
+    }
+}

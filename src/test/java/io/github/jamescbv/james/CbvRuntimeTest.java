@@ -12,6 +12,7 @@ import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.verify.Verifier;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.metrics.api.MetricFactory;
@@ -61,6 +63,23 @@ class CbvRuntimeTest {
 
         assertThat(again.cached()).isTrue();
         assertThat(engine.askedAsText()).containsExactly("alice@remote.example");
+    }
+
+    @Test
+    void aCallbackInFlightForTheHandlerIsJoinedByTheMailetInsteadOfAskedAgain() throws Exception {
+        engine.pendingCallbacks();
+        GuardedVerifier handler = runtime.protect(engine, WAIT, CacheSettings.DEFAULTS, LimitSettings.DEFAULTS, "handler");
+        GuardedVerifier mailet = runtime.join(engine, WAIT, "mailet");
+        CallbackTarget target = CallbackTarget.viaMx(EmailAddress.parse("forged@remote.example"));
+
+        CompletionStage<Verdict> first = handler.verify(target, Optional.empty(), DialogListener.NONE);
+        CompletionStage<Verdict> second = mailet.verify(target, Optional.empty(), DialogListener.NONE);
+        engine.pending("forged@remote.example").complete(
+            Verdict.builder(Result.ERROR, Stage.RCPT).code(550).domain("remote.example").build());
+
+        assertThat(first.toCompletableFuture().get(5, TimeUnit.SECONDS).result()).isEqualTo(Result.ERROR);
+        assertThat(second.toCompletableFuture().get(5, TimeUnit.SECONDS).result()).isEqualTo(Result.ERROR);
+        assertThat(engine.askedAsText()).as("one callback for both").containsExactly("forged@remote.example");
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.github.jamescbv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.jamescbv.policy.RemoteBudgets.DomainLease;
 import io.github.jamescbv.testing.ManualClock;
@@ -22,41 +21,35 @@ import org.junit.jupiter.api.Test;
  * runs the budgets' timers.
  */
 public abstract class RemoteBudgetsContract {
-    private static final Duration LONG = Duration.ofMinutes(10);
-    private static final Duration LEASE = Duration.ofMinutes(2);
+    protected static final Duration LONG = Duration.ofMinutes(10);
+    protected static final Duration LEASE = Duration.ofMinutes(2);
 
     protected final ManualClock clock = new ManualClock();
-    private final List<RemoteBudgets> made = new ArrayList<>();
+    protected final List<RemoteBudgets> made = new ArrayList<>();
 
     /** Empty budgets on {@code clock} (its ticker and its scheduler). */
     protected abstract RemoteBudgets newBudgets(LimitSettings settings, ManualClock clock);
-
-    /**
-     * Budgets on the same store as {@code node}, as another process would have them, or empty
-     * when the budgets live and die with one process (then a holder cannot die alone).
-     */
-    protected abstract Optional<RemoteBudgets> anotherNode(RemoteBudgets node, LimitSettings settings, ManualClock clock);
 
     @AfterEach
     void closeAll() {
         made.forEach(RemoteBudgets::close);
     }
 
-    private RemoteBudgets budgets(int maxQueued, int perDomainConcurrent, int perDomainRate, int perClientRate) {
+    protected RemoteBudgets budgets(int maxQueued, int perDomainConcurrent, int perDomainRate, int perClientRate) {
         RemoteBudgets b = newBudgets(settings(maxQueued, perDomainConcurrent, perDomainRate, perClientRate), clock);
         made.add(b);
         return b;
     }
 
-    private static LimitSettings settings(int maxQueued, int perDomainConcurrent, int perDomainRate, int perClientRate) {
+    protected static LimitSettings settings(int maxQueued, int perDomainConcurrent, int perDomainRate, int perClientRate) {
         return new LimitSettings(100, maxQueued, perDomainConcurrent, perDomainRate, perClientRate);
     }
 
-    private CompletableFuture<DomainLease> acquire(RemoteBudgets b, String domain, Duration wait) {
+    protected CompletableFuture<DomainLease> acquire(RemoteBudgets b, String domain, Duration wait) {
         return b.acquire(domain, clock.in(wait), LEASE).toCompletableFuture();
     }
 
-    private static DomainLease granted(CompletableFuture<DomainLease> f) {
+    protected static DomainLease granted(CompletableFuture<DomainLease> f) {
         assertThat(f).isDone();
         DomainLease l = f.join();
         assertThat(l.granted()).as(l.reason()).isTrue();
@@ -127,21 +120,6 @@ public abstract class RemoteBudgetsContract {
         lease.release();
         granted(next);
         assertThat(after).as("a second release frees nothing").isNotDone();
-    }
-
-    @Test
-    void aLeaseOfAHolderThatDiedComesBackAfterItsLeaseTime() {
-        RemoteBudgets crashed = budgets(10, 1, 30, 20);
-        Optional<RemoteBudgets> survivor = anotherNode(crashed, settings(10, 1, 30, 20), clock);
-        assumeTrue(survivor.isPresent(), "these budgets live and die with their holder");
-        made.add(survivor.get());
-        DomainLease held = granted(acquire(crashed, "example.com", LONG));
-        held.started(); // and never released: its node is gone
-        CompletableFuture<DomainLease> waiting = acquire(survivor.get(), "example.com", LONG);
-        clock.advance(LEASE.minusSeconds(1));
-        assertThat(waiting).isNotDone();
-        clock.advance(Duration.ofSeconds(2));
-        assertThat(waiting).succeedsWithin(10, TimeUnit.SECONDS).matches(DomainLease::granted);
     }
 
     // --- rate

@@ -1,5 +1,6 @@
 package io.github.jamescbv.policy;
 
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.CallbackTarget;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
@@ -44,6 +45,7 @@ public final class GuardedVerifier {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final Verifier engine;
+    private final Ticker ticker;
     private final Duration admissionWait;
     private final Duration leaseTime;
     private final VerdictMemory memory;
@@ -52,10 +54,12 @@ public final class GuardedVerifier {
 
     /**
      * @param admissionWait how long a request may wait for the limits before it is refused (the total timeout)
+     * @param ticker        the clock of the limits' deadlines (the one the budgets and the capacity wait on)
      */
     public GuardedVerifier(Verifier engine, Duration admissionWait, VerdictMemory memory, RemoteBudgets budgets,
-                           ProcessCapacity capacity) {
+                           ProcessCapacity capacity, Ticker ticker) {
         this.engine = engine;
+        this.ticker = ticker;
         this.admissionWait = admissionWait;
         this.leaseTime = admissionWait.plus(LEASE_MARGIN);
         this.memory = memory;
@@ -130,7 +134,7 @@ public final class GuardedVerifier {
         @Override
         public CompletionStage<Verdict> get() {
             started = true;
-            long startNanos = System.nanoTime();
+            long startNanos = ticker.nanoTime();
             return chargeClient(client).thenCompose(overBudget -> {
                 if (overBudget.isPresent()) {
                     return CompletableFuture.completedFuture(refusal(domain, overBudget.get(), startNanos));
@@ -214,8 +218,8 @@ public final class GuardedVerifier {
         });
     }
 
-    private static Verdict refusal(String domain, String reason, long startNanos) {
+    private Verdict refusal(String domain, String reason, long startNanos) {
         return Verdict.builder(Result.TRANSIENT, Stage.POLICY).domain(domain).text(reason)
-            .elapsed(Duration.ofNanos(System.nanoTime() - startNanos)).build();
+            .elapsed(Duration.ofNanos(ticker.nanoTime() - startNanos)).build();
     }
 }

@@ -1,5 +1,6 @@
 package io.github.jamescbv.policy;
 
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.verify.Verifier;
 import java.time.Duration;
 import java.util.List;
@@ -17,22 +18,26 @@ public final class Protections implements AutoCloseable {
     private final VerdictMemory memory;
     private final RemoteBudgets budgets;
     private final ProcessCapacity capacity;
+    private final Ticker ticker;
     private final List<AutoCloseable> owned;
     private boolean closed;
 
     /**
+     * @param ticker the clock of the limits' deadlines, which the guard measures waits on
      * @param owned closed after the three, in this order (the timer thread they run on, a store's client)
      */
-    public Protections(VerdictMemory memory, RemoteBudgets budgets, ProcessCapacity capacity, List<AutoCloseable> owned) {
+    public Protections(VerdictMemory memory, RemoteBudgets budgets, ProcessCapacity capacity, Ticker ticker,
+                       List<AutoCloseable> owned) {
         this.memory = memory;
         this.budgets = budgets;
         this.capacity = capacity;
+        this.ticker = ticker;
         this.owned = List.copyOf(owned);
     }
 
     /** {@code engine} behind these protections. */
     public GuardedVerifier guard(Verifier engine, Duration admissionWait) {
-        return new GuardedVerifier(engine, admissionWait, memory, budgets, capacity);
+        return new GuardedVerifier(engine, admissionWait, memory, budgets, capacity, ticker);
     }
 
     public VerdictMemory memory() {

@@ -9,6 +9,7 @@ import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.CallbackTarget;
 
 import io.github.jamescbv.core.Scheduler;
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.dns.MxHost;
 import io.github.jamescbv.dns.MxResolution;
 import io.github.jamescbv.dns.MxResolver;
@@ -56,22 +57,26 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
     private final OutcomeClassifier classifier = new OutcomeClassifier();
     private final DomainChecks checks;
     private final List<AutoCloseable> owned;
-    /** Runs the total-timeout safety nets; cancelled when their verification ends. */
+    /** The clock of the deadlines, and the timer of the total-timeout safety nets (cancelled when their verification ends). */
+    private final Ticker ticker;
     private final Scheduler timer;
 
     /**
      * Assembles an engine from parts; {@code owned} are closed by {@link #close()}.
      *
-     * @param timer the timer of the total-timeout safety nets
+     * @param ticker the clock of the deadlines; the probes' own timers run on {@link System#nanoTime()}, so
+     *               this is {@link Ticker#SYSTEM} but in tests that never reach a probe's timer
+     * @param timer  the timer of the total-timeout safety nets, on {@code ticker}'s clock
      */
     public CallbackVerifier(VerifierSettings settings, MxResolver resolver, ProbeClient probes,
-                            TargetAddressGuard guard, Scheduler timer, List<AutoCloseable> owned) {
+                            TargetAddressGuard guard, Ticker ticker, Scheduler timer, List<AutoCloseable> owned) {
         this.settings = settings;
         this.resolver = resolver;
         this.probes = probes;
         this.guard = guard;
         this.checks = new DomainChecks(settings.randomCheck(), settings.postmasterCheck());
         this.owned = List.copyOf(owned);
+        this.ticker = ticker;
         this.timer = timer;
     }
 
@@ -84,7 +89,8 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
         EngineResources resources = EngineResources.start(settings.ioThreads());
         try {
             CallbackVerifier own = resources.verifier(settings);
-            return new CallbackVerifier(settings, own.resolver, own.probes, own.guard, own.timer, List.of(resources));
+            return new CallbackVerifier(settings, own.resolver, own.probes, own.guard, own.ticker, own.timer,
+                List.of(resources));
         } catch (RuntimeException e) {
             resources.close();
             throw e;
@@ -122,7 +128,7 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
         final CallbackTarget target;
         final DialogListener listener;
         final DomainFacts known;
-        final long startNanos = System.nanoTime();
+        final long startNanos = ticker.nanoTime();
         final long deadlineNanos;
         final CompletableFuture<Verdict> result = new CompletableFuture<>();
         volatile Stage stage = Stage.DNS;
@@ -168,7 +174,7 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
          * the precise stage; this fires a little later, only if something failed to.
          */
         private void armTotalTimeout() {
-            long delay = deadlineNanos - System.nanoTime() + TIMEOUT_GRACE.toNanos();
+            long delay = deadlineNanos - ticker.nanoTime() + TIMEOUT_GRACE.toNanos();
             Scheduler.Cancellable safetyNet = timer.schedule(() -> {
                 Verdict pass = passAwaitingChecks;
                 String reached = "total timeout " + Durations.format(settings.totalTimeout()) + " reached";
@@ -234,7 +240,7 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
                 finish(lastFailure.text(prefix + last.text()));
                 return;
             }
-            if (System.nanoTime() - deadlineNanos >= 0) {
+            if (ticker.nanoTime() - deadlineNanos >= 0) {
                 return; // the total-timeout task reports it
             }
             MxCandidate c = candidates.get(i);
@@ -293,7 +299,7 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
                 b.mxHost(c.host).ip(c.address.getAddress().getHostAddress());
             }
             Verdict v = b.domain(target.domain())
-                .elapsed(Duration.ofNanos(System.nanoTime() - startNanos)).build();
+                .elapsed(Duration.ofNanos(ticker.nanoTime() - startNanos)).build();
             if (result.complete(v)) {
                 LOG.debug("verified {}: {}", target.original(), v);
             }

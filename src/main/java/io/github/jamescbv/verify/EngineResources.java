@@ -2,6 +2,7 @@ package io.github.jamescbv.verify;
 
 import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.Scheduler;
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.dns.DnsjavaMxResolver;
 import io.github.jamescbv.dns.MxResolver;
 import io.github.jamescbv.smtp.NettyProbeClient;
@@ -50,7 +51,8 @@ public final class EngineResources implements AutoCloseable {
      */
     public CallbackVerifier verifier(VerifierSettings settings) {
         return new CallbackVerifier(settings, resolver(settings), probes,
-            new TargetAddressGuard(settings.allowPrivateTargets(), settings.allowTargetNetworks()), timer, List.of());
+            new TargetAddressGuard(settings.allowPrivateTargets(), settings.allowTargetNetworks()), Ticker.SYSTEM, timer,
+            List.of());
     }
 
     /** The resolver for the settings' DNS servers and timeout, made at the first request for them. */

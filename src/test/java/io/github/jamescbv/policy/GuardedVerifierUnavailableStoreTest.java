@@ -47,7 +47,7 @@ class GuardedVerifierUnavailableStoreTest {
 
     @Test
     void aMemoryThatFailsEverythingIsAMissAndTheCallbackStillRuns() throws Exception {
-        GuardedVerifier v = new GuardedVerifier(engine, Duration.ofSeconds(5), new FailingMemory(false), budgets, capacity);
+        GuardedVerifier v = new GuardedVerifier(engine, Duration.ofSeconds(5), new FailingMemory(false), budgets, capacity, clock);
         assertThat(verify(v, "a@example.test")).isEqualTo(pass);
         assertThat(verify(v, "a@example.test")).as("nothing was remembered").isEqualTo(pass);
         assertThat(engine.askedAsText()).containsExactly("a@example.test", "a@example.test");
@@ -57,7 +57,7 @@ class GuardedVerifierUnavailableStoreTest {
 
     @Test
     void aMemoryThatThrowsIsAMissToo() throws Exception {
-        GuardedVerifier v = new GuardedVerifier(engine, Duration.ofSeconds(5), new FailingMemory(true), budgets, capacity);
+        GuardedVerifier v = new GuardedVerifier(engine, Duration.ofSeconds(5), new FailingMemory(true), budgets, capacity, clock);
         assertThat(verify(v, "a@example.test")).isEqualTo(pass);
         assertThat(capacity.inFlight()).isZero();
     }
@@ -66,7 +66,7 @@ class GuardedVerifierUnavailableStoreTest {
     void budgetsThatFailLetTheClientThroughAndRefuseTheDomainSlot() throws Exception {
         RemoteBudgets failing = new FailingBudgets();
         GuardedVerifier v = new GuardedVerifier(engine, Duration.ofSeconds(5),
-            new InMemoryVerdictMemory(CacheSettings.DEFAULTS, clock), failing, capacity);
+            new InMemoryVerdictMemory(CacheSettings.DEFAULTS, clock), failing, capacity, clock);
         Verdict refused = verify(v, "a@example.test");
         assertThat(refused.result()).isEqualTo(Result.TRANSIENT);
         assertThat(refused.stage()).isEqualTo(Stage.POLICY);

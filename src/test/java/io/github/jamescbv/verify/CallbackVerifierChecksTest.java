@@ -1,5 +1,6 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.core.Result;
@@ -40,7 +41,7 @@ class CallbackVerifierChecksTest {
 
     private Verdict verify(String address, VerifierSettings.Builder settings, DomainFacts known) throws Exception {
         CallbackVerifier v = new CallbackVerifier(settings.heloName("probe.example.org").build(), dns, smtp,
-            new TargetAddressGuard(false, List.of()), TIMER, List.of());
+            new TargetAddressGuard(false, List.of()), Ticker.SYSTEM, TIMER, List.of());
         return v.verify(Routed.target(v, address), DialogListener.NONE, known)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -182,7 +183,7 @@ class CallbackVerifierChecksTest {
         followUpsAnswer(550, "unknown");
         List<String> dialog = new CopyOnWriteArrayList<>();
         CallbackVerifier engine = new CallbackVerifier(both().heloName("probe.example.org").build(), dns, smtp,
-            new TargetAddressGuard(false, List.of()), TIMER, List.of());
+            new TargetAddressGuard(false, List.of()), Ticker.SYSTEM, TIMER, List.of());
 
         Verdict v = engine.verify(Routed.target(engine, "carol@example.com"), dialog::add, DomainFacts.ACCEPTS_ALL)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);

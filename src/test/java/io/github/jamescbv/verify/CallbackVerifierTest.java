@@ -1,5 +1,6 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
@@ -30,7 +31,7 @@ class CallbackVerifierTest {
 
     private Verdict verify(String address, VerifierSettings.Builder settings, boolean allowPrivate) throws Exception {
         CallbackVerifier v = new CallbackVerifier(settings.heloName("probe.example.org").build(), dns, smtp,
-            new TargetAddressGuard(allowPrivate, List.of()), TIMER, List.of());
+            new TargetAddressGuard(allowPrivate, List.of()), Ticker.SYSTEM, TIMER, List.of());
         return v.verify(Routed.target(v, address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

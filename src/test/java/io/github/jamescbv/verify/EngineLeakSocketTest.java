@@ -1,5 +1,6 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
@@ -198,7 +199,7 @@ class EngineLeakSocketTest {
     private static CallbackVerifier engine(VerifierSettings settings, NettyProbeClient probes) {
         DnsjavaMxResolver resolver = new DnsjavaMxResolver(settings.dnsServers(), settings.dnsTimeout());
         DaemonScheduler timer = new DaemonScheduler("cbv-timer");
-        return new CallbackVerifier(settings, resolver, probes, new TargetAddressGuard(true, List.of()), timer,
+        return new CallbackVerifier(settings, resolver, probes, new TargetAddressGuard(true, List.of()), Ticker.SYSTEM, timer,
             List.of(probes, resolver, timer));
     }
 

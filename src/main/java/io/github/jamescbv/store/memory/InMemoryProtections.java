@@ -36,6 +36,6 @@ public final class InMemoryProtections {
     private static Protections on(CacheSettings cache, LimitSettings limits, Ticker ticker, Scheduler scheduler,
                                   List<AutoCloseable> owned) {
         return new Protections(new InMemoryVerdictMemory(cache, ticker), new InMemoryBudgets(limits, ticker, scheduler),
-            new ProcessCapacity(limits, ticker, scheduler), owned);
+            new ProcessCapacity(limits, ticker, scheduler), ticker, owned);
     }
 }

@@ -8,6 +8,8 @@ import io.github.jamescbv.core.SafeText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -56,6 +58,11 @@ public final class SettingValues {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad number '" + SafeText.clean(value, 40) + "'");
         }
+    }
+
+    /** A number that {@code check} accepts (it throws, naming its range, for one it refuses). */
+    static Function<String, Integer> integer(IntUnaryOperator check) {
+        return v -> check.applyAsInt(integer(v));
     }
 
     /** Only {@code true} or {@code false}: a typo must not silently mean either. */

@@ -79,16 +79,16 @@ public final class Settings {
         CacheSettings.DEFAULT_TRANSIENT_TTL).in(HANDLER);
     public static final Setting<Integer> CACHE_MAX_ENTRIES = Setting.of("cache.maxEntries", SettingValues::integer,
         CacheSettings.DEFAULT_MAX_ENTRIES).in(HANDLER);
-    public static final Setting<Integer> MAX_CONCURRENT = Setting.of("maxConcurrent", SettingValues::integer,
-        LimitSettings.DEFAULT_MAX_CONCURRENT).in(HANDLER);
-    public static final Setting<Integer> MAX_QUEUED = Setting.of("maxQueued", SettingValues::integer,
-        LimitSettings.DEFAULT_MAX_QUEUED).in(HANDLER);
+    public static final Setting<Integer> MAX_CONCURRENT = Setting.of("maxConcurrent",
+        SettingValues.integer(LimitSettings::checkMaxConcurrent), LimitSettings.DEFAULT_MAX_CONCURRENT).in(HANDLER);
+    public static final Setting<Integer> MAX_QUEUED = Setting.of("maxQueued",
+        SettingValues.integer(LimitSettings::checkMaxQueued), LimitSettings.DEFAULT_MAX_QUEUED).in(HANDLER);
     public static final Setting<Integer> PER_DOMAIN_CONCURRENT = Setting.of("perDomainConcurrent",
-        SettingValues::integer, LimitSettings.DEFAULT_PER_DOMAIN_CONCURRENT).in(HANDLER);
-    public static final Setting<Integer> PER_DOMAIN_RATE = Setting.of("perDomainRate", SettingValues::integer,
-        LimitSettings.DEFAULT_PER_DOMAIN_RATE).in(HANDLER);
-    public static final Setting<Integer> PER_CLIENT_RATE = Setting.of("perClientRate", SettingValues::integer,
-        LimitSettings.DEFAULT_PER_CLIENT_RATE).in(HANDLER);
+        SettingValues.integer(LimitSettings::checkPerDomainConcurrent), LimitSettings.DEFAULT_PER_DOMAIN_CONCURRENT).in(HANDLER);
+    public static final Setting<Integer> PER_DOMAIN_RATE = Setting.of("perDomainRate",
+        SettingValues.integer(LimitSettings::checkPerDomainRate), LimitSettings.DEFAULT_PER_DOMAIN_RATE).in(HANDLER);
+    public static final Setting<Integer> PER_CLIENT_RATE = Setting.of("perClientRate",
+        SettingValues.integer(LimitSettings::checkPerClientRate), LimitSettings.DEFAULT_PER_CLIENT_RATE).in(HANDLER);
     public static final Setting<Set<String>> SKIP_DOMAINS = Setting.of("skipDomains", Exemptions::parseDomains,
         Set.<String>of()).in(HANDLER);
     public static final Setting<List<Cidr>> SKIP_NETWORKS = Setting.of("skipNetworks", Exemptions::parseNetworks,

@@ -2,7 +2,6 @@ package io.github.jamescbv.james;
 
 import io.github.jamescbv.config.EngineSettings;
 import io.github.jamescbv.config.HandlerElements;
-import io.github.jamescbv.config.Setting;
 import io.github.jamescbv.config.SettingValues;
 import io.github.jamescbv.config.Settings;
 import io.github.jamescbv.core.Cidr;
@@ -13,11 +12,9 @@ import io.github.jamescbv.policy.Exemptions;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 
@@ -33,9 +30,6 @@ public final class HandlerConfig {
     public static final Duration DEFAULT_MAX_WAIT = Settings.MAX_WAIT.defaultValue();
     public static final Duration MAX_MAX_WAIT = SettingValues.MAX_MAX_WAIT;
 
-    /** The abuse limits, in the order of {@link LimitSettings}'s parameters. */
-    private static final List<Setting<Integer>> LIMITS = List.of(Settings.MAX_CONCURRENT, Settings.MAX_QUEUED,
-        Settings.PER_DOMAIN_CONCURRENT, Settings.PER_DOMAIN_RATE, Settings.PER_CLIENT_RATE);
 
     private final Phase phase;
     private final String attribute;
@@ -157,24 +151,10 @@ public final class HandlerConfig {
         return e.group(Settings.CACHE_PASS_TTL.element(), () -> new CacheSettings(pass, error, transientTtl, maxEntries));
     }
 
+    /** Each value was checked where it was read (its declaration's parser). */
     private static LimitSettings limitSettings(HandlerElements e) throws ConfigurationException {
-        List<Integer> given = new ArrayList<>();
-        for (Setting<Integer> limit : LIMITS) {
-            given.add(e.value(limit));
-        }
-        // LimitSettings refuses the first value out of range, in the order of its parameters. Each
-        // value tried alone among the defaults, in that order, tells which element it is.
-        for (int i = 0; i < LIMITS.size(); i++) {
-            List<Integer> alone = LIMITS.stream().map(Setting::defaultValue).collect(Collectors.toList());
-            alone.set(i, given.get(i));
-            e.check(LIMITS.get(i), () -> limits(alone));
-        }
-        return limits(given);
-    }
-
-    /** @param values in the order of {@link #LIMITS} */
-    private static LimitSettings limits(List<Integer> values) {
-        return new LimitSettings(values.get(0), values.get(1), values.get(2), values.get(3), values.get(4));
+        return new LimitSettings(e.value(Settings.MAX_CONCURRENT), e.value(Settings.MAX_QUEUED),
+            e.value(Settings.PER_DOMAIN_CONCURRENT), e.value(Settings.PER_DOMAIN_RATE), e.value(Settings.PER_CLIENT_RATE));
     }
 
     private static Exemptions exemptions(HandlerElements e) throws ConfigurationException {

@@ -30,11 +30,33 @@ public final class LimitSettings {
      * @throws IllegalArgumentException naming the value when out of range
      */
     public LimitSettings(int maxConcurrent, int maxQueued, int perDomainConcurrent, int perDomainRate, int perClientRate) {
-        this.maxConcurrent = atLeast(maxConcurrent, 1, "maxConcurrent");
-        this.maxQueued = atLeast(maxQueued, 0, "maxQueued");
-        this.perDomainConcurrent = atLeast(perDomainConcurrent, 1, "perDomainConcurrent");
-        this.perDomainRate = atLeast(perDomainRate, 1, "perDomainRate");
-        this.perClientRate = atLeast(perClientRate, 1, "perClientRate");
+        this.maxConcurrent = checkMaxConcurrent(maxConcurrent);
+        this.maxQueued = checkMaxQueued(maxQueued);
+        this.perDomainConcurrent = checkPerDomainConcurrent(perDomainConcurrent);
+        this.perDomainRate = checkPerDomainRate(perDomainRate);
+        this.perClientRate = checkPerClientRate(perClientRate);
+    }
+
+    // Each range on its own, so that a configuration reader can check a value where it reads it.
+
+    public static int checkMaxConcurrent(int v) {
+        return atLeast(v, 1, "maxConcurrent");
+    }
+
+    public static int checkMaxQueued(int v) {
+        return atLeast(v, 0, "maxQueued");
+    }
+
+    public static int checkPerDomainConcurrent(int v) {
+        return atLeast(v, 1, "perDomainConcurrent");
+    }
+
+    public static int checkPerDomainRate(int v) {
+        return atLeast(v, 1, "perDomainRate");
+    }
+
+    public static int checkPerClientRate(int v) {
+        return atLeast(v, 1, "perClientRate");
     }
 
     public int maxConcurrent() { return maxConcurrent; }

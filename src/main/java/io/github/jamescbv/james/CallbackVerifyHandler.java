@@ -92,16 +92,16 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
     }
 
     void init(HandlerConfig parsed, ChannelAccess channelAccess) throws ConfigurationException {
-        Verifier engine;
+        GuardedVerifier guarded;
         try {
-            engine = runtime.engine(parsed.settings());
+            Verifier engine = runtime.engine(parsed.settings());
+            guarded = runtime.protect(engine, parsed.settings().totalTimeout(), parsed.cache(), parsed.limits(),
+                "CallbackVerifyHandler");
         } catch (RuntimeException e) {
             throw new ConfigurationException("CallbackVerifyHandler: cannot start the verification engine: " + e, e);
         }
         this.config = parsed;
         this.policy = new CallbackPolicy(domains, parsed.verifyAuthenticated(), parsed.exemptions());
-        GuardedVerifier guarded = runtime.protect(engine, parsed.settings().totalTimeout(), parsed.cache(),
-            parsed.limits(), "CallbackVerifyHandler");
         this.starter = new CallbackStarter(guarded, parsed.settings().map(), metrics);
         this.gate = new DataReplyGate(parsed.maxWait(), channelAccess, metrics);
         this.rcptGate = new RcptReplyGate(channelAccess, metrics);

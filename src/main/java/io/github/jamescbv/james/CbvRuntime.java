@@ -59,7 +59,7 @@ public class CbvRuntime implements AutoCloseable {
     }
 
     /** With engines of the caller's that need no closing (unit tests: a fake engine). */
-    public CbvRuntime(Function<VerifierSettings, Verifier> engines) {
+    CbvRuntime(Function<VerifierSettings, Verifier> engines) {
         this(new Engines() {
             @Override
             public Verifier engine(VerifierSettings settings) {
@@ -100,11 +100,19 @@ public class CbvRuntime implements AutoCloseable {
 
     /** {@code engine} behind the process's protections as the handlers configured them, else the defaults. */
     public synchronized GuardedVerifier join(Verifier engine, Duration admissionWait, String who) {
+        return protections(who).guard(engine, admissionWait);
+    }
+
+    /**
+     * The process's protections as the handlers configured them, else the defaults: for whatever
+     * reads or forgets what the memory holds (a WebAdmin route) rather than verifying.
+     */
+    public synchronized Protections protections(String who) {
         if (protections == null) {
             LOG.info("{}: no handler configured the shared verdict cache and limits; they get the defaults", who);
             configure(CacheSettings.DEFAULTS, LimitSettings.DEFAULTS, who + " (defaults)");
         }
-        return protections.guard(engine, admissionWait);
+        return protections;
     }
 
     private void configure(CacheSettings cacheWanted, LimitSettings limitsWanted, String who) {

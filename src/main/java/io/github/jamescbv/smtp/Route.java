@@ -9,6 +9,11 @@ import java.util.Objects;
  * name it was found under, our EHLO/HELO name and the TLS policy. Two connections with equal
  * routes are interchangeable once greeted, so this is the key a kept connection would be found
  * under; anything that changes what the server has seen of us belongs in it.
+ *
+ * <p>The MX host name is part of the key although the server only sees the address: a verdict
+ * names the host it came from, and a TLS peer check (a policy stricter than {@code may}) is
+ * made against that name, so a connection opened for one name must not answer for another
+ * name of the same address.
  */
 public final class Route {
     private final InetSocketAddress address;

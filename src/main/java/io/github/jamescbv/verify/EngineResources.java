@@ -6,7 +6,6 @@ import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.dns.DnsjavaMxResolver;
 import io.github.jamescbv.dns.MxResolver;
 import io.github.jamescbv.smtp.NettyProbeClient;
-import io.github.jamescbv.smtp.ProbeClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,14 +62,6 @@ public final class EngineResources implements AutoCloseable {
         Duration timeout = min(settings.dnsTimeout(), settings.totalTimeout());
         return resolvers.computeIfAbsent(List.of(settings.dnsServers(), timeout),
             k -> new DnsjavaMxResolver(settings.dnsServers(), timeout));
-    }
-
-    ProbeClient probes() {
-        return probes;
-    }
-
-    Scheduler timer() {
-        return timer;
     }
 
     /** Stops the event loops, the resolvers' threads and the timer. Idempotent. */

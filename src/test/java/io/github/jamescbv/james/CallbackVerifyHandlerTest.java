@@ -41,6 +41,7 @@ import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The hooks without a server: what they decide, and that nothing of ours escapes into James. */
@@ -56,8 +57,15 @@ class CallbackVerifyHandlerTest {
     DomainList domains = new FakeDomains(false);
 
     /** A handler whose engine records each address and answers with {@link #engineBehaviour}. */
+    final CbvRuntime runtime = new CbvRuntime(settings -> engine);
+
+    @AfterEach
+    void stopRuntime() {
+        runtime.close();
+    }
+
     CallbackVerifyHandler newHandler() {
-        return new CallbackVerifyHandler(domains, metrics, new CbvRuntime(settings -> engine));
+        return new CallbackVerifyHandler(domains, metrics, runtime);
     }
 
     CallbackVerifyHandler handler(Phase phase, boolean verifyAuthenticated, Duration maxWait, ChannelAccess access) throws Exception {

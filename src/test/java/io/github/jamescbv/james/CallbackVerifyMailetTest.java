@@ -33,6 +33,7 @@ import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailetConfig;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,6 +49,11 @@ class CallbackVerifyMailetTest {
     final FakeVerifier engine = new FakeVerifier().answering(a -> engineBehaviour.apply(a));
     final List<EmailAddress> verified = engine.asked();
     final CbvRuntime runtime = new CbvRuntime(settings -> engine);
+
+    @AfterEach
+    void stopRuntime() {
+        runtime.close();
+    }
 
     /** A mailet initialised with these parameters: name, value, name, value... */
     CallbackVerifyMailet mailet(String... parameters) throws Exception {

@@ -83,6 +83,18 @@ class CbvRuntimeTest {
     }
 
     @Test
+    void whatTheProcesssMemoryForgetsIsForgottenForTheHandler() throws Exception {
+        GuardedVerifier handler = runtime.protect(engine, WAIT, CacheSettings.DEFAULTS, LimitSettings.DEFAULTS, "handler");
+        verify(handler, "alice@remote.example");
+
+        runtime.protections("a route").memory().forgetAddress("alice@remote.example")
+            .toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(verify(handler, "alice@remote.example").cached()).isFalse();
+        assertThat(engine.asked()).hasSize(2);
+    }
+
+    @Test
     void aMailetJoiningBeforeAnyHandlerGetsTheDefaultsWhichAHandlerCannotChangeLater() throws Exception {
         GuardedVerifier mailet = runtime.join(engine, WAIT, "mailet");
         GuardedVerifier handler = runtime.protect(engine, WAIT, NO_PASS_CACHING, LimitSettings.DEFAULTS, "handler");

@@ -52,6 +52,7 @@ public final class HookTransaction {
     private static final MailAddress RECIPIENT = address("rcpt@local.test");
     private static final LineHandler<SMTPSession> NEXT = (session, line) -> null;
 
+    private final CbvRuntime runtime;
     private final CallbackVerifyHandler handler;
     private final MaybeSender[] senders;
     private final FakeSession session = new FakeSession().from(new InetSocketAddress("127.0.0.1", 40000));
@@ -62,11 +63,12 @@ public final class HookTransaction {
     private HookTransaction(int poolSize) throws Exception {
         Verdict pass = Verdict.builder(Result.PASS, Stage.RCPT).code(250).enhancedCode("2.1.5").text("2.1.5 Ok")
             .mxHost("mx.fast.bench").ip("127.0.0.1").domain("fast.bench").elapsed(Duration.ofMillis(2)).build();
+        this.runtime = new CbvRuntime(settings -> new FakeVerifier().answering(a -> {
+            engineCalls.incrementAndGet();
+            return CompletableFuture.completedFuture(pass);
+        }));
         this.handler = new CallbackVerifyHandler(new CallbackVerifyHandlerTest.FakeDomains(false),
-            new DropWizardMetricFactory(new MetricRegistry()), new CbvRuntime(settings -> new FakeVerifier().answering(a -> {
-                engineCalls.incrementAndGet();
-                return CompletableFuture.completedFuture(pass);
-            })));
+            new DropWizardMetricFactory(new MetricRegistry()), runtime);
         // Limits out of the way while the cache is filled, as in JamesBench's smtpserver.xml: with the
         // defaults, one client would be refused after 20 new callbacks a minute, and refusals are not cached.
         LimitSettings limits = new LimitSettings(1000, 1000, 1000, 100_000_000, 100_000_000);
@@ -111,8 +113,9 @@ public final class HookTransaction {
         return engineCalls.get();
     }
 
+    /** Stops the runtime's limits timer, as James does when it stops. */
     public void close() {
-        handler.destroy();
+        runtime.close();
     }
 
     private static byte[][] lines(String... lines) {

@@ -34,7 +34,7 @@ final class DialogTimer {
     private boolean connectBoundByDeadline;
 
     /**
-     * @param clock         {@link System#nanoTime()}, the clock of {@link ProbeLimits#deadlineNanos()}
+     * @param clock         the clock of {@link ProbeLimits#deadlineNanos()} ({@link ProbeLimits#clock()})
      * @param onTaskFailure what to do when an expiry action throws (it runs as a scheduled task, whose
      *                      exception would vanish in Netty's log)
      */

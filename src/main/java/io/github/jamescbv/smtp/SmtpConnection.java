@@ -78,7 +78,7 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         this.route = route;
         this.owner = owner;
         this.transcript = transcript;
-        this.timer = new DialogTimer(limits, System::nanoTime, this::timerTaskFailed);
+        this.timer = new DialogTimer(limits, limits.clock()::nanoTime, this::timerTaskFailed);
         this.parser = new ReplyParser(line -> transcript.line("<- " + line));
     }
 

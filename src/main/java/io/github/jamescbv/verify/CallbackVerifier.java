@@ -64,8 +64,8 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
     /**
      * Assembles an engine from parts; {@code owned} are closed by {@link #close()}.
      *
-     * @param ticker the clock of the deadlines; the probes' own timers run on {@link System#nanoTime()}, so
-     *               this is {@link Ticker#SYSTEM} but in tests that never reach a probe's timer
+     * @param ticker the clock of the deadlines, handed to the probes with theirs ({@link Ticker#SYSTEM}
+     *               but in tests: the probes' and the safety nets' delays still pass in real time)
      * @param timer  the timer of the total-timeout safety nets, on {@code ticker}'s clock
      */
     public CallbackVerifier(VerifierSettings settings, MxResolver resolver, ProbeClient probes,
@@ -248,7 +248,7 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
             stage = Stage.CONNECT;
             probes.probe(new ProbeRequest(new Route(c.address, c.host, settings.heloName()),
                     new ProbeQuery(settings.mailFrom(), target.recipient(), plan.followUps()),
-                    new ProbeLimits(settings.connectTimeout(), settings.commandTimeout(), deadlineNanos), listener))
+                    new ProbeLimits(settings.connectTimeout(), settings.commandTimeout(), deadlineNanos, ticker), listener))
                 .whenComplete((outcome, error) -> {
                     try {
                         if (error != null) {

@@ -1,5 +1,6 @@
 package io.github.jamescbv.smtp;
 
+import io.github.jamescbv.core.Ticker;
 import static io.github.jamescbv.testing.TestProbeRequest.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -118,7 +119,7 @@ class SmtpConnectionTest {
         Driver driver = new Driver(recipients);
         Route route = new Route(server.address(), "mx.example.com", "probe.test");
         ProbeLimits limits = new ProbeLimits(Duration.ofSeconds(5), Duration.ofSeconds(10),
-            System.nanoTime() + WAIT.toNanos());
+            System.nanoTime() + WAIT.toNanos(), Ticker.SYSTEM);
         driver.connection = new SmtpConnection(route, limits, new Transcript(route, DialogListener.NONE), driver);
         group.execute(() -> driver.connection.connect(bootstrap));
         await().atMost(WAIT).until(() -> driver.events.contains("closed"));

@@ -1,5 +1,6 @@
 package io.github.jamescbv.testing;
 
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.smtp.ProbeLimits;
 import io.github.jamescbv.smtp.ProbeQuery;
@@ -96,7 +97,7 @@ public final class TestProbeRequest {
 
     public ProbeRequest build() {
         return new ProbeRequest(new Route(target, mxHost, heloName), new ProbeQuery(mailFrom, recipient, followUps),
-            new ProbeLimits(connectTimeout, commandTimeout, System.nanoTime() + total.toNanos()), listener);
+            new ProbeLimits(connectTimeout, commandTimeout, System.nanoTime() + total.toNanos(), Ticker.SYSTEM), listener);
     }
 
     /** Parses an address the test knows to be valid. */

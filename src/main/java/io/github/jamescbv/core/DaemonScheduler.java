@@ -16,8 +16,11 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonScheduler.class);
 
     private final ScheduledThreadPoolExecutor executor;
+    /** Named in the log: several schedulers (the limits', the engine's cbv-timer) share this class. */
+    private final String threadName;
 
     public DaemonScheduler(String threadName) {
+        this.threadName = threadName;
         executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -36,11 +39,11 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
     }
 
     /** An exception would otherwise vanish into the task's future unseen. */
-    private static void runLogged(Runnable task) {
+    private void runLogged(Runnable task) {
         try {
             task.run();
         } catch (RuntimeException e) {
-            LOG.warn("callback limits timer task failed", e);
+            LOG.warn("timer task of {} failed", threadName, e);
         }
     }
 

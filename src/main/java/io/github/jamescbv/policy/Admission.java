@@ -15,6 +15,6 @@ public interface Admission {
 
     /** A refused admission: holds nothing, so release() has nothing to do. */
     static Admission refused(String reason) {
-        return new RefusedLease(reason);
+        return new Refusal(reason);
     }
 }

@@ -79,15 +79,35 @@ public final class Admissions {
                 lease.release(); // never started: its rate token comes back with it
                 return s;
             }
-            lease.started();
-            return new Both(s, lease);
+            Both both = new Both(s, lease);
+            try {
+                lease.started();
+            } catch (RuntimeException e) {
+                // nobody would release a refused admission: give both slots back here
+                return giveBackRefused(both, e);
+            }
+            return both;
         });
     }
 
+    private static Admission giveBackRefused(Both both, RuntimeException e) {
+        try {
+            both.release();
+        } catch (RuntimeException x) {
+            e.addSuppressed(x);
+        }
+        return Admission.refused(failed(e));
+    }
+
     private static DomainLease unavailable(Throwable e) {
+        return new RefusedLease(failed(e));
+    }
+
+    /** Logs the budgets' failure; the refusal's reason names it. */
+    private static String failed(Throwable e) {
         LOG.warn("callback budgets failed; refusing the callback", e);
         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        return new RefusedLease("internal error in callback limits: " + cause.getClass().getSimpleName());
+        return "internal error in callback limits: " + cause.getClass().getSimpleName();
     }
 
     /** A granted admission: both slots, the process slot given back first. */

@@ -96,17 +96,13 @@ public final class GuardedVerifier {
         return memory.callbacksInFlight();
     }
 
-    /** The callback failed, or the memory did before it could start one: then it is a miss. */
+    /**
+     * The memory itself failed: the callback's own stage never fails ({@link Callback#get}), so an
+     * exceptional answer from {@link VerdictMemory#recallOrCall} is the memory's. Then it is a miss.
+     */
     private CompletionStage<Verdict> afterFailure(Callback callback, Throwable e) {
-        if (callback.started) {
-            return CompletableFuture.completedFuture(internalError(callback.domain, e));
-        }
         LOG.warn("verdict memory unavailable; calling {} back without it", callback.domain, e);
-        try {
-            return callback.get().exceptionally(x -> internalError(callback.domain, x));
-        } catch (RuntimeException x) {
-            return CompletableFuture.completedFuture(internalError(callback.domain, x));
-        }
+        return callback.get();
     }
 
     private static Verdict internalError(String domain, Throwable e) {
@@ -120,8 +116,6 @@ public final class GuardedVerifier {
         final String domain;
         final Optional<InetAddress> client;
         final DialogListener dialog;
-        /** Set by the thread that starts it, read after its stage completes. */
-        volatile boolean started;
 
         Callback(CallbackTarget target, Optional<InetAddress> client, DialogListener dialog) {
             this.target = target;
@@ -131,9 +125,23 @@ public final class GuardedVerifier {
             this.dialog = dialog;
         }
 
+        /**
+         * Never fails: a failure on the way (an engine that throws) is the transient/internal
+         * verdict, which is never remembered. So everyone who joined gets that one verdict, and
+         * nobody takes the failure for the memory's and calls back again.
+         */
         @Override
         public CompletionStage<Verdict> get() {
-            started = true;
+            CompletionStage<Verdict> run;
+            try {
+                run = run();
+            } catch (RuntimeException e) {
+                run = CompletableFuture.failedFuture(e);
+            }
+            return run.handle((v, e) -> e == null ? v : internalError(domain, e));
+        }
+
+        private CompletionStage<Verdict> run() {
             long startNanos = ticker.nanoTime();
             return chargeClient(client).thenCompose(overBudget -> {
                 if (overBudget.isPresent()) {
@@ -152,7 +160,7 @@ public final class GuardedVerifier {
             // brought back a domain-level answer (unreachable MX hosts, probe sender refused).
             return recall(key, domain).thenCompose(meanwhile -> {
                 if (meanwhile.isPresent()) {
-                    admission.release();
+                    release(admission);
                     return CompletableFuture.completedFuture(meanwhile.get());
                 }
                 return domainFacts(domain).thenCompose(facts -> call(admission, facts));
@@ -164,7 +172,7 @@ public final class GuardedVerifier {
             try {
                 verdict = engine.verify(target, dialog, facts);
             } catch (RuntimeException e) {
-                admission.release();
+                release(admission);
                 throw e;
             }
             // Remember first, then free the slot: a request of the same domain waiting for it
@@ -173,15 +181,28 @@ public final class GuardedVerifier {
             verdict.whenComplete((v, e) -> {
                 CompletionStage<Void> remembered = v != null ? remember(key, domain, v) : DONE;
                 remembered.whenComplete((ignored, alsoIgnored) -> {
-                    admission.release();
-                    if (e != null) {
-                        done.completeExceptionally(e instanceof CompletionException ? e : new CompletionException(e));
-                    } else {
-                        done.complete(v);
+                    // done completes whatever release does: the memory holds the address until then
+                    try {
+                        release(admission);
+                    } finally {
+                        if (e != null) {
+                            done.completeExceptionally(e instanceof CompletionException ? e : new CompletionException(e));
+                        } else {
+                            done.complete(v);
+                        }
                     }
                 });
             });
             return done;
+        }
+    }
+
+    /** A release that throws has freed what it could; the verdict still goes to its callers. */
+    private static void release(Admission admission) {
+        try {
+            admission.release();
+        } catch (RuntimeException e) {
+            LOG.warn("releasing a callback's admission failed", e);
         }
     }
 

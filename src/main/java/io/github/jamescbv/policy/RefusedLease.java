@@ -2,22 +2,11 @@ package io.github.jamescbv.policy;
 
 import io.github.jamescbv.policy.RemoteBudgets.DomainLease;
 
-/** A refused {@link DomainLease} or {@link Admission}: holds nothing, so started() and release() have nothing to do. */
-public final class RefusedLease implements DomainLease {
-    private final String reason;
+/** A refused {@link DomainLease}: a {@link Refusal} with no expiry and nothing to start. */
+public final class RefusedLease extends Refusal implements DomainLease {
 
     public RefusedLease(String reason) {
-        this.reason = reason;
-    }
-
-    @Override
-    public boolean granted() {
-        return false;
-    }
-
-    @Override
-    public String reason() {
-        return reason;
+        super(reason);
     }
 
     @Override
@@ -27,14 +16,5 @@ public final class RefusedLease implements DomainLease {
 
     @Override
     public void started() {
-    }
-
-    @Override
-    public void release() {
-    }
-
-    @Override
-    public String toString() {
-        return "refused: " + reason;
     }
 }

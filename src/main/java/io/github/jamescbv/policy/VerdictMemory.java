@@ -41,7 +41,8 @@ public interface VerdictMemory extends AutoCloseable {
      * verdict. {@code callback} is not run when an answer or a callback in flight is found.
      *
      * @return completes as the callback's stage does, exceptionally included (the callback's own
-     *         failure is the caller's to judge)
+     *         failure is the caller's to judge); each caller's own stage, never the one everyone
+     *         who joined holds, so that a caller completing or cancelling it changes no one else's answer
      */
     CompletionStage<Verdict> recallOrCall(String address, String domain, Supplier<? extends CompletionStage<Verdict>> callback);
 

@@ -1,6 +1,7 @@
 package io.github.jamescbv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
@@ -22,10 +23,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,29 +95,36 @@ class GuardedVerifierTest {
         assertThat(get(verify(v, "a@example.test", "192.0.2.1")).cached()).isTrue();
     }
 
-    @Test
-    void aHundredConcurrentRequestsForOneAddressShareOneCallback() throws Exception {
-        GuardedVerifier v = verifier();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
+    /** {@code n} requests for {@code address} at once from {@code threads} threads, each from its own client. */
+    private List<CompletionStage<Verdict>> verifyConcurrently(GuardedVerifier v, String address, int n, int threads)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<CompletionStage<Verdict>>> asked = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                int n = i;
-                asked.add(pool.submit(() -> verify(v, "forged@example.test", "192.0.2." + (n % 200 + 1))));
+            for (int i = 0; i < n; i++) {
+                String client = "192.0.2." + (i % 200 + 1);
+                asked.add(pool.submit(() -> verify(v, address, client)));
             }
             List<CompletionStage<Verdict>> stages = new ArrayList<>();
             for (Future<CompletionStage<Verdict>> f : asked) {
                 stages.add(f.get(10, TimeUnit.SECONDS));
             }
-            assertThat(engineCalls).containsExactly("forged@example.test");
-            engine.pending("forged@example.test").complete(verdict(Result.ERROR, Stage.RCPT));
-            for (CompletionStage<Verdict> s : stages) {
-                assertThat(get(s).result()).isEqualTo(Result.ERROR);
-            }
-            assertThat(v.inFlight()).isZero();
+            return stages;
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aHundredConcurrentRequestsForOneAddressShareOneCallback() throws Exception {
+        GuardedVerifier v = verifier();
+        List<CompletionStage<Verdict>> stages = verifyConcurrently(v, "forged@example.test", 100, 8);
+        assertThat(engineCalls).containsExactly("forged@example.test");
+        engine.pending("forged@example.test").complete(verdict(Result.ERROR, Stage.RCPT));
+        for (CompletionStage<Verdict> s : stages) {
+            assertThat(get(s).result()).isEqualTo(Result.ERROR);
+        }
+        assertThat(v.inFlight()).isZero();
     }
 
     @Test
@@ -174,6 +184,73 @@ class GuardedVerifierTest {
         assertThat(first.stage()).isEqualTo(Stage.INTERNAL);
         assertThat(first.text()).contains("boom");
         assertThat(limits.capacity().inFlight()).isZero();
+    }
+
+    @Test
+    void joinersOfACallbackThatFailsShareItsOneInternalVerdict() throws Exception {
+        GuardedVerifier v = verifier();
+        List<CompletionStage<Verdict>> stages = verifyConcurrently(v, "forged@example.test", 3, 3);
+        engine.pending("forged@example.test").completeExceptionally(new IllegalStateException("boom"));
+        assertInternalErrors(stages);
+        assertThat(engineCalls).as("one callback, not one per joiner").containsExactly("forged@example.test");
+        assertThat(v.inFlight()).isZero();
+    }
+
+    @Test
+    void joinersOfAnEngineThatThrowsShareItsOneInternalVerdict() throws Exception {
+        Protections limits = InMemoryProtections.start(CacheSettings.DEFAULTS, new LimitSettings(64, 1000, 100, 1000, 1000));
+        toClose.add(limits);
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch joined = new CountDownLatch(1);
+        GuardedVerifier v = limits.guard((target, dialog, known) -> {
+            calls.incrementAndGet();
+            awaitQuietly(joined);
+            throw new IllegalStateException("boom");
+        }, Duration.ofSeconds(5));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<CompletionStage<Verdict>> first = pool.submit(() -> verify(v, "forged@example.test", "192.0.2.1"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 1);
+            CompletionStage<Verdict> second = verify(v, "forged@example.test", "192.0.2.2");
+            CompletionStage<Verdict> third = verify(v, "forged@example.test", "192.0.2.3");
+            joined.countDown();
+            assertInternalErrors(List.of(first.get(10, TimeUnit.SECONDS), second, third));
+            assertThat(calls).as("one engine call, not one per joiner").hasValue(1);
+            assertThat(limits.capacity().inFlight()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void assertInternalErrors(List<CompletionStage<Verdict>> stages) throws Exception {
+        for (CompletionStage<Verdict> s : stages) {
+            Verdict verdict = get(s);
+            assertThat(verdict.result()).isEqualTo(Result.TRANSIENT);
+            assertThat(verdict.stage()).isEqualTo(Stage.INTERNAL);
+            assertThat(verdict.text()).startsWith("internal error: ").contains("boom");
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aCallerCompletingOrCancellingItsStageChangesNoOneElses() throws Exception {
+        GuardedVerifier v = verifier();
+        CompletionStage<Verdict> first = verify(v, "a@example.test", "192.0.2.1");
+        CompletionStage<Verdict> joiner = verify(v, "a@example.test", "192.0.2.2");
+        CompletionStage<Verdict> another = verify(v, "a@example.test", "192.0.2.3");
+        first.toCompletableFuture().cancel(true);
+        joiner.toCompletableFuture().complete(verdict(Result.ERROR, Stage.RCPT));
+        engine.pending("a@example.test").complete(verdict(Result.PASS, Stage.RCPT));
+        assertThat(get(another).result()).isEqualTo(Result.PASS);
+        assertThat(get(verify(v, "a@example.test", "192.0.2.4")).result()).as("remembered").isEqualTo(Result.PASS);
+        assertThat(engineCalls).containsExactly("a@example.test");
     }
 
     @Test

@@ -75,6 +75,18 @@ class GuardedVerifierUnavailableStoreTest {
         assertThat(capacity.inFlight()).isZero();
     }
 
+    @Test
+    void aLeaseWhoseReleaseThrowsStillEndsTheCallbackAndFreesTheAddress() throws Exception {
+        InMemoryVerdictMemory memory = new InMemoryVerdictMemory(CacheSettings.DEFAULTS, clock);
+        GuardedVerifier v = new GuardedVerifier(engine, Duration.ofSeconds(5), memory,
+            new FaultyLeases(budgets, FaultyLeases.Fault.RELEASE), capacity, clock);
+        assertThat(verify(v, "a@example.test")).isEqualTo(pass);
+        assertThat(memory.callbacksInFlight()).as("the memory's claim on the address is freed").isZero();
+        assertThat(capacity.inFlight()).isZero();
+        assertThat(verify(v, "a@example.test").cached()).as("and the verdict remembered").isTrue();
+        assertThat(engine.askedAsText()).containsExactly("a@example.test");
+    }
+
     /** Every answer a failure: exceptional stages, or exceptions thrown outright. */
     private static final class FailingMemory implements VerdictMemory {
         private final boolean throwing;

@@ -19,12 +19,16 @@ final class InFlightCalls {
      * {@code start}. The key is released only once {@code start}'s stage has completed, so a
      * stage that records its verdict in the cache before completing leaves no gap in which a
      * request would find neither the callback nor its verdict.
+     *
+     * <p>Each caller gets its own copy of the shared future: one that completes, cancels or puts
+     * a timeout on what it got changes nobody else's answer. A copy of a completed future is
+     * completed at once, so a caller still sees a finished callback without a thread hop.
      */
     CompletableFuture<Verdict> join(String key, Supplier<? extends CompletionStage<Verdict>> start) {
         CompletableFuture<Verdict> mine = new CompletableFuture<>();
         CompletableFuture<Verdict> existing = calls.putIfAbsent(key, mine);
         if (existing != null) {
-            return existing;
+            return existing.copy();
         }
         CompletionStage<Verdict> started;
         try {
@@ -32,7 +36,7 @@ final class InFlightCalls {
         } catch (RuntimeException e) {
             calls.remove(key, mine);
             mine.completeExceptionally(e);
-            return mine;
+            return mine.copy();
         }
         started.whenComplete((verdict, error) -> {
             calls.remove(key, mine);
@@ -42,7 +46,7 @@ final class InFlightCalls {
                 mine.complete(verdict);
             }
         });
-        return mine;
+        return mine.copy();
     }
 
     int size() {

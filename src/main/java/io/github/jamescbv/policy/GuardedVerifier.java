@@ -81,11 +81,9 @@ public final class GuardedVerifier {
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        if (answer instanceof CompletableFuture) {
-            CompletableFuture<Verdict> f = (CompletableFuture<Verdict>) answer;
-            if (f.isDone() && !f.isCompletedExceptionally()) {
-                return f; // a hit: nothing to add
-            }
+        CompletableFuture<Verdict> hit = answeredAtOnce(answer);
+        if (hit != null) {
+            return hit; // a hit: nothing to add
         }
         return answer.handle((v, e) -> e == null ? CompletableFuture.completedFuture(v) : afterFailure(callback, e))
             .thenCompose(Function.identity());
@@ -237,6 +235,20 @@ public final class GuardedVerifier {
             LOG.warn(warning, e);
             return instead;
         });
+    }
+
+    /**
+     * {@code answer} as a future when it is already a verdict, else null. A store may hand out a
+     * minimal stage, whose own {@code isDone} throws: {@code toCompletableFuture} asks it safely
+     * (and gives a copy the caller may complete). A stage that cannot say is taken as pending.
+     */
+    private static CompletableFuture<Verdict> answeredAtOnce(CompletionStage<Verdict> answer) {
+        try {
+            CompletableFuture<Verdict> f = answer.toCompletableFuture();
+            return f.isDone() && !f.isCompletedExceptionally() ? f : null;
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     private Verdict refusal(String domain, String reason, long startNanos) {

@@ -56,6 +56,21 @@ class GuardedVerifierUnavailableStoreTest {
     }
 
     @Test
+    void aMemoryAnsweringWithAMinimalStageIsAHitLikeAnyOther() throws Exception {
+        // A minimal stage is a CompletableFuture whose isDone() throws: asked carelessly, it would escape.
+        GuardedVerifier v = new GuardedVerifier(engine, Duration.ofSeconds(5), new FailingMemory(false) {
+            @Override
+            public CompletionStage<Verdict> recallOrCall(String address, String domain,
+                                                         Supplier<? extends CompletionStage<Verdict>> callback) {
+                return CompletableFuture.completedFuture(pass).minimalCompletionStage();
+            }
+        }, budgets, capacity, clock);
+
+        assertThat(verify(v, "a@example.test")).isEqualTo(pass);
+        assertThat(engine.asked()).as("answered from memory").isEmpty();
+    }
+
+    @Test
     void aMemoryThatThrowsIsAMissToo() throws Exception {
         GuardedVerifier v = new GuardedVerifier(engine, Duration.ofSeconds(5), new FailingMemory(true), budgets, capacity, clock);
         assertThat(verify(v, "a@example.test")).isEqualTo(pass);
@@ -88,7 +103,7 @@ class GuardedVerifierUnavailableStoreTest {
     }
 
     /** Every answer a failure: exceptional stages, or exceptions thrown outright. */
-    private static final class FailingMemory implements VerdictMemory {
+    private static class FailingMemory implements VerdictMemory {
         private final boolean throwing;
 
         FailingMemory(boolean throwing) {

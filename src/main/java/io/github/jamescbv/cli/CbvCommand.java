@@ -50,7 +50,7 @@ public final class CbvCommand {
             // The engine's own totalTimeout ends every verification; the extra second only
             // guards against a bug of ours leaving the command hanging forever.
             long waitMs = options.settings.totalTimeout().toMillis() + 1000;
-            verdict = verifier.verify(options.settings.map().route(options.address),
+            verdict = verifier.verify(options.map.route(options.address),
                     options.verbose ? dialog::add : line -> { }, DomainFacts.NONE)
                 .toCompletableFuture().get(waitMs, TimeUnit.MILLISECONDS);
         } catch (Exception e) {

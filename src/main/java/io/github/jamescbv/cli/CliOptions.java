@@ -1,5 +1,6 @@
 package io.github.jamescbv.cli;
 
+import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.config.Setting;
 import io.github.jamescbv.config.Settings;
 import io.github.jamescbv.core.EmailAddress;
@@ -42,12 +43,14 @@ final class CliOptions {
 
     final EmailAddress address;
     final VerifierSettings settings;
+    final DomainMap map;
     final boolean json;
     final boolean verbose;
 
-    private CliOptions(EmailAddress address, VerifierSettings settings, boolean json, boolean verbose) {
+    private CliOptions(EmailAddress address, VerifierSettings settings, DomainMap map, boolean json, boolean verbose) {
         this.address = address;
         this.settings = settings;
+        this.map = map;
         this.json = json;
         this.verbose = verbose;
     }
@@ -112,7 +115,7 @@ final class CliOptions {
         } catch (IllegalArgumentException e) {
             throw new UsageException(Settings.DNS.option().orElseThrow() + ": " + e.getMessage());
         }
-        return new CliOptions(parsed, built, json, verbose);
+        return new CliOptions(parsed, built, settings.map(), json, verbose);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

@@ -39,7 +39,12 @@ final class CommandSettings {
 
     /** @throws IllegalArgumentException naming a bad DNS server */
     VerifierSettings build() {
-        return builder.dnsServers(dns).map(map.build()).allowTargetNetworks(allowedNetworks).build();
+        return builder.dnsServers(dns).allowTargetNetworks(allowedNetworks).build();
+    }
+
+    /** The {@code --map} entries given, in order. */
+    DomainMap map() {
+        return map.build();
     }
 
     private static <T> void when(Setting<?> option, Setting<T> setting, String text, Consumer<T> use) {

@@ -28,8 +28,14 @@ public final class EngineSettings {
         r.ifGiven(Settings.ALLOW_TARGET_NETWORKS, b::allowTargetNetworks);
         r.ifGiven(Settings.RANDOM_CHECK, b::randomCheck);
         r.ifGiven(Settings.POSTMASTER_CHECK, b::postmasterCheck);
-        Optional<DomainMap> map = r.domainMap();
-        map.ifPresent(b::map);
         return b.build();
+    }
+
+    /**
+     * The domain map, read beside the engine's settings but not part of them: the map is applied
+     * once, where a verification is asked for, and the engine gets the routed target.
+     */
+    public static <E extends Exception> DomainMap map(SettingReader<E> r) throws E {
+        return r.domainMap().orElse(DomainMap.EMPTY);
     }
 }

@@ -102,7 +102,7 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
         }
         this.config = parsed;
         this.policy = new CallbackPolicy(domains, parsed.verifyAuthenticated(), parsed.exemptions());
-        this.starter = new CallbackStarter(guarded, parsed.settings().map(), metrics);
+        this.starter = new CallbackStarter(guarded, parsed.map(), metrics);
         this.gate = new DataReplyGate(parsed.maxWait(), channelAccess, metrics);
         this.rcptGate = new RcptReplyGate(channelAccess, metrics);
         this.enforcer = new RcptEnforcer(parsed.enforcement(), rcptGate, metrics);

@@ -80,7 +80,7 @@ public class CallbackVerifyMailet extends GenericMailet {
                 s = starter;
                 if (s == null) {
                     GuardedVerifier guarded = runtime.join(engine, settings.engine().totalTimeout(), "CallbackVerifyMailet");
-                    s = new CallbackStarter(guarded, settings.engine().map(), metrics, LOG_STYLE);
+                    s = new CallbackStarter(guarded, settings.map(), metrics, LOG_STYLE);
                     starter = s;
                 }
             }

@@ -1,5 +1,6 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.config.EngineSettings;
 import io.github.jamescbv.config.HandlerElements;
 import io.github.jamescbv.config.SettingValues;
@@ -36,6 +37,7 @@ public final class HandlerConfig {
     private final Duration maxWait;
     private final boolean verifyAuthenticated;
     private final VerifierSettings settings;
+    private final DomainMap map;
     private final CacheSettings cache;
     private final LimitSettings limits;
     private final Exemptions exemptions;
@@ -48,11 +50,19 @@ public final class HandlerConfig {
 
     HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
                   CacheSettings cache, LimitSettings limits, Exemptions exemptions, EnforcementSettings enforcement) {
+        this(phase, attribute, maxWait, verifyAuthenticated, settings, DomainMap.EMPTY, cache, limits, exemptions,
+            enforcement);
+    }
+
+    HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
+                  DomainMap map, CacheSettings cache, LimitSettings limits, Exemptions exemptions,
+                  EnforcementSettings enforcement) {
         this.phase = phase;
         this.attribute = attribute;
         this.maxWait = maxWait;
         this.verifyAuthenticated = verifyAuthenticated;
         this.settings = settings;
+        this.map = map;
         this.cache = cache;
         this.limits = limits;
         this.exemptions = exemptions;
@@ -62,6 +72,11 @@ public final class HandlerConfig {
     HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings) {
         this(phase, attribute, maxWait, verifyAuthenticated, settings, CacheSettings.DEFAULTS, LimitSettings.DEFAULTS,
             Exemptions.NONE);
+    }
+
+    /** Which domain or host to call back for a sender domain ({@code <map>}), applied before anything else. */
+    public DomainMap map() {
+        return map;
     }
 
     /** Lifetimes and size of the verdict cache (shared by every handler and mailet of the James process). */
@@ -120,7 +135,7 @@ public final class HandlerConfig {
         Duration maxWait = e.value(Settings.MAX_WAIT);
         boolean verifyAuthenticated = e.value(Settings.VERIFY_AUTHENTICATED);
         return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, EngineSettings.read(e),
-            cacheSettings(e), limitSettings(e), exemptions(e), enforcementSettings(e));
+            EngineSettings.map(e), cacheSettings(e), limitSettings(e), exemptions(e), enforcementSettings(e));
     }
 
     private static Phase phase(String value) {
@@ -168,7 +183,7 @@ public final class HandlerConfig {
         return "phase=" + phase.word() + " attribute=" + attribute + " maxWait=" + Durations.format(maxWait)
             + " verifyAuthenticated=" + verifyAuthenticated + " port=" + settings.port()
             + " heloName=" + settings.heloName() + " mailfrom=<" + settings.mailFrom().map(Object::toString).orElse("")
-            + "> map=" + settings.map().entries() + " dns=" + (settings.dnsServers().isEmpty() ? "system" : settings.dnsServers())
+            + "> map=" + map.entries() + " dns=" + (settings.dnsServers().isEmpty() ? "system" : settings.dnsServers())
             + " allowPrivateTargets=" + settings.allowPrivateTargets()
             + " allowTargetNetworks=" + settings.allowTargetNetworks()
             + " randomCheck=" + settings.randomCheck() + " postmasterCheck=" + settings.postmasterCheck()

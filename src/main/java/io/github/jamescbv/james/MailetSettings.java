@@ -1,5 +1,6 @@
 package io.github.jamescbv.james;
 
+import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.config.EngineSettings;
 import io.github.jamescbv.config.MailetParameters;
 import io.github.jamescbv.config.Settings;
@@ -24,12 +25,14 @@ final class MailetSettings {
     private final String attribute;
     private final Duration maxWait;
     private final VerifierSettings engine;
+    private final DomainMap map;
 
-    MailetSettings(AddressSource address, String attribute, Duration maxWait, VerifierSettings engine) {
+    MailetSettings(AddressSource address, String attribute, Duration maxWait, VerifierSettings engine, DomainMap map) {
         this.address = address;
         this.attribute = attribute;
         this.maxWait = maxWait;
         this.engine = engine;
+        this.map = map;
     }
 
     /** Which address each mail gets a callback for. */
@@ -51,6 +54,11 @@ final class MailetSettings {
         return engine;
     }
 
+    /** Which domain or host to call back for an address's domain, applied before anything else. */
+    DomainMap map() {
+        return map;
+    }
+
     /** @throws MessagingException naming the parameter and its value when anything is unknown or malformed */
     static MailetSettings parse(MailetConfig config) throws MessagingException {
         MailetParameters p = new MailetParameters(config);
@@ -58,14 +66,14 @@ final class MailetSettings {
         AddressSource address = p.value(Settings.ADDRESS, AddressSource::parse);
         String attribute = p.value(Settings.ATTRIBUTE);
         Duration maxWait = p.value(Settings.SPOOL_MAX_WAIT);
-        return new MailetSettings(address, attribute, maxWait, EngineSettings.read(p));
+        return new MailetSettings(address, attribute, maxWait, EngineSettings.read(p), EngineSettings.map(p));
     }
 
     @Override
     public String toString() {
         return "address=" + address + " attribute=" + attribute + " maxWait=" + Durations.format(maxWait)
             + " port=" + engine.port() + " heloName=" + engine.heloName()
-            + " mailfrom=<" + engine.mailFrom().map(Object::toString).orElse("") + "> map=" + engine.map().entries()
+            + " mailfrom=<" + engine.mailFrom().map(Object::toString).orElse("") + "> map=" + map.entries()
             + " dns=" + (engine.dnsServers().isEmpty() ? "system" : engine.dnsServers())
             + " allowPrivateTargets=" + engine.allowPrivateTargets()
             + " allowTargetNetworks=" + engine.allowTargetNetworks();

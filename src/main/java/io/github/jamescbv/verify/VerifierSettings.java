@@ -5,7 +5,6 @@ import io.github.jamescbv.core.InvalidAddressException;
 import io.github.jamescbv.core.HostPort;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Durations;
-import io.github.jamescbv.core.DomainMap;
 
 import io.github.jamescbv.core.Cidr;
 import java.time.Duration;
@@ -40,7 +39,6 @@ public final class VerifierSettings {
     private final List<String> dnsServers;
     private final boolean allowPrivateTargets;
     private final List<Cidr> allowTargetNetworks;
-    private final DomainMap map;
     private final int ioThreads;
     private final boolean randomCheck;
     private final boolean postmasterCheck;
@@ -57,7 +55,6 @@ public final class VerifierSettings {
         this.dnsServers = List.copyOf(b.dnsServers);
         this.allowPrivateTargets = b.allowPrivateTargets;
         this.allowTargetNetworks = List.copyOf(b.allowTargetNetworks);
-        this.map = b.map;
         this.ioThreads = b.ioThreads;
         this.randomCheck = b.randomCheck;
         this.postmasterCheck = b.postmasterCheck;
@@ -81,7 +78,6 @@ public final class VerifierSettings {
     public boolean allowPrivateTargets() { return allowPrivateTargets; }
     /** Private, reserved or loopback networks probes may reach all the same; every other such address stays refused. */
     public List<Cidr> allowTargetNetworks() { return allowTargetNetworks; }
-    public DomainMap map() { return map; }
     public int ioThreads() { return ioThreads; }
     /** After a pass, also ask a random local part of the domain: is it a catch-all domain? (Exim's callout/random) */
     public boolean randomCheck() { return randomCheck; }
@@ -100,7 +96,6 @@ public final class VerifierSettings {
         private List<String> dnsServers = List.of();
         private boolean allowPrivateTargets;
         private List<Cidr> allowTargetNetworks = List.of();
-        private DomainMap map = DomainMap.EMPTY;
         private int ioThreads = DEFAULT_IO_THREADS;
         private boolean randomCheck;
         private boolean postmasterCheck;
@@ -151,7 +146,6 @@ public final class VerifierSettings {
         public Builder allowTargetNetworks(List<Cidr> v) { this.allowTargetNetworks = List.copyOf(v); return this; }
         public Builder randomCheck(boolean v) { this.randomCheck = v; return this; }
         public Builder postmasterCheck(boolean v) { this.postmasterCheck = v; return this; }
-        public Builder map(DomainMap v) { this.map = Objects.requireNonNull(v); return this; }
 
         public Builder ioThreads(int v) {
             if (v < 1 || v > 64) {

@@ -55,8 +55,8 @@ public final class EngineBench {
             VerifierSettings settings = VerifierSettings.builder()
                 .heloName("bench.example.org")
                 .allowPrivateTargets(true)
-                .map(DomainMap.builder().add("bench.example", "[127.0.0.1]:" + mx.port()).build())
                 .build();
+            DomainMap map = DomainMap.builder().add("bench.example", "[127.0.0.1]:" + mx.port()).build();
             resetPeakHeap();
             Map<Result, Integer> results = new EnumMap<>(Result.class);
             int maxEngineThreads;
@@ -67,7 +67,8 @@ public final class EngineBench {
                 ThreadCounter counter = new ThreadCounter(before);
                 for (int i = 0; i < count; i++) {
                     window.acquire();
-                    CompletableFuture<Verdict> f = verifier.verify(Routed.target(verifier, "user" + i + "@bench.example"), DialogListener.NONE, DomainFacts.NONE)
+                    CompletableFuture<Verdict> f = verifier.verify(Routed.target(map, "user" + i + "@bench.example"),
+                        DialogListener.NONE, DomainFacts.NONE)
                         .toCompletableFuture();
                     f.whenComplete((v, e) -> window.release());
                     all.add(f);

@@ -104,6 +104,21 @@ class CallbackVerifyHandlerTest {
     }
 
     @Test
+    void theMapIsAppliedOnceAndTheEngineGetsTheRoutedTargetWithTheAddressAsked() throws Exception {
+        CallbackVerifyHandler h = newHandler();
+        h.init(HandlerConfigTest.parse("<phase>mailfrom</phase>"
+            + "<map><entry from=\"alias.example\" to=\"remote.example\"/></map>"), ChannelAccess.unavailable("unit test"));
+
+        h.doMail(new FakeSession(), sender("x@alias.example"));
+
+        assertThat(engine.targets()).singleElement().satisfies(t -> {
+            assertThat(t.recipient()).hasToString("x@remote.example");
+            assertThat(t.original()).hasToString("x@alias.example");
+            assertThat(t.domain()).isEqualTo("remote.example");
+        });
+    }
+
+    @Test
     void theAttributesSerializeAsJamesMailQueuesNeed() throws Exception {
         CallbackVerifyHandler h = handler(Phase.MAILFROM);
         FakeSession session = new FakeSession();

@@ -124,7 +124,7 @@ class CbvRuntimeTest {
         try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(SmtpScript.standard())) {
             DomainMap map = DomainMap.builder().add("remote.example", "[127.0.0.1]:" + mx.port()).build();
             for (String helo : List.of("one.example", "two.example", "three.example")) {
-                Verifier engine = real.engine(VerifierSettings.builder().heloName(helo).map(map)
+                Verifier engine = real.engine(VerifierSettings.builder().heloName(helo)
                     .allowPrivateTargets(true).build());
                 GuardedVerifier guarded = real.join(engine, WAIT, helo);
                 CallbackTarget target = map.route(EmailAddress.parse("alice-" + helo + "@remote.example"));

@@ -49,7 +49,7 @@ class HandlerConfigTest {
         assertThat(s.maxMxAttempts()).isEqualTo(5);
         assertThat(s.dnsServers()).isEmpty();
         assertThat(s.allowPrivateTargets()).isFalse();
-        assertThat(s.map().entries()).isEmpty();
+        assertThat(c.map().entries()).isEmpty();
         assertThat(s.randomCheck()).isFalse();
         assertThat(s.postmasterCheck()).isFalse();
     }
@@ -90,7 +90,7 @@ class HandlerConfigTest {
         assertThat(s.allowPrivateTargets()).isTrue();
         assertThat(s.randomCheck()).isTrue();
         assertThat(s.postmasterCheck()).isTrue();
-        assertThat(s.map().entries()).containsExactly(
+        assertThat(c.map().entries()).containsExactly(
             Map.entry("yahoo.net", "yahoo.com"), Map.entry("corp.example", "[mx.corp.example]:2525"));
     }
 
@@ -191,7 +191,7 @@ class HandlerConfigTest {
             HandlerConfig c = parse("<port>${sys:cbv.test.port}</port>"
                 + "<map><entry from=\"a.example\" to=\"[127.0.0.1]:${sys:cbv.test.port}\"/></map>");
             assertThat(c.settings().port()).isEqualTo(2526);
-            assertThat(c.settings().map().entries()).containsEntry("a.example", "[127.0.0.1]:2526");
+            assertThat(c.map().entries()).containsEntry("a.example", "[127.0.0.1]:2526");
         } finally {
             System.clearProperty("cbv.test.port");
         }
@@ -222,7 +222,7 @@ class HandlerConfigTest {
             "<dns><server>127.0.0.53</server></dns>",
             "<allowPrivateTargets>false</allowPrivateTargets>",
             "<verifyAuthenticated>false</verifyAuthenticated>")));
-        assertThat(c.settings().map().entries()).hasSize(2);
+        assertThat(c.map().entries()).hasSize(2);
         assertThat(c.settings().dnsServers()).containsExactly("127.0.0.53");
     }
 

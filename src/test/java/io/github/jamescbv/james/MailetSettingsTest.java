@@ -39,7 +39,7 @@ class MailetSettingsTest {
         assertThat(e.maxMxAttempts()).isEqualTo(5);
         assertThat(e.dnsServers()).isEmpty();
         assertThat(e.allowPrivateTargets()).isFalse();
-        assertThat(e.map().entries()).isEmpty();
+        assertThat(s.map().entries()).isEmpty();
     }
 
     @Test
@@ -75,7 +75,7 @@ class MailetSettingsTest {
         assertThat(e.dnsServers()).isEqualTo(List.of("127.0.0.53", "[::1]:5353"));
         assertThat(e.allowPrivateTargets()).isTrue();
         assertThat(e.allowTargetNetworks()).extracting(Object::toString).containsExactly("10.1.0.0/16", "fd00::/8");
-        assertThat(e.map().entries()).isEqualTo(Map.of("yahoo.net", "yahoo.com", "corp.example", "[mx.corp.example]:2525"));
+        assertThat(s.map().entries()).isEqualTo(Map.of("yahoo.net", "yahoo.com", "corp.example", "[mx.corp.example]:2525"));
     }
 
     @Test
@@ -84,7 +84,7 @@ class MailetSettingsTest {
 
         assertThat(s.engine().mailFrom()).isEmpty();
         assertThat(s.engine().dnsServers()).isEmpty();
-        assertThat(s.engine().map().entries()).isEmpty();
+        assertThat(s.map().entries()).isEmpty();
     }
 
     @Test

@@ -35,7 +35,7 @@ class GuardedVerifierSocketTest {
              Protections protections = InMemoryProtections.start(CacheSettings.DEFAULTS, LimitSettings.DEFAULTS)) {
             DomainMap map = DomainMap.builder().add("forged.test", "[127.0.0.1]:" + mx.port()).build();
             try (CallbackVerifier engine = CallbackVerifier.start(VerifierSettings.builder().heloName("probe.example.org")
-                    .allowPrivateTargets(true).map(map).build())) {
+                    .allowPrivateTargets(true).build())) {
                 GuardedVerifier verifier = protections.guard(engine, Duration.ofSeconds(30));
                 EmailAddress forged = EmailAddress.parse("ceo@forged.test");
                 List<CompletionStage<Verdict>> all = new ArrayList<>();
@@ -62,7 +62,7 @@ class GuardedVerifierSocketTest {
              Protections protections = InMemoryProtections.start(CacheSettings.DEFAULTS, LimitSettings.DEFAULTS)) {
             DomainMap map = DomainMap.builder().add("catchall.test", "[127.0.0.1]:" + mx.port()).build();
             try (CallbackVerifier engine = CallbackVerifier.start(VerifierSettings.builder().heloName("probe.example.org")
-                    .allowPrivateTargets(true).map(map).randomCheck(true).build())) {
+                    .allowPrivateTargets(true).randomCheck(true).build())) {
                 GuardedVerifier verifier = protections.guard(engine, Duration.ofSeconds(30));
 
                 Verdict first = verifier.verify(map.route(EmailAddress.parse("alice@catchall.test")), Optional.empty(),

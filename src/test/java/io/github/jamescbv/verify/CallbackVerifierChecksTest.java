@@ -39,11 +39,16 @@ class CallbackVerifierChecksTest {
         smtp.on("8.8.8.1", reply(Stage.RCPT, 250, "2.1.5", "Ok"));
     }
 
-    private Verdict verify(String address, VerifierSettings.Builder settings, DomainFacts known) throws Exception {
+    private Verdict verify(String address, DomainMap map, VerifierSettings.Builder settings, DomainFacts known)
+            throws Exception {
         CallbackVerifier v = new CallbackVerifier(settings.heloName("probe.example.org").build(), dns, smtp,
             new TargetAddressGuard(false, List.of()), Ticker.SYSTEM, TIMER, List.of());
-        return v.verify(Routed.target(v, address), DialogListener.NONE, known)
+        return v.verify(Routed.target(map, address), DialogListener.NONE, known)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private Verdict verify(String address, VerifierSettings.Builder settings, DomainFacts known) throws Exception {
+        return verify(address, DomainMap.EMPTY, settings, known);
     }
 
     private Verdict verify(String address, VerifierSettings.Builder settings) throws Exception {
@@ -185,7 +190,7 @@ class CallbackVerifierChecksTest {
         CallbackVerifier engine = new CallbackVerifier(both().heloName("probe.example.org").build(), dns, smtp,
             new TargetAddressGuard(false, List.of()), Ticker.SYSTEM, TIMER, List.of());
 
-        Verdict v = engine.verify(Routed.target(engine, "carol@example.com"), dialog::add, DomainFacts.ACCEPTS_ALL)
+        Verdict v = engine.verify(Routed.target("carol@example.com"), dialog::add, DomainFacts.ACCEPTS_ALL)
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         assertThat(followUpsAsked()).containsExactly("postmaster@example.com");
@@ -208,7 +213,7 @@ class CallbackVerifierChecksTest {
         dns.found("yahoo.com", "mx.yahoo.com=8.8.8.1");
         followUpsAnswer(250, "Ok");
 
-        verify("joe@yahoo.net", both().map(DomainMap.builder().add("yahoo.net", "yahoo.com").build()));
+        verify("joe@yahoo.net", DomainMap.builder().add("yahoo.net", "yahoo.com").build(), both(), DomainFacts.NONE);
 
         assertThat(followUpsAsked()).allMatch(a -> a.endsWith("@yahoo.com"));
     }

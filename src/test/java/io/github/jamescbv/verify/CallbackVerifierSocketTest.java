@@ -62,10 +62,16 @@ class CallbackVerifierSocketTest {
             .port(mx1.port()).allowPrivateTargets(true).dnsTimeout(Duration.ofSeconds(2));
     }
 
-    private Verdict verify(String address, VerifierSettings.Builder settings, List<String> dialog) throws Exception {
+    private Verdict verify(String address, DomainMap map, VerifierSettings.Builder settings, List<String> dialog)
+            throws Exception {
         try (CallbackVerifier v = CallbackVerifier.start(settings.build())) {
-            return v.verify(Routed.target(v, address), dialog::add, DomainFacts.NONE).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return v.verify(Routed.target(map, address), dialog::add, DomainFacts.NONE).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
         }
+    }
+
+    private Verdict verify(String address, VerifierSettings.Builder settings, List<String> dialog) throws Exception {
+        return verify(address, DomainMap.EMPTY, settings, dialog);
     }
 
     private Verdict verify(String address) throws Exception {
@@ -221,8 +227,8 @@ class CallbackVerifierSocketTest {
     @Test
     void mapToAnotherDomain() throws Exception {
         dns.mx("example.test", 10, "mx2.example.test");
-        Verdict v = verify("bob@alias.test",
-            settings().map(DomainMap.builder().add("alias.test", "example.test").build()), new CopyOnWriteArrayList<>());
+        Verdict v = verify("bob@alias.test", DomainMap.builder().add("alias.test", "example.test").build(),
+            settings(), new CopyOnWriteArrayList<>());
         assertThat(v.result()).isEqualTo(Result.PASS);
         assertThat(v.domain()).isEqualTo("example.test");
         assertThat(mx2.lastConnection().commands()).contains("RCPT TO:<bob@example.test>");
@@ -230,9 +236,8 @@ class CallbackVerifierSocketTest {
 
     @Test
     void mapToAHostWithPort() throws Exception {
-        Verdict v = verify("bob@corp.test",
-            settings().port(1).map(DomainMap.builder().add("corp.test", "[127.0.0.4]:" + mx3.port()).build()),
-            new CopyOnWriteArrayList<>());
+        Verdict v = verify("bob@corp.test", DomainMap.builder().add("corp.test", "[127.0.0.4]:" + mx3.port()).build(),
+            settings().port(1), new CopyOnWriteArrayList<>());
         assertThat(v.result()).isEqualTo(Result.PASS);
         assertThat(v.ip()).isEqualTo("127.0.0.4");
         assertThat(mx3.lastConnection().commands()).contains("RCPT TO:<bob@corp.test>");

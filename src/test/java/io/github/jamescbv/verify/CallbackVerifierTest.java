@@ -29,10 +29,16 @@ class CallbackVerifierTest {
     private final FakeMxResolver dns = new FakeMxResolver();
     private final FakeProbeClient smtp = new FakeProbeClient();
 
-    private Verdict verify(String address, VerifierSettings.Builder settings, boolean allowPrivate) throws Exception {
+    private Verdict verify(String address, DomainMap map, VerifierSettings.Builder settings, boolean allowPrivate)
+            throws Exception {
         CallbackVerifier v = new CallbackVerifier(settings.heloName("probe.example.org").build(), dns, smtp,
             new TargetAddressGuard(allowPrivate, List.of()), Ticker.SYSTEM, TIMER, List.of());
-        return v.verify(Routed.target(v, address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return v.verify(Routed.target(map, address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    }
+
+    private Verdict verify(String address, VerifierSettings.Builder settings, boolean allowPrivate) throws Exception {
+        return verify(address, DomainMap.EMPTY, settings, allowPrivate);
     }
 
     private Verdict verify(String address) throws Exception {
@@ -165,8 +171,8 @@ class CallbackVerifierTest {
     void mapToAnotherDomainCallsBackThatDomainWithTheSameLocalPart() throws Exception {
         dns.found("yahoo.com", "mx.yahoo.com=8.8.8.1");
         smtp.on("8.8.8.1", reply(Stage.RCPT, 250, "", "Ok"));
-        Verdict v = verify("joe@YAHOO.net",
-            VerifierSettings.builder().map(DomainMap.builder().add("Yahoo.Net", "yahoo.com").build()), false);
+        Verdict v = verify("joe@YAHOO.net", DomainMap.builder().add("Yahoo.Net", "yahoo.com").build(),
+            VerifierSettings.builder(), false);
         assertThat(v.result()).isEqualTo(Result.PASS);
         assertThat(v.domain()).isEqualTo("yahoo.com");
         assertThat(dns.asked).containsExactly("MX yahoo.com");
@@ -177,8 +183,8 @@ class CallbackVerifierTest {
     void mapToAHostConnectsThereAndKeepsTheAddress() throws Exception {
         dns.found("mx.corp.example", "mx.corp.example=8.8.8.9");
         smtp.on("8.8.8.9", reply(Stage.RCPT, 550, "5.1.1", "unknown"));
-        Verdict v = verify("joe@corp.example",
-            VerifierSettings.builder().map(DomainMap.builder().add("corp.example", "[mx.corp.example]:2525").build()), false);
+        Verdict v = verify("joe@corp.example", DomainMap.builder().add("corp.example", "[mx.corp.example]:2525").build(),
+            VerifierSettings.builder(), false);
         assertThat(v.result()).isEqualTo(Result.ERROR);
         assertThat(dns.asked).containsExactly("HOST mx.corp.example");
         assertThat(smtp.requests.get(0).route().address().getPort()).isEqualTo(2525);

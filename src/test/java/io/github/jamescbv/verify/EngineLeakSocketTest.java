@@ -92,14 +92,17 @@ class EngineLeakSocketTest {
         }
     }
 
+    /** The callers' routing of the failing domains to their local peers, set with the peers' ports. */
+    private DomainMap map = DomainMap.EMPTY;
+
     private void warmUpThenMeasure(Path fds, TestDnsServer dns, ScriptedSmtpServer remote, ScriptedSmtpServer hangup) throws Exception {
         int refusedPort = unusedPort();
         VerifierSettings settings = VerifierSettings.builder().heloName("probe.example.org")
             .dnsServers(List.of(dns.hostPort())).port(remote.port()).allowPrivateTargets(true)
             .dnsTimeout(Duration.ofSeconds(5)).commandTimeout(Duration.ofSeconds(10)).totalTimeout(Duration.ofSeconds(30))
-            .map(DomainMap.builder().add("refused.test", "[127.0.0.1]:" + refusedPort)
-                .add("hangup.test", "[127.0.0.1]:" + hangup.port()).build())
             .build();
+        map = DomainMap.builder().add("refused.test", "[127.0.0.1]:" + refusedPort)
+            .add("hangup.test", "[127.0.0.1]:" + hangup.port()).build();
 
         // What the process opens once and keeps (classes loaded from jars, SecureRandom's
         // /dev/random and /dev/urandom) is not a leak: a first engine, run and closed, gets it done.
@@ -169,7 +172,7 @@ class EngineLeakSocketTest {
      *
      * @return how many of each failure
      */
-    private static Map<Failing, Integer> run(CallbackVerifier engine, int n) throws Exception {
+    private Map<Failing, Integer> run(CallbackVerifier engine, int n) throws Exception {
         Failing[] mix = Failing.values();
         Semaphore slots = new Semaphore(IN_FLIGHT);
         Map<Failing, AtomicInteger> seen = new ConcurrentHashMap<>();
@@ -178,7 +181,7 @@ class EngineLeakSocketTest {
         for (int i = 0; i < n; i++) {
             Failing f = mix[i % mix.length];
             slots.acquire();
-            CompletableFuture<Verdict> v = engine.verify(Routed.target(engine, f.address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture();
+            CompletableFuture<Verdict> v = engine.verify(Routed.target(map, f.address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture();
             all.add(v.whenComplete((verdict, error) -> {
                 slots.release();
                 if (error != null || verdict.result() != Result.TRANSIENT || verdict.stage() != f.stage) {

@@ -75,7 +75,7 @@ class HostileRemoteSocketTest {
         VerifierSettings s = builder.build();
         try (CallbackVerifier v = CallbackVerifier.start(s)) {
             long start = System.nanoTime();
-            Verdict verdict = v.verify(Routed.target(v, address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            Verdict verdict = v.verify(Routed.target(address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture().get(60, TimeUnit.SECONDS);
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(took).as("wall time of %s", verdict).isLessThan(s.totalTimeout().plus(MARGIN));
             assertThat(verdict.elapsed()).as("elapsed of %s", verdict).isLessThan(s.totalTimeout().plus(MARGIN));
@@ -204,7 +204,7 @@ class HostileRemoteSocketTest {
 
         Verdict v;
         try (CallbackVerifier engine = CallbackVerifier.start(settings().build())) {
-            v = engine.verify(Routed.target(engine, "alice@example.test"), dialog::add, DomainFacts.NONE).toCompletableFuture()
+            v = engine.verify(Routed.target("alice@example.test"), dialog::add, DomainFacts.NONE).toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         }
 

@@ -1,10 +1,10 @@
 package io.github.jamescbv.cli;
 
 import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.verify.CallbackVerifier;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.verify.CallbackVerifier;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,8 +1,8 @@
 package io.github.jamescbv.cli;
 
-import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.config.Setting;
 import io.github.jamescbv.config.Settings;
+import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.InvalidAddressException;
 import io.github.jamescbv.core.SafeText;

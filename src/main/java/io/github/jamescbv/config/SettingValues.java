@@ -8,10 +8,10 @@ import io.github.jamescbv.core.SafeText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
-import java.util.function.IntUnaryOperator;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The text of one setting turned into its value, or an {@link IllegalArgumentException} whose

@@ -1,6 +1,5 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.core.CallbackTarget;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainMap;
@@ -10,6 +9,7 @@ import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.policy.GuardedVerifier;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -1,12 +1,12 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.dns.IpLiteral;
-import io.github.jamescbv.policy.GuardedVerifier;
-import io.github.jamescbv.verify.Verifier;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.dns.IpLiteral;
+import io.github.jamescbv.policy.GuardedVerifier;
+import io.github.jamescbv.verify.Verifier;
 import java.net.InetAddress;
 import java.util.Optional;
 import javax.inject.Inject;

@@ -1,11 +1,11 @@
 package io.github.jamescbv.james;
 
-import org.apache.james.protocols.smtp.dsn.DSNStatus;
 import io.github.jamescbv.core.PolicyRejection;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Verdict;
 import java.util.Optional;
 import java.util.StringJoiner;
+import org.apache.james.protocols.smtp.dsn.DSNStatus;
 
 /**
  * The decision, and nothing else: verdict x action x rejectOnPolicyError -> the RCPT answer.

@@ -1,11 +1,11 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.config.EngineSettings;
 import io.github.jamescbv.config.HandlerElements;
 import io.github.jamescbv.config.SettingValues;
 import io.github.jamescbv.config.Settings;
 import io.github.jamescbv.core.Cidr;
+import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.policy.CacheSettings;

@@ -1,9 +1,9 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.config.EngineSettings;
 import io.github.jamescbv.config.MailetParameters;
 import io.github.jamescbv.config.Settings;
+import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.github.jamescbv.james;
 
-import org.apache.james.protocols.smtp.SMTPRetCode;
 import java.util.Objects;
+import org.apache.james.protocols.smtp.SMTPRetCode;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 

@@ -1,7 +1,6 @@
 package io.github.jamescbv.policy;
 
 import io.github.jamescbv.core.Cidr;
-
 import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.InvalidAddressException;
 import io.github.jamescbv.core.SafeText;

@@ -1,11 +1,11 @@
 package io.github.jamescbv.policy;
 
-import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.CallbackTarget;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.verify.Verifier;
 import java.net.InetAddress;
@@ -87,11 +87,6 @@ public final class GuardedVerifier {
         }
         return answer.handle((v, e) -> e == null ? CompletableFuture.completedFuture(v) : afterFailure(callback, e))
             .thenCompose(Function.identity());
-    }
-
-    /** Callbacks in flight now (distinct addresses) through this verifier's memory. */
-    public int inFlight() {
-        return memory.callbacksInFlight();
     }
 
     /**

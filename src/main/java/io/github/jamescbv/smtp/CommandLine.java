@@ -1,8 +1,8 @@
 package io.github.jamescbv.smtp;
 
+import io.github.jamescbv.core.SafeText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.github.jamescbv.core.SafeText;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,8 +1,8 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.netty.channel.ChannelHandlerContext;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;

@@ -1,8 +1,8 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

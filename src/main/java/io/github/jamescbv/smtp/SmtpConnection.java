@@ -1,7 +1,7 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;

@@ -1,7 +1,6 @@
 package io.github.jamescbv.smtp;
 
 import io.github.jamescbv.core.DialogListener;
-
 import io.github.jamescbv.core.SafeText;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;

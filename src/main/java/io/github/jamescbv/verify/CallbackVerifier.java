@@ -1,23 +1,21 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.Verdict;
-import io.github.jamescbv.core.Result;
-import io.github.jamescbv.core.Stage;
-import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.Durations;
-import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.CallbackTarget;
-
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Scheduler;
+import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Ticker;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.dns.MxHost;
 import io.github.jamescbv.dns.MxResolution;
 import io.github.jamescbv.dns.MxResolver;
-import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.smtp.FollowUpReply;
 import io.github.jamescbv.smtp.ProbeClient;
-import io.github.jamescbv.smtp.ProbeOutcome;
 import io.github.jamescbv.smtp.ProbeLimits;
+import io.github.jamescbv.smtp.ProbeOutcome;
 import io.github.jamescbv.smtp.ProbeQuery;
 import io.github.jamescbv.smtp.ProbeRequest;
 import io.github.jamescbv.smtp.Route;

@@ -1,11 +1,10 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.Verdict;
-import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.InvalidAddressException;
 import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Fact;
-
+import io.github.jamescbv.core.InvalidAddressException;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.smtp.FollowUpReply;
 import io.github.jamescbv.smtp.SmtpReply;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package io.github.jamescbv.verify;
 
 import io.github.jamescbv.core.DaemonScheduler;
-import io.github.jamescbv.core.Scheduler;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.dns.DnsjavaMxResolver;
 import io.github.jamescbv.dns.MxResolver;

@@ -1,9 +1,8 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
-
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.smtp.ProbeOutcome;
 import io.github.jamescbv.smtp.SmtpReply;
 import java.util.Optional;

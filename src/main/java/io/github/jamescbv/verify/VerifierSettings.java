@@ -1,12 +1,11 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.InvalidAddressException;
-import io.github.jamescbv.core.HostPort;
-import io.github.jamescbv.core.SafeText;
-import io.github.jamescbv.core.Durations;
-
 import io.github.jamescbv.core.Cidr;
+import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.HostPort;
+import io.github.jamescbv.core.InvalidAddressException;
+import io.github.jamescbv.core.SafeText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -1,9 +1,9 @@
 package io.github.jamescbv.bench;
 
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.PackedVerdict;
 import io.github.jamescbv.store.memory.InMemoryVerdictMemory;
-import io.github.jamescbv.core.Verdict;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;

@@ -1,15 +1,14 @@
 package io.github.jamescbv.bench;
 
-import io.github.jamescbv.verify.Routed;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.verify.CallbackVerifier;
-import io.github.jamescbv.core.DomainMap;
-import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.Result;
-import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.verify.Routed;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

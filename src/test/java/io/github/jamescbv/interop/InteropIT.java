@@ -4,12 +4,12 @@ import static io.github.jamescbv.interop.InteropPeers.ZONE;
 import static io.github.jamescbv.interop.InteropPeers.alice;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jamescbv.james.e2e.JamesUnderTest;
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
+import io.github.jamescbv.james.e2e.JamesUnderTest;
 import io.github.jamescbv.testing.ConfDirectory;
 import io.github.jamescbv.testing.peers.Need;
-import io.github.jamescbv.testing.peers.PostfixLog;
 import io.github.jamescbv.testing.peers.PostfixLog.SmtpdSession;
+import io.github.jamescbv.testing.peers.PostfixLog;
 import io.github.jamescbv.testing.peers.PostfixPeer;
 import io.github.jamescbv.testing.peers.RequiresPeers;
 import java.io.IOException;

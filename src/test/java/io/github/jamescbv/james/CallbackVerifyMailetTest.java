@@ -1,17 +1,14 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.core.CallbackTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jamescbv.policy.CacheSettings;
-import io.github.jamescbv.policy.Exemptions;
-import io.github.jamescbv.policy.LimitSettings;
-import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.Exemptions;
+import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.testing.FakeVerifier;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
@@ -22,7 +19,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import javax.mail.Session;
 import javax.mail.internet.MimeMessage;

@@ -1,22 +1,13 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.core.CallbackTarget;
 import static io.github.jamescbv.james.CallbackVerifyMailetTest.detail;
 import static io.github.jamescbv.james.CallbackVerifyMailetTest.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.Result;
-import io.github.jamescbv.core.Stage;
-import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.testing.FakeVerifier;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

@@ -1,16 +1,12 @@
 package io.github.jamescbv.james;
 
-import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.core.CallbackTarget;
 import com.codahale.metrics.MetricRegistry;
-import io.github.jamescbv.policy.CacheSettings;
-import io.github.jamescbv.policy.Exemptions;
-import io.github.jamescbv.policy.LimitSettings;
-import io.github.jamescbv.core.DialogListener;
-import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.Exemptions;
+import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.testing.FakeVerifier;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.net.InetSocketAddress;
@@ -18,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.mail.MessagingException;
 import org.apache.james.core.MailAddress;

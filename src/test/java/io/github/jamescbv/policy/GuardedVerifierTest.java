@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.DomainMap;
-import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
@@ -17,12 +17,8 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,10 +35,13 @@ class GuardedVerifierTest {
     private final List<DomainFacts> engineKnew = engine.knew();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
+    /** The protections of the last {@link #verifier}: what the tests look into. */
+    private Protections protections;
+
     private GuardedVerifier verifier(LimitSettings limits) {
-        Protections p = InMemoryProtections.start(CacheSettings.DEFAULTS, limits);
-        toClose.add(p);
-        return p.guard(engine, Duration.ofSeconds(5));
+        protections = InMemoryProtections.start(CacheSettings.DEFAULTS, limits);
+        toClose.add(protections);
+        return protections.guard(engine, Duration.ofSeconds(5));
     }
 
     private GuardedVerifier verifier() {
@@ -124,7 +123,7 @@ class GuardedVerifierTest {
         for (CompletionStage<Verdict> s : stages) {
             assertThat(get(s).result()).isEqualTo(Result.ERROR);
         }
-        assertThat(v.inFlight()).isZero();
+        assertThat(protections.memory().callbacksInFlight()).isZero();
     }
 
     @Test
@@ -193,7 +192,7 @@ class GuardedVerifierTest {
         engine.pending("forged@example.test").completeExceptionally(new IllegalStateException("boom"));
         assertInternalErrors(stages);
         assertThat(engineCalls).as("one callback, not one per joiner").containsExactly("forged@example.test");
-        assertThat(v.inFlight()).isZero();
+        assertThat(protections.memory().callbacksInFlight()).isZero();
     }
 
     @Test

@@ -2,9 +2,9 @@ package io.github.jamescbv.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.github.jamescbv.testing.TestProbeRequest;
-import io.github.jamescbv.core.Stage;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -3,8 +3,8 @@ package io.github.jamescbv.smtp;
 import static io.github.jamescbv.testing.TestProbeRequest.address;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.core.Ticker;
 import static io.github.jamescbv.testing.TestProbeRequest.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;

@@ -1,9 +1,8 @@
 package io.github.jamescbv.smtp;
 
-import io.github.jamescbv.core.DialogListener;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.testing.TestProbeRequest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

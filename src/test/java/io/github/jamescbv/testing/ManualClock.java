@@ -1,8 +1,7 @@
 package io.github.jamescbv.testing;
 
-import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Scheduler;
-
+import io.github.jamescbv.core.Ticker;
 import java.time.Duration;
 import java.util.PriorityQueue;
 

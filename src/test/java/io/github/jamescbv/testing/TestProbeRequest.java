@@ -1,13 +1,13 @@
 package io.github.jamescbv.testing;
 
-import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.InvalidAddressException;
+import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.smtp.ProbeLimits;
 import io.github.jamescbv.smtp.ProbeQuery;
 import io.github.jamescbv.smtp.ProbeRequest;
 import io.github.jamescbv.smtp.Route;
-import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.InvalidAddressException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

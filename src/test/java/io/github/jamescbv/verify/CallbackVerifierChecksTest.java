@@ -1,20 +1,18 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.Ticker;
-import io.github.jamescbv.core.DaemonScheduler;
-import io.github.jamescbv.core.Verdict;
-import io.github.jamescbv.core.Result;
-import io.github.jamescbv.core.Stage;
-import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.core.Fact;
-import io.github.jamescbv.core.DomainMap;
-
 import static io.github.jamescbv.verify.FakeProbeClient.followUpReply;
 import static io.github.jamescbv.verify.FakeProbeClient.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.Fact;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Ticker;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.smtp.FollowUpReply;
 import io.github.jamescbv.smtp.ProbeRequest;
 import java.time.Duration;

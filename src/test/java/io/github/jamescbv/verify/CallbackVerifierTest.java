@@ -1,18 +1,17 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.Ticker;
-import io.github.jamescbv.core.DaemonScheduler;
-import io.github.jamescbv.core.DialogListener;
-import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.core.Verdict;
-import io.github.jamescbv.core.Result;
-import io.github.jamescbv.core.Stage;
-import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.DomainMap;
-
 import static io.github.jamescbv.verify.FakeProbeClient.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.core.DaemonScheduler;
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Ticker;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.dns.MxResolution;
 import io.github.jamescbv.smtp.ProbeOutcome;
 import java.time.Duration;

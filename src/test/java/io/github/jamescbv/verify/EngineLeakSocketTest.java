@@ -1,18 +1,16 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.Ticker;
-import io.github.jamescbv.core.DaemonScheduler;
-import io.github.jamescbv.core.DialogListener;
-import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.core.Verdict;
-import io.github.jamescbv.core.Result;
-import io.github.jamescbv.core.Stage;
-import io.github.jamescbv.core.EmailAddress;
-import io.github.jamescbv.core.DomainMap;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.jamescbv.core.DaemonScheduler;
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Ticker;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.dns.DnsjavaMxResolver;
 import io.github.jamescbv.smtp.NettyProbeClient;
 import io.github.jamescbv.testing.Response;

@@ -1,8 +1,7 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.EmailAddress;
-
+import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.smtp.FollowUpReply;
 import io.github.jamescbv.smtp.ProbeClient;
 import io.github.jamescbv.smtp.ProbeOutcome;

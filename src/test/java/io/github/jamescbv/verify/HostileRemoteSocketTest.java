@@ -1,14 +1,12 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.DialogListener;
-import io.github.jamescbv.core.DomainFacts;
-import io.github.jamescbv.core.Verdict;
-import io.github.jamescbv.core.Result;
-import io.github.jamescbv.core.Stage;
-import io.github.jamescbv.core.EmailAddress;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;

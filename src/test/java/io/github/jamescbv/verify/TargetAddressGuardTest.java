@@ -1,14 +1,14 @@
 package io.github.jamescbv.verify;
 
-import io.github.jamescbv.core.Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jamescbv.core.Cidr;
 import java.net.InetAddress;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class TargetAddressGuardTest {
     private final TargetAddressGuard guard = new TargetAddressGuard(false, List.of());

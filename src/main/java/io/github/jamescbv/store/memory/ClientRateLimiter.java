@@ -1,8 +1,7 @@
 package io.github.jamescbv.store.memory;
 
-import io.github.jamescbv.core.Ticker;
-
 import io.github.jamescbv.core.SafeText;
+import io.github.jamescbv.core.Ticker;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

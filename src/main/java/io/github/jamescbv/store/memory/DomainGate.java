@@ -1,7 +1,6 @@
 package io.github.jamescbv.store.memory;
 
 import io.github.jamescbv.core.Scheduler;
-
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 

@@ -28,11 +28,6 @@ public final class InMemoryProtections {
         }
     }
 
-    /** On a clock of the caller's (tests), which owns the scheduler. */
-    public static Protections on(CacheSettings cache, LimitSettings limits, Ticker ticker, Scheduler scheduler) {
-        return on(cache, limits, ticker, scheduler, List.of());
-    }
-
     private static Protections on(CacheSettings cache, LimitSettings limits, Ticker ticker, Scheduler scheduler,
                                   List<AutoCloseable> owned) {
         return new Protections(new InMemoryVerdictMemory(cache, ticker), new InMemoryBudgets(limits, ticker, scheduler),

@@ -4,10 +4,10 @@ import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.policy.CacheScope;
 import io.github.jamescbv.policy.PackedVerdict;
 import io.github.jamescbv.policy.ResultTtls;
-import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 
 /**
  * The storage behind {@link InMemoryVerdictMemory}: verdicts, packed ({@link PackedVerdict}), with

@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import io.github.jamescbv.testing.ConfDirectory;
-import io.github.jamescbv.verify.VerifierSettings;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
+import io.github.jamescbv.verify.VerifierSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

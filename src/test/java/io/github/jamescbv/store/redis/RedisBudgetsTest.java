@@ -1,0 +1,133 @@
+package io.github.jamescbv.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.policy.RemoteBudgets;
+import io.github.jamescbv.policy.RemoteBudgets.DomainLease;
+import io.github.jamescbv.testing.ManualClock;
+import io.github.jamescbv.testing.peers.Need;
+import io.github.jamescbv.testing.peers.RedisPeer;
+import io.github.jamescbv.testing.peers.RequiresPeers;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What the shared budgets add to the contract: the budgets hold across nodes, and a Redis that is gone refuses slots, not clients. */
+@RequiresPeers(Need.REDIS)
+class RedisBudgetsTest {
+    private static final Duration LONG = Duration.ofMinutes(10);
+    private static final Duration LEASE = Duration.ofMinutes(2);
+    private static RedisPeer redis;
+    private final ManualClock clock = new ManualClock();
+    private final List<RedisLink> links = new ArrayList<>();
+    private final List<RemoteBudgets> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisPeer.builder("redis-budgets").start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @BeforeEach
+    void empty() {
+        redis.command("FLUSHALL");
+    }
+
+    @AfterEach
+    void closeAll() {
+        nodes.forEach(RemoteBudgets::close);
+        links.forEach(RedisLink::close);
+    }
+
+    @Test
+    void theDomainSlotsAreTheClustersAndAReleaseOnOneNodeServesTheOther() {
+        RemoteBudgets a = node(redis.uri(), 2, 30, 20);
+        RemoteBudgets b = node(redis.uri(), 2, 30, 20);
+        DomainLease onA = lease(a.acquire("example.com", clock.in(LONG), LEASE));
+        lease(b.acquire("example.com", clock.in(LONG), LEASE));
+        CompletableFuture<DomainLease> third = b.acquire("example.com", clock.in(LONG), LEASE).toCompletableFuture();
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !third.isDone());
+        onA.started();
+        onA.release();
+        clock.advance(RedisBudgets.POLL); // node B learns of node A's release at its next look
+        assertThat(lease(third).granted()).isTrue();
+    }
+
+    @Test
+    void theRateOfADomainCountsTheStartsOfEveryNode() {
+        RemoteBudgets a = node(redis.uri(), 10, 3, 20);
+        RemoteBudgets b = node(redis.uri(), 10, 3, 20);
+        for (RemoteBudgets n : List.of(a, b, a)) {
+            DomainLease l = lease(n.acquire("example.com", clock.in(LONG), LEASE));
+            l.started();
+            l.release();
+        }
+        CompletableFuture<DomainLease> fourth = b.acquire("example.com", clock.in(Duration.ofSeconds(30)), LEASE).toCompletableFuture();
+        clock.advance(Duration.ofSeconds(30));
+        DomainLease refused = lease(fourth);
+        assertThat(refused.granted()).isFalse();
+        assertThat(refused.reason()).isEqualTo("domain example.com: rate of 3 per minute reached");
+    }
+
+    @Test
+    void aClientOverItsRateOnOneNodeIsOverItOnTheOther() throws Exception {
+        RemoteBudgets a = node(redis.uri(), 2, 30, 4);
+        RemoteBudgets b = node(redis.uri(), 2, 30, 4);
+        Optional<InetAddress> client = Optional.of(InetAddress.getByName("192.0.2.7"));
+        for (int i = 0; i < 4; i++) {
+            assertThat(charge(i % 2 == 0 ? a : b, client)).isEmpty();
+        }
+        assertThat(charge(b, client)).contains("client 192.0.2.7 exceeded 4 new callbacks per minute");
+        assertThat(charge(a, client)).isPresent();
+    }
+
+    @Test
+    void aRedisThatIsGoneRefusesDomainSlotsWithTheReasonAndLetsClientsThrough() throws Exception {
+        RemoteBudgets gone = node("redis://127.0.0.1:1", 2, 30, 1);
+        DomainLease refused = lease(gone.acquire("example.com", clock.in(LONG), LEASE));
+        assertThat(refused.granted()).isFalse();
+        assertThat(refused.reason()).startsWith("callback limits unavailable (shared store: ");
+        Optional<InetAddress> client = Optional.of(InetAddress.getByName("192.0.2.7"));
+        assertThat(charge(gone, client)).isEmpty();
+        assertThat(charge(gone, client)).as("no shared count, no refusal").isEmpty();
+        assertThat(gone.waiting()).isZero();
+    }
+
+    private RemoteBudgets node(String uri, int perDomainConcurrent, int perDomainRate, int perClientRate) {
+        RedisLink link = new RedisLink(new RedisSettings(uri, RedisSettings.DEFAULT_KEY_PREFIX, Duration.ofMillis(300)));
+        links.add(link);
+        RemoteBudgets b = new RedisBudgets(link, RedisSettings.DEFAULT_KEY_PREFIX,
+            new LimitSettings(100, 10, perDomainConcurrent, perDomainRate, perClientRate), clock, clock);
+        nodes.add(b);
+        return b;
+    }
+
+    private static DomainLease lease(java.util.concurrent.CompletionStage<DomainLease> stage) {
+        try {
+            return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no lease", e);
+        }
+    }
+
+    private static Optional<String> charge(RemoteBudgets b, Optional<InetAddress> client) throws Exception {
+        return b.chargeClient(client).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+}

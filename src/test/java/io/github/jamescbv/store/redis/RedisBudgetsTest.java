@@ -8,7 +8,6 @@ import io.github.jamescbv.policy.RemoteBudgets;
 import io.github.jamescbv.policy.RemoteBudgets.DomainLease;
 import io.github.jamescbv.testing.ManualClock;
 import io.github.jamescbv.testing.peers.Need;
-import io.github.jamescbv.testing.peers.RedisPeer;
 import io.github.jamescbv.testing.peers.RequiresPeers;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -17,49 +16,29 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the shared budgets add to the contract: the budgets hold across nodes, and a Redis that is gone refuses slots, not clients. */
 @RequiresPeers(Need.REDIS)
 class RedisBudgetsTest {
     private static final Duration LONG = Duration.ofMinutes(10);
     private static final Duration LEASE = Duration.ofMinutes(2);
-    private static RedisPeer redis;
+    @RegisterExtension
+    static final RedisServer REDIS = new RedisServer("redis-budgets");
     private final ManualClock clock = new ManualClock();
-    private final List<RedisLink> links = new ArrayList<>();
     private final List<RemoteBudgets> nodes = new ArrayList<>();
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisPeer.builder("redis-budgets").start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    @BeforeEach
-    void empty() {
-        redis.command("FLUSHALL");
-    }
-
     @AfterEach
-    void closeAll() {
+    void closeNodes() {
         nodes.forEach(RemoteBudgets::close);
-        links.forEach(RedisLink::close);
     }
 
     @Test
     void theDomainSlotsAreTheClustersAndAReleaseOnOneNodeServesTheOther() {
-        RemoteBudgets a = node(redis.uri(), 2, 30, 20);
-        RemoteBudgets b = node(redis.uri(), 2, 30, 20);
+        RemoteBudgets a = node(REDIS.peer().uri(), 2, 30, 20);
+        RemoteBudgets b = node(REDIS.peer().uri(), 2, 30, 20);
         DomainLease onA = lease(a.acquire("example.com", clock.in(LONG), LEASE));
         lease(b.acquire("example.com", clock.in(LONG), LEASE));
         CompletableFuture<DomainLease> third = b.acquire("example.com", clock.in(LONG), LEASE).toCompletableFuture();
@@ -72,8 +51,8 @@ class RedisBudgetsTest {
 
     @Test
     void theRateOfADomainCountsTheStartsOfEveryNode() {
-        RemoteBudgets a = node(redis.uri(), 10, 3, 20);
-        RemoteBudgets b = node(redis.uri(), 10, 3, 20);
+        RemoteBudgets a = node(REDIS.peer().uri(), 10, 3, 20);
+        RemoteBudgets b = node(REDIS.peer().uri(), 10, 3, 20);
         for (RemoteBudgets n : List.of(a, b, a)) {
             DomainLease l = lease(n.acquire("example.com", clock.in(LONG), LEASE));
             l.started();
@@ -88,8 +67,8 @@ class RedisBudgetsTest {
 
     @Test
     void aClientOverItsRateOnOneNodeIsOverItOnTheOther() throws Exception {
-        RemoteBudgets a = node(redis.uri(), 2, 30, 4);
-        RemoteBudgets b = node(redis.uri(), 2, 30, 4);
+        RemoteBudgets a = node(REDIS.peer().uri(), 2, 30, 4);
+        RemoteBudgets b = node(REDIS.peer().uri(), 2, 30, 4);
         Optional<InetAddress> client = Optional.of(InetAddress.getByName("192.0.2.7"));
         for (int i = 0; i < 4; i++) {
             assertThat(charge(i % 2 == 0 ? a : b, client)).isEmpty();
@@ -111,9 +90,7 @@ class RedisBudgetsTest {
     }
 
     private RemoteBudgets node(String uri, int perDomainConcurrent, int perDomainRate, int perClientRate) {
-        RedisLink link = new RedisLink(new RedisSettings(uri, RedisSettings.DEFAULT_KEY_PREFIX, Duration.ofMillis(300)));
-        links.add(link);
-        RemoteBudgets b = new RedisBudgets(link, RedisSettings.DEFAULT_KEY_PREFIX,
+        RemoteBudgets b = new RedisBudgets(REDIS.link(uri, Duration.ofMillis(300)), RedisSettings.DEFAULT_KEY_PREFIX,
             new LimitSettings(100, 10, perDomainConcurrent, perDomainRate, perClientRate), clock, clock);
         nodes.add(b);
         return b;

@@ -10,7 +10,6 @@ import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.VerdictMemory;
 import io.github.jamescbv.testing.peers.Need;
-import io.github.jamescbv.testing.peers.RedisPeer;
 import io.github.jamescbv.testing.peers.RequiresPeers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,11 +19,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the Redis memory adds to the contract: several nodes on one Redis, a node that dies
@@ -36,30 +32,8 @@ class RedisVerdictMemoryTest {
     private static final String A = "a@d.test";
     private static final String D = "d.test";
     private static final Duration LEASE = Duration.ofSeconds(20);
-    private static RedisPeer redis;
-    private final List<RedisLink> links = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisPeer.builder("redis-verdict-memory").start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    @BeforeEach
-    void empty() {
-        redis.command("FLUSHALL");
-    }
-
-    @AfterEach
-    void closeLinks() {
-        links.forEach(RedisLink::close);
-    }
+    @RegisterExtension
+    static final RedisServer REDIS = new RedisServer("redis-verdict-memory");
 
     @Test
     void twoNodesOnOneRedisMakeOneCallbackForOneAddress() {
@@ -106,12 +80,12 @@ class RedisVerdictMemoryTest {
     @Test
     void theClaimOfANodeThatDiedExpiresWithItsLeaseAndTheWaiterCallsBack() {
         Duration shortLease = Duration.ofMillis(400);
-        RedisLink deadLink = link();
+        RedisLink deadLink = REDIS.link();
         VerdictMemory dying = new RedisVerdictMemory(deadLink, RedisSettings.DEFAULT_KEY_PREFIX, CacheSettings.DEFAULTS,
             Ticker.SYSTEM, shortLease);
         ask(dying, A, CompletableFuture::new); // claims, then "dies": never completes, never releases
         await().atMost(Duration.ofSeconds(10)).until(() -> dying.callbacksInFlight() == 1);
-        assertThat(redis.command("EXISTS cbv:c:" + A)).isEqualTo(":1");
+        assertThat(REDIS.peer().command("EXISTS cbv:c:" + A)).isEqualTo(":1");
         deadLink.close();
 
         VerdictMemory survivor = node(LEASE);
@@ -131,7 +105,7 @@ class RedisVerdictMemoryTest {
         Verdict v = verdict(Result.PASS);
         value(before.remember(A, D, v).toCompletableFuture());
         before.close();
-        links.forEach(RedisLink::close);
+        REDIS.closeLinks();
 
         VerdictMemory after = node(LEASE);
         CompletableFuture<Verdict> hit = ask(after, A, () -> {
@@ -169,7 +143,7 @@ class RedisVerdictMemoryTest {
     @Test
     void aValueThatDoesNotReadFailsTheStageAndRunsNoCallback() {
         VerdictMemory memory = node(LEASE);
-        redis.command("SET cbv:a:" + A + " garbage");
+        REDIS.peer().command("SET cbv:a:" + A + " garbage");
         AtomicInteger calls = new AtomicInteger();
         CompletableFuture<Verdict> answer = ask(memory, A, counting(calls, CompletableFuture.completedFuture(verdict(Result.PASS))));
         await().atMost(Duration.ofSeconds(5)).until(answer::isCompletedExceptionally);
@@ -180,8 +154,7 @@ class RedisVerdictMemoryTest {
 
     @Test
     void aRedisThatIsGoneFailsStagesWithinTheBoundAndRemembersNothingQuietly() {
-        RedisLink nowhere = new RedisLink(new RedisSettings("redis://127.0.0.1:1", "cbv:", Duration.ofMillis(200)));
-        links.add(nowhere);
+        RedisLink nowhere = REDIS.link("redis://127.0.0.1:1", Duration.ofMillis(200));
         VerdictMemory memory = new RedisVerdictMemory(nowhere, "cbv:", CacheSettings.DEFAULTS, Ticker.SYSTEM, LEASE);
         AtomicInteger calls = new AtomicInteger();
         long start = System.nanoTime();
@@ -196,14 +169,8 @@ class RedisVerdictMemoryTest {
 
     // --- helpers
 
-    private RedisLink link() {
-        RedisLink link = new RedisLink(RedisSettings.of(redis.uri()));
-        links.add(link);
-        return link;
-    }
-
     private VerdictMemory node(Duration lease) {
-        return new RedisVerdictMemory(link(), RedisSettings.DEFAULT_KEY_PREFIX, CacheSettings.DEFAULTS, Ticker.SYSTEM, lease);
+        return new RedisVerdictMemory(REDIS.link(), RedisSettings.DEFAULT_KEY_PREFIX, CacheSettings.DEFAULTS, Ticker.SYSTEM, lease);
     }
 
     private static CompletableFuture<Verdict> ask(VerdictMemory memory, String address,
@@ -219,7 +186,7 @@ class RedisVerdictMemoryTest {
     }
 
     private static long pttl(String key) {
-        return Long.parseLong(redis.command("PTTL " + key).substring(1));
+        return Long.parseLong(REDIS.peer().command("PTTL " + key).substring(1));
     }
 
     private static <T> T value(CompletableFuture<T> f) {

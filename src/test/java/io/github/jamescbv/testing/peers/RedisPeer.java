@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -90,11 +89,7 @@ public final class RedisPeer implements AutoCloseable {
 
     /** What redis-server logged. */
     public List<String> logLines() {
-        try {
-            return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PeerProcesses.logLines(log);
     }
 
     @Override
@@ -108,14 +103,7 @@ public final class RedisPeer implements AutoCloseable {
     }
 
     private void stop() {
-        process.destroy(); // SIGTERM: redis-server exits at once (it has nothing to save)
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        PeerProcesses.terminate(process); // SIGTERM: redis-server exits at once (it has nothing to save)
     }
 
     /** Whether it answers PING now. */

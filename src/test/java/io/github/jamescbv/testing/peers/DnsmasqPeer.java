@@ -5,11 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real dnsmasq serving a small test zone, in the foreground as a child of the test JVM
@@ -71,7 +73,11 @@ public final class DnsmasqPeer implements AutoCloseable {
 
     /** What dnsmasq logged: start-up, and every query with its answer ({@code --log-queries}). */
     public List<String> logLines() {
-        return PeerProcesses.logLines(log);
+        try {
+            return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -85,8 +91,13 @@ public final class DnsmasqPeer implements AutoCloseable {
     }
 
     private void stop() {
+        process.destroy(); // SIGTERM: dnsmasq exits at once
         try {
-            PeerProcesses.terminate(process); // SIGTERM: dnsmasq exits at once
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             blackHole.close();
         }

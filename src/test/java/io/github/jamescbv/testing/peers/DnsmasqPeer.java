@@ -5,13 +5,11 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real dnsmasq serving a small test zone, in the foreground as a child of the test JVM
@@ -73,11 +71,7 @@ public final class DnsmasqPeer implements AutoCloseable {
 
     /** What dnsmasq logged: start-up, and every query with its answer ({@code --log-queries}). */
     public List<String> logLines() {
-        try {
-            return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PeerProcesses.logLines(log);
     }
 
     @Override
@@ -91,13 +85,8 @@ public final class DnsmasqPeer implements AutoCloseable {
     }
 
     private void stop() {
-        process.destroy(); // SIGTERM: dnsmasq exits at once
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            PeerProcesses.terminate(process); // SIGTERM: dnsmasq exits at once
         } finally {
             blackHole.close();
         }

@@ -10,7 +10,9 @@ public enum Need {
     DNSMASQ(List.of("dnsmasq"), "apt-get install dnsmasq-base"),
     SWAKS(List.of("swaks"), "apt-get install swaks"),
     /** smtp-source and smtp-sink come with Postfix (Debian: package postfix). */
-    SMTP_SOURCE(List.of("smtp-source", "smtp-sink"), "apt-get install postfix");
+    SMTP_SOURCE(List.of("smtp-source", "smtp-sink"), "apt-get install postfix"),
+    /** The shared store's tests run a redis-server of their own on a free loopback port (no root needed). */
+    REDIS(List.of("redis-server"), "apt-get install redis-server");
 
     final List<String> programs;
     final String remedy;

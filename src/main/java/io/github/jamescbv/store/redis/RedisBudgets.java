@@ -1,0 +1,373 @@
+package io.github.jamescbv.store.redis;
+
+import io.github.jamescbv.core.SafeText;
+import io.github.jamescbv.core.Scheduler;
+import io.github.jamescbv.core.Ticker;
+import io.github.jamescbv.policy.Completions;
+import io.github.jamescbv.policy.Grant;
+import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.policy.ProcessCapacity;
+import io.github.jamescbv.policy.RefusedLease;
+import io.github.jamescbv.policy.RemoteBudgets;
+import io.github.jamescbv.policy.ResultTtls;
+import io.github.jamescbv.store.redis.DomainLine.Request;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The remote budgets of {@link LimitSettings} shared through Redis by every node:
+ * {@code perDomainConcurrent} slots per domain as leases that expire when their holder dies,
+ * {@code perDomainRate} starts per domain in a sliding minute, {@code perClientRate} new
+ * callbacks per client a minute ({@link DomainBudgetScripts}, {@link SharedClientRate}).
+ *
+ * <p><b>Waiting</b> is local: each domain has a FIFO line in this process ({@link DomainLine});
+ * its head is tried in Redis again when a lease of this process is released, when something
+ * held in Redis is due to end, and every {@link #POLL} meanwhile (another node's release is not
+ * announced). The refusals read as the in-memory budgets': "domain example.com: 2 callbacks
+ * already in flight", "... rate of 30 per minute reached", " (too many requests waiting)", and
+ * {@value ProcessCapacity#CLOSED}.
+ *
+ * <p><b>Redis failing</b>: a domain slot that cannot be asked is refused with the reason, and
+ * everyone in that domain's line with it; a client charge that cannot be asked is let through
+ * (the other limits still hold), with a WARN. Never an exceptional stage.
+ *
+ * <p>Times are the ticker's (deadlines on its nanoseconds, Redis scores on its wall clock) and
+ * timers the scheduler's. The {@link RedisLink} is its opener's to close.
+ */
+public final class RedisBudgets implements RemoteBudgets {
+    /** How often a waiting line looks again for slots freed by other nodes. */
+    static final Duration POLL = Duration.ofMillis(250);
+    static final String TOO_MANY_WAITING = " (too many requests waiting)";
+    /** All lines together hold at most this many times {@code maxQueued}, as in memory. */
+    private static final int WAITERS_PER_QUEUE_SLOT = 4;
+    private static final Logger LOG = LoggerFactory.getLogger(RedisBudgets.class);
+
+    private final LimitSettings settings;
+    private final Ticker ticker;
+    private final Scheduler scheduler;
+    private final DomainBudgetScripts domains;
+    private final SharedClientRate clients;
+    private final OncePerMinute refusalLog;
+    private final Completions completions = new Completions();
+    private final int maxWaiters;
+
+    private final Object lock = new Object();
+    // guarded by lock
+    private final Map<String, DomainLine> lines = new HashMap<>();
+    private int waiters;
+    private boolean closed;
+
+    /**
+     * @param keyPrefix of every key (see {@link RedisSettings#keyPrefix()})
+     * @param scheduler timers on {@code ticker}'s clock; the caller's, not stopped by {@link #close()}
+     */
+    public RedisBudgets(RedisLink link, String keyPrefix, LimitSettings settings, Ticker ticker, Scheduler scheduler) {
+        this.settings = settings;
+        this.ticker = ticker;
+        this.scheduler = scheduler;
+        this.domains = new DomainBudgetScripts(link, keyPrefix, settings.perDomainConcurrent(), settings.perDomainRate());
+        this.clients = new SharedClientRate(link, keyPrefix, settings.perClientRate());
+        this.refusalLog = new OncePerMinute(ticker, line -> LOG.info("callback refused: {}", line));
+        this.maxWaiters = (int) Math.min(Integer.MAX_VALUE, (long) WAITERS_PER_QUEUE_SLOT * settings.maxQueued());
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> chargeClient(Optional<InetAddress> client) {
+        if (client.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        CompletableFuture<Optional<String>> charged;
+        try {
+            charged = clients.charge(client.get(), ticker.wallMillis());
+        } catch (RuntimeException e) {
+            charged = CompletableFuture.failedFuture(e);
+        }
+        return charged.handle((refused, e) -> {
+            if (e != null) {
+                LOG.warn("shared client rate limit unavailable; allowing the callback: {}", e.toString());
+                return Optional.<String>empty();
+            }
+            refused.ifPresent(reason -> refusalLog.log(reason.substring(0, reason.indexOf(" exceeded")), reason));
+            return refused;
+        });
+    }
+
+    @Override
+    public CompletionStage<DomainLease> acquire(String domain, long deadlineNanos, Duration leaseTime) {
+        Request r = new Request(deadlineNanos, leaseTime);
+        Completions.Batch batch = new Completions.Batch();
+        DomainLine toPump = null;
+        String key = domain == null ? "" : domainKey(domain);
+        if (key.isEmpty() || !RedisKeys.fits(key)) {
+            batch.refuse(r.future, new RefusedLease("no domain to call back"));
+        } else {
+            synchronized (lock) {
+                if (closed) {
+                    batch.refuse(r.future, new RefusedLease(ProcessCapacity.CLOSED));
+                } else {
+                    DomainLine line = lines.computeIfAbsent(key, k -> new DomainLine(k, SafeText.clean(k, 255)));
+                    line.add(r);
+                    waiters++;
+                    if (line.hasWaiting()) {
+                        decide(line, r, batch); // the domain is known busy: no need to ask Redis for a newcomer
+                    } else {
+                        toPump = line;
+                    }
+                }
+            }
+        }
+        completions.complete(batch);
+        if (toPump != null) {
+            pump(toPump);
+        }
+        // minimal: a caller cannot complete or cancel our future and so corrupt the bookkeeping
+        return r.future.minimalCompletionStage();
+    }
+
+    /** Tries the head of the line in Redis, unless an attempt is under way already. */
+    private void pump(DomainLine line) {
+        Request head;
+        long now;
+        synchronized (lock) {
+            if (line.trying) {
+                line.again = true;
+                return;
+            }
+            head = line.head();
+            if (head == null || closed) {
+                dropIfIdle(line);
+                return;
+            }
+            line.trying = true;
+            line.again = false;
+            now = ticker.wallMillis();
+        }
+        String leaseId = UUID.randomUUID().toString();
+        long expiresAt = ResultTtls.expiry(now, head.leaseTime.toMillis());
+        CompletableFuture<DomainBudgetScripts.Attempt> attempt;
+        try {
+            attempt = domains.acquire(line.key, leaseId, now, expiresAt, head.leaseTime);
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        attempt.whenComplete((a, e) -> afterAttempt(line, head, new SharedLease(line.key, leaseId, expiresAt), a, e));
+    }
+
+    private void afterAttempt(DomainLine line, Request head, SharedLease lease, DomainBudgetScripts.Attempt a, Throwable e) {
+        Completions.Batch batch = new Completions.Batch();
+        boolean again;
+        synchronized (lock) {
+            line.trying = false;
+            if (e != null) {
+                LOG.warn("shared callback limits unavailable; refusing callbacks to {}: {}", line.name, e.toString());
+                String reason = "callback limits unavailable (shared store: " + e.getClass().getSimpleName() + ")";
+                for (Request r : line.drain()) {
+                    waiters--;
+                    batch.refuse(r.future, new RefusedLease(reason));
+                }
+                again = false;
+            } else if (a.taken) {
+                if (line.remove(head)) {
+                    waiters--;
+                    batch.grant(head.future, lease, DomainLease::release);
+                } else {
+                    batch.grant(new CompletableFuture<>(), lease, DomainLease::release); // refused meanwhile: give it back
+                }
+                again = true;
+            } else {
+                line.busyReason = a.slotsFull
+                    ? "domain " + line.name + ": " + a.inFlight + (a.inFlight == 1 ? " callback" : " callbacks") + " already in flight"
+                    : "domain " + line.name + ": rate of " + settings.perDomainRate() + " per minute reached";
+                for (Request r : line.untried()) {
+                    decide(line, r, batch);
+                }
+                again = line.again || scheduleRetry(line, a.wakeAtMillis);
+            }
+            line.again = false;
+            if (!again) {
+                dropIfIdle(line);
+            }
+        }
+        completions.complete(batch);
+        if (again) {
+            pump(line);
+        }
+    }
+
+    /** A request the domain cannot take now: refused at once, or waiting until its deadline. */
+    private void decide(DomainLine line, Request r, Completions.Batch batch) {
+        long now = ticker.nanoTime();
+        if (r.deadlineNanos - now <= 0) {
+            refuse(line, r, line.busyReason, batch);
+        } else if (line.waiting() >= settings.maxQueued() || totalWaiting() >= maxWaiters) {
+            // with maxQueued 0 nobody waits, and saying "too many waiting" would mislead
+            refuse(line, r, line.busyReason + (totalWaiting() > 0 ? TOO_MANY_WAITING : ""), batch);
+        } else {
+            line.markWaiting(r);
+            r.deadlineTimer = scheduler.schedule(() -> expire(line, r), r.deadlineNanos - now);
+        }
+    }
+
+    private void refuse(DomainLine line, Request r, String reason, Completions.Batch batch) {
+        if (line.remove(r)) {
+            waiters--;
+        }
+        batch.refuse(r.future, new RefusedLease(reason));
+    }
+
+    /** Requests that have been told to wait, across all lines. */
+    private int totalWaiting() {
+        int n = 0;
+        for (DomainLine l : lines.values()) {
+            n += l.waiting();
+        }
+        return n;
+    }
+
+    /** Sets the line's timer; true when what it waits for is already due, to try again at once. */
+    private boolean scheduleRetry(DomainLine line, long wakeAtMillis) {
+        if (!line.hasWaiting()) {
+            return false;
+        }
+        long pollNanos = POLL.toNanos();
+        long delay = pollNanos;
+        if (wakeAtMillis > 0) {
+            long untilWake = wakeAtMillis - ticker.wallMillis();
+            if (untilWake <= 0) {
+                return true;
+            }
+            delay = Math.min(pollNanos, TimeUnit.MILLISECONDS.toNanos(untilWake));
+        }
+        line.cancelRetry();
+        line.retry = scheduler.schedule(() -> pump(line), delay);
+        return false;
+    }
+
+    /** {@code r}'s deadline has come; an attempt under way may still serve those behind it. */
+    private void expire(DomainLine line, Request r) {
+        Completions.Batch batch = new Completions.Batch();
+        synchronized (lock) {
+            if (r.waiting && !r.future.isDone()) {
+                refuse(line, r, line.busyReason, batch);
+                dropIfIdle(line);
+            }
+        }
+        completions.complete(batch);
+    }
+
+    private void dropIfIdle(DomainLine line) {
+        if (line.idle()) {
+            line.cancelRetry();
+            lines.remove(line.key, line);
+        }
+    }
+
+    /** A lease of this process was released: its line may go on at once. */
+    private void released(String key) {
+        DomainLine line;
+        synchronized (lock) {
+            line = lines.get(key);
+        }
+        if (line != null) {
+            pump(line);
+        }
+    }
+
+    @Override
+    public int waiting() {
+        synchronized (lock) {
+            return waiters;
+        }
+    }
+
+    /** Refuses everyone waiting ({@value ProcessCapacity#CLOSED}) and every later request. Granted leases may still be released. */
+    @Override
+    public void close() {
+        Completions.Batch batch = new Completions.Batch();
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (DomainLine line : List.copyOf(lines.values())) {
+                for (Request r : line.drain()) {
+                    batch.refuse(r.future, new RefusedLease(ProcessCapacity.CLOSED));
+                }
+                line.cancelRetry();
+            }
+            lines.clear();
+            waiters = 0;
+        }
+        completions.complete(batch);
+    }
+
+    @Override
+    public String toString() {
+        return "RedisBudgets[" + settings + "]";
+    }
+
+    private static String domainKey(String domain) {
+        String d = domain.trim().toLowerCase(Locale.ROOT);
+        return d.endsWith(".") ? d.substring(0, d.length() - 1) : d;
+    }
+
+    /** A slot held in Redis: its release gives back the slot, and the token too if its callback never started. */
+    private final class SharedLease extends Grant implements DomainLease {
+        private final String key;
+        private final String id;
+        private final long expiresAtMillis;
+        /** Taken by started() or by the release, whichever comes first: a release wins over a later start. */
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        SharedLease(String key, String id, long expiresAtMillis) {
+            this.key = key;
+            this.id = id;
+            this.expiresAtMillis = expiresAtMillis;
+        }
+
+        @Override
+        public long expiresAtMillis() {
+            return expiresAtMillis;
+        }
+
+        @Override
+        public void started() {
+            if (settled.compareAndSet(false, true)) {
+                call(() -> domains.start(key, id, ticker.wallMillis()), "record a callback's start");
+            }
+        }
+
+        @Override
+        protected void giveBack() {
+            settled.set(true);
+            // a release that fails leaves the lease to expire with its lease time
+            call(() -> domains.release(key, id), "release a callback's slot").whenComplete((v, e) -> released(key));
+        }
+
+        private CompletableFuture<Long> call(java.util.function.Supplier<CompletableFuture<Long>> step, String what) {
+            CompletableFuture<Long> done;
+            try {
+                done = step.get();
+            } catch (RuntimeException e) {
+                done = CompletableFuture.failedFuture(e);
+            }
+            return done.whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.warn("shared callback limits could not {} for {}: {}", what, key, e.toString());
+                }
+            });
+        }
+    }
+}

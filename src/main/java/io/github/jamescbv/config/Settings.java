@@ -12,6 +12,7 @@ import io.github.jamescbv.core.HostPort;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.Exemptions;
 import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -79,6 +80,17 @@ public final class Settings {
         CacheSettings.DEFAULT_TRANSIENT_TTL).in(HANDLER);
     public static final Setting<Integer> CACHE_MAX_ENTRIES = Setting.of("cache.maxEntries", SettingValues::integer,
         CacheSettings.DEFAULT_MAX_ENTRIES).in(HANDLER);
+    /** No default: without {@code <redis>}, every protection stays in this process's memory. */
+    public static final Setting<String> REDIS_URL = Setting.of("redis.url", Function.identity(), (String) null)
+        .in(HANDLER);
+    public static final Setting<String> REDIS_KEY_PREFIX = Setting.of("redis.keyPrefix", Function.identity(),
+        RedisSettings.DEFAULT_KEY_PREFIX).in(HANDLER);
+    public static final Setting<Duration> REDIS_TIMEOUT = Setting.of("redis.timeout", Durations::parse,
+        RedisSettings.DEFAULT_TIMEOUT).in(HANDLER);
+    public static final Setting<Integer> REDIS_NEAR_CACHE_ENTRIES = Setting.of("redis.nearCacheEntries",
+        SettingValues::integer, RedisSettings.DEFAULT_NEAR_CACHE_ENTRIES).in(HANDLER);
+    public static final Setting<Duration> REDIS_NEAR_CACHE_TIME = Setting.of("redis.nearCacheTime", Durations::parse,
+        RedisSettings.DEFAULT_NEAR_CACHE_TIME).in(HANDLER);
     public static final Setting<Integer> MAX_CONCURRENT = Setting.of("maxConcurrent",
         SettingValues.integer(LimitSettings::checkMaxConcurrent), LimitSettings.DEFAULT_MAX_CONCURRENT).in(HANDLER);
     public static final Setting<Integer> MAX_QUEUED = Setting.of("maxQueued",
@@ -110,7 +122,8 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(ADDRESS, PHASE, MAILFROM, MAP, ATTRIBUTE, MAX_WAIT,
         SPOOL_MAX_WAIT, HELO_NAME, PORT, CONNECT_TIMEOUT, COMMAND_TIMEOUT, TOTAL_TIMEOUT, MAX_MX_ATTEMPTS, DNS,
         ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
-        CACHE_TRANSIENT_TTL, CACHE_MAX_ENTRIES, MAX_CONCURRENT, MAX_QUEUED, PER_DOMAIN_CONCURRENT, PER_DOMAIN_RATE,
+        CACHE_TRANSIENT_TTL, CACHE_MAX_ENTRIES, REDIS_URL, REDIS_KEY_PREFIX, REDIS_TIMEOUT, REDIS_NEAR_CACHE_ENTRIES,
+        REDIS_NEAR_CACHE_TIME, MAX_CONCURRENT, MAX_QUEUED, PER_DOMAIN_CONCURRENT, PER_DOMAIN_RATE,
         PER_CLIENT_RATE, SKIP_DOMAINS, SKIP_NETWORKS, ACTION, RCPT_MAX_WAIT, REJECT_MESSAGE, REJECT_ON_POLICY_ERROR,
         RANDOM_CHECK, POSTMASTER_CHECK);
 

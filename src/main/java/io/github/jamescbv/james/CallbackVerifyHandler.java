@@ -95,7 +95,8 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
         GuardedVerifier guarded;
         try {
             Verifier engine = runtime.engine(parsed.settings());
-            guarded = runtime.protect(engine, parsed.settings().totalTimeout(), parsed.cache(), parsed.limits(),
+            guarded = runtime.protect(engine, parsed.settings().totalTimeout(), parsed.cache(), parsed.redis(),
+                parsed.limits(),
                 "CallbackVerifyHandler");
         } catch (RuntimeException e) {
             throw new ConfigurationException("CallbackVerifyHandler: cannot start the verification engine: " + e, e);

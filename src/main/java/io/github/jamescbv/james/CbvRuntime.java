@@ -4,14 +4,21 @@ import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.Protections;
+import io.github.jamescbv.policy.SharedStoreHealth;
 import io.github.jamescbv.store.memory.InMemoryProtections;
+import io.github.jamescbv.store.redis.RedisProtections;
+import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.EngineResources;
 import io.github.jamescbv.verify.Verifier;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 import javax.annotation.PreDestroy;
+import javax.inject.Inject;
 import javax.inject.Singleton;
+import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.metrics.api.NoopGaugeRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * later different configuration is reported and ignored. A mailet only joins, and James 3.8.1
  * initialises the mailet container before the SMTP servers: so a mailet's protections are
  * resolved at its first use, by which time the handlers have given theirs (the defaults if none
- * did).
+ * did). The first handler also chooses where the memory lives: this process ({@code memory},
+ * the default), or Redis shared with the other nodes of a cluster ({@code <redis>}).
  */
 @Singleton
 public class CbvRuntime implements AutoCloseable {
@@ -46,8 +54,13 @@ public class CbvRuntime implements AutoCloseable {
         void close();
     }
 
+    /** Metric names of a shared store's health: {@code smtp_cbv_shared_verdicts_up} and so on. */
+    static final String SHARED_PREFIX = "smtp_cbv_shared_";
+
     private final Engines engines;
+    private final GaugeRegistry gauges;
     private CacheSettings cacheSettings;
+    private Optional<RedisSettings> redisSettings;
     private LimitSettings limitSettings;
     private String configuredBy;
     private Protections protections;
@@ -55,11 +68,22 @@ public class CbvRuntime implements AutoCloseable {
 
     /** The real engines, on resources started at the first request (a James without our handler starts no thread). */
     public CbvRuntime() {
-        this(new SharedEngines());
+        this(new NoopGaugeRegistry());
+    }
+
+    /** As James builds it: the shared store's health goes to James's gauges (JMX, the metrics route). */
+    @Inject
+    public CbvRuntime(GaugeRegistry gauges) {
+        this(new SharedEngines(), gauges);
     }
 
     /** With engines of the caller's that need no closing (unit tests: a fake engine). */
     CbvRuntime(Function<VerifierSettings, Verifier> engines) {
+        this(engines, new NoopGaugeRegistry());
+    }
+
+    /** As above, the gauges going to {@code gauges}. */
+    CbvRuntime(Function<VerifierSettings, Verifier> engines, GaugeRegistry gauges) {
         this(new Engines() {
             @Override
             public Verifier engine(VerifierSettings settings) {
@@ -69,11 +93,12 @@ public class CbvRuntime implements AutoCloseable {
             @Override
             public void close() {
             }
-        });
+        }, gauges);
     }
 
-    private CbvRuntime(Engines engines) {
+    private CbvRuntime(Engines engines, GaugeRegistry gauges) {
         this.engines = engines;
+        this.gauges = gauges;
     }
 
     /**
@@ -94,7 +119,20 @@ public class CbvRuntime implements AutoCloseable {
      */
     public synchronized GuardedVerifier protect(Verifier engine, Duration admissionWait, CacheSettings cacheWanted,
                                                 LimitSettings limitsWanted, String who) {
-        configure(cacheWanted, limitsWanted, who);
+        return protect(engine, admissionWait, cacheWanted, Optional.empty(), limitsWanted, who);
+    }
+
+    /**
+     * As above, the memory in Redis when {@code redisWanted} is given.
+     *
+     * @param admissionWait how long a request may wait for a slot; a callback is also bounded by
+     *                      it (its total timeout), so that twice this is the longest a claimed
+     *                      callback may take, which another node waits for before calling back itself
+     */
+    public synchronized GuardedVerifier protect(Verifier engine, Duration admissionWait, CacheSettings cacheWanted,
+                                                Optional<RedisSettings> redisWanted, LimitSettings limitsWanted,
+                                                String who) {
+        configure(cacheWanted, redisWanted, limitsWanted, admissionWait.multipliedBy(2), who);
         return protections.guard(engine, admissionWait);
     }
 
@@ -110,24 +148,52 @@ public class CbvRuntime implements AutoCloseable {
     public synchronized Protections protections(String who) {
         if (protections == null) {
             LOG.info("{}: no handler configured the shared verdict cache and limits; they get the defaults", who);
-            configure(CacheSettings.DEFAULTS, LimitSettings.DEFAULTS, who + " (defaults)");
+            configure(CacheSettings.DEFAULTS, Optional.empty(), LimitSettings.DEFAULTS,
+                VerifierSettings.DEFAULT_TOTAL_TIMEOUT.multipliedBy(2), who + " (defaults)");
         }
         return protections;
     }
 
-    private void configure(CacheSettings cacheWanted, LimitSettings limitsWanted, String who) {
+    private void configure(CacheSettings cacheWanted, Optional<RedisSettings> redisWanted, LimitSettings limitsWanted,
+                           Duration callbackBound, String who) {
         if (closed) {
             throw new IllegalStateException("the callback verification runtime is closed");
         }
         if (protections == null) {
             cacheSettings = cacheWanted;
+            redisSettings = redisWanted;
             limitSettings = limitsWanted;
             configuredBy = who;
-            protections = InMemoryProtections.start(cacheWanted, limitsWanted);
-        } else if (!cacheSettings.equals(cacheWanted) || !limitSettings.equals(limitsWanted)) {
+            protections = redisWanted.isPresent()
+                ? RedisProtections.start(cacheWanted, limitsWanted, redisWanted.get(), callbackBound)
+                : InMemoryProtections.start(cacheWanted, limitsWanted);
+            LOG.info("{}: verdict cache, callbacks in flight and remote limits {}", who, redisWanted
+                .map(r -> "shared through Redis (" + r + "); maxConcurrent and maxQueued per node")
+                .orElse("in this process's memory"));
+            protections.sharedStores().forEach(this::registerGauges);
+        } else if (!cacheSettings.equals(cacheWanted) || !limitSettings.equals(limitsWanted)
+            || !redisSettings.equals(redisWanted) && redisWanted.isPresent()) {
             LOG.warn("{}: the verdict cache and limits are shared by the whole James process and were already "
-                + "configured by {} as cache=[{}] limits=[{}]; this configuration's cache=[{}] limits=[{}] is ignored",
-                who, configuredBy, cacheSettings, limitSettings, cacheWanted, limitsWanted);
+                + "configured by {} as cache=[{}] store=[{}] limits=[{}]; this configuration's cache=[{}] store=[{}] "
+                + "limits=[{}] is ignored", who, configuredBy, cacheSettings, store(redisSettings), limitSettings,
+                cacheWanted, store(redisWanted), limitsWanted);
+        }
+    }
+
+    private static String store(Optional<RedisSettings> redis) {
+        return redis.map(r -> "redis " + r).orElse("memory");
+    }
+
+    /** Whether this node answers alone, and how often it had to, where James reads its gauges. */
+    private void registerGauges(SharedStoreHealth store) {
+        String prefix = SHARED_PREFIX + store.holds();
+        try {
+            gauges.register(prefix + "_up", () -> store.shared() ? 1 : 0);
+            gauges.register(prefix + "_fallbacks", store::fallbacks);
+            gauges.register(prefix + "_recoveries", store::recoveries);
+        } catch (RuntimeException e) {
+            // A registry that already holds the name (a second runtime in one test JVM) costs the gauge, not the start.
+            LOG.debug("gauges of the shared {} not registered: {}", store.holds(), e.toString());
         }
     }
 

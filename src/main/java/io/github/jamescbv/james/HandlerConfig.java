@@ -11,6 +11,7 @@ import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.Exemptions;
 import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,7 @@ public final class HandlerConfig {
     private final VerifierSettings settings;
     private final DomainMap map;
     private final CacheSettings cache;
+    private final Optional<RedisSettings> redis;
     private final LimitSettings limits;
     private final Exemptions exemptions;
     private final EnforcementSettings enforcement;
@@ -57,6 +59,14 @@ public final class HandlerConfig {
     HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
                   DomainMap map, CacheSettings cache, LimitSettings limits, Exemptions exemptions,
                   EnforcementSettings enforcement) {
+        this(phase, attribute, maxWait, verifyAuthenticated, settings, map, cache, Optional.empty(), limits, exemptions,
+            enforcement);
+    }
+
+    HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
+                  DomainMap map, CacheSettings cache, Optional<RedisSettings> redis, LimitSettings limits,
+                  Exemptions exemptions, EnforcementSettings enforcement) {
+        this.redis = redis;
         this.phase = phase;
         this.attribute = attribute;
         this.maxWait = maxWait;
@@ -82,6 +92,11 @@ public final class HandlerConfig {
     /** Lifetimes and size of the verdict cache (shared by every handler and mailet of the James process). */
     public CacheSettings cache() {
         return cache;
+    }
+
+    /** Where the verdicts, callbacks in flight and remote budgets are shared with other nodes ({@code <redis>}); empty: this process only. */
+    public Optional<RedisSettings> redis() {
+        return redis;
     }
 
     /** The abuse limits (shared by every handler and mailet of the James process). */
@@ -135,7 +150,8 @@ public final class HandlerConfig {
         Duration maxWait = e.value(Settings.MAX_WAIT);
         boolean verifyAuthenticated = e.value(Settings.VERIFY_AUTHENTICATED);
         return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, EngineSettings.read(e),
-            EngineSettings.map(e), cacheSettings(e), limitSettings(e), exemptions(e), enforcementSettings(e));
+            EngineSettings.map(e), cacheSettings(e), redisSettings(e), limitSettings(e), exemptions(e),
+            enforcementSettings(e));
     }
 
     private static Phase phase(String value) {
@@ -166,6 +182,27 @@ public final class HandlerConfig {
         return e.group(Settings.CACHE_PASS_TTL.element(), () -> new CacheSettings(pass, error, transientTtl, maxEntries));
     }
 
+    /** {@code <redis>}: absent without its {@code <url>}; its other elements alone are a mistake worth stopping for. */
+    private static Optional<RedisSettings> redisSettings(HandlerElements e) throws ConfigurationException {
+        Optional<String> url = e.given(Settings.REDIS_URL);
+        String prefix = e.value(Settings.REDIS_KEY_PREFIX);
+        Duration timeout = e.value(Settings.REDIS_TIMEOUT);
+        int nearEntries = e.value(Settings.REDIS_NEAR_CACHE_ENTRIES);
+        Duration nearTime = e.value(Settings.REDIS_NEAR_CACHE_TIME);
+        boolean othersGiven = e.given(Settings.REDIS_KEY_PREFIX).isPresent() || e.given(Settings.REDIS_TIMEOUT).isPresent()
+            || e.given(Settings.REDIS_NEAR_CACHE_ENTRIES).isPresent() || e.given(Settings.REDIS_NEAR_CACHE_TIME).isPresent();
+        if (url.isEmpty()) {
+            if (othersGiven) {
+                return e.check(Settings.REDIS_URL, () -> {
+                    throw new IllegalArgumentException("missing: <redis> needs its <url> (redis://host:port)");
+                });
+            }
+            return Optional.empty();
+        }
+        return Optional.of(e.group(Settings.REDIS_URL.element(),
+            () -> new RedisSettings(url.get(), prefix, timeout, nearEntries, nearTime)));
+    }
+
     /** Each value was checked where it was read (its declaration's parser). */
     private static LimitSettings limitSettings(HandlerElements e) throws ConfigurationException {
         return new LimitSettings(e.value(Settings.MAX_CONCURRENT), e.value(Settings.MAX_QUEUED),
@@ -187,6 +224,7 @@ public final class HandlerConfig {
             + " allowPrivateTargets=" + settings.allowPrivateTargets()
             + " allowTargetNetworks=" + settings.allowTargetNetworks()
             + " randomCheck=" + settings.randomCheck() + " postmasterCheck=" + settings.postmasterCheck()
-            + " cache=[" + cache + "] limits=[" + limits + "] " + exemptions + " " + enforcement;
+            + " cache=[" + cache + "] store=" + redis.map(r -> "redis[" + r + "]").orElse("memory")
+            + " limits=[" + limits + "] " + exemptions + " " + enforcement;
     }
 }

@@ -71,5 +71,10 @@ public final class Completions {
         public <T> void refuse(CompletableFuture<T> future, T refusal) {
             tasks.add(() -> future.complete(refusal));
         }
+
+        /** A store that could not be asked: the caller's failover decides (see RemoteBudgets). */
+        public <T> void fail(CompletableFuture<T> future, Throwable why) {
+            tasks.add(() -> future.completeExceptionally(why));
+        }
     }
 }

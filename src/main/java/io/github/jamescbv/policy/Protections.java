@@ -20,6 +20,7 @@ public final class Protections implements AutoCloseable {
     private final ProcessCapacity capacity;
     private final Ticker ticker;
     private final List<AutoCloseable> owned;
+    private final List<SharedStoreHealth> sharedStores;
     private boolean closed;
 
     /**
@@ -28,6 +29,13 @@ public final class Protections implements AutoCloseable {
      */
     public Protections(VerdictMemory memory, RemoteBudgets budgets, ProcessCapacity capacity, Ticker ticker,
                        List<AutoCloseable> owned) {
+        this(memory, budgets, capacity, ticker, owned, List.of());
+    }
+
+    /** @param sharedStores the stores shared with other nodes behind these, for the metrics (none when all is local) */
+    public Protections(VerdictMemory memory, RemoteBudgets budgets, ProcessCapacity capacity, Ticker ticker,
+                       List<AutoCloseable> owned, List<SharedStoreHealth> sharedStores) {
+        this.sharedStores = List.copyOf(sharedStores);
         this.memory = memory;
         this.budgets = budgets;
         this.capacity = capacity;
@@ -50,6 +58,11 @@ public final class Protections implements AutoCloseable {
 
     public ProcessCapacity capacity() {
         return capacity;
+    }
+
+    /** The stores shared with other nodes, empty when everything is in this process. */
+    public List<SharedStoreHealth> sharedStores() {
+        return sharedStores;
     }
 
     /**

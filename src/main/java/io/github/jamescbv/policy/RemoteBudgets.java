@@ -18,11 +18,12 @@ import java.util.concurrent.CompletionStage;
  * callback may run (its total timeout) plus a margin. In one process the holder and the budget
  * die together, so an in-memory budget needs nothing but the release.
  *
- * <p><b>An unavailable store</b> is not an exception to the callers: as Postfix's verify
- * answers "status unavailable" and defers, a budget that cannot be asked refuses a domain slot
- * with a reason (the caller's verdict is {@code transient}, stage {@code policy}) and lets the
- * client through (the other limits still hold). The stages should never complete
- * exceptionally; callers still treat an exceptional one that way, with a WARN.
+ * <p><b>An unavailable store</b> is not an exception to the callers. A shared store that cannot
+ * be asked fails its stages, and the failover in front of it answers with this node's own
+ * budgets ({@code store.shared.FailoverBudgets}); the budgets a guard holds never fail. Should a
+ * stage fail all the same, callers refuse the domain slot with a reason (as Postfix's verify
+ * answers "status unavailable": {@code transient}, stage {@code policy}) and let the client
+ * through (the other limits still hold), with a WARN.
  *
  * <p>Thread-safe and non-blocking: a request that must wait gets a stage completed later, never
  * a blocked thread; callers must not block on it either.

@@ -50,7 +50,7 @@ class SettingsTest {
     void theHandlersUnknownElementErrorListsTheElementsInTheOrderItAlwaysHas() {
         assertThat(String.join(", ", Settings.names(Place.HANDLER))).isEqualTo("phase, mailfrom, map, attribute, "
             + "maxWait, heloName, port, connectTimeout, commandTimeout, totalTimeout, maxMxAttempts, dns, "
-            + "allowPrivateTargets, allowTargetNetworks, verifyAuthenticated, cache, maxConcurrent, maxQueued, "
+            + "allowPrivateTargets, allowTargetNetworks, verifyAuthenticated, cache, redis, maxConcurrent, maxQueued, "
             + "perDomainConcurrent, perDomainRate, perClientRate, skipDomains, skipNetworks, action, rcptMaxWait, "
             + "rejectMessage, rejectOnPolicyError, randomCheck, postmasterCheck");
     }

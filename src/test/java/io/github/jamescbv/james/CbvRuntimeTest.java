@@ -29,7 +29,9 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.metrics.api.NoopGaugeRegistry;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -152,6 +154,7 @@ class CbvRuntimeTest {
         Injector injector = Guice.createInjector(binder -> {
             binder.bind(DomainList.class).toInstance(new CallbackVerifyHandlerTest.FakeDomains(false));
             binder.bind(MetricFactory.class).toInstance(new RecordingMetricFactory());
+            binder.bind(GaugeRegistry.class).toInstance(new NoopGaugeRegistry());
         });
         CbvRuntime a = injector.getInstance(CbvRuntime.class);
 

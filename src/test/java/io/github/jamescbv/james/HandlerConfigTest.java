@@ -3,6 +3,7 @@ package io.github.jamescbv.james;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.io.StringReader;
 import java.time.Duration;
@@ -178,6 +179,39 @@ class HandlerConfigTest {
     }
 
     @Test
+    void withoutRedisTheMemoryIsThisProcesssAndWithItEveryElementIsRead() throws Exception {
+        assertThat(parse("").redis()).isEmpty();
+        assertThat(parse("").toString()).contains("store=memory");
+
+        HandlerConfig c = parse("<redis><url>redis://s3cret@127.0.0.1:6390/2</url><keyPrefix>mx1:</keyPrefix>"
+            + "<timeout>250ms</timeout><nearCacheEntries>0</nearCacheEntries><nearCacheTime>2s</nearCacheTime></redis>");
+        RedisSettings r = c.redis().orElseThrow();
+        assertThat(r.url()).isEqualTo("redis://s3cret@127.0.0.1:6390/2");
+        assertThat(r.keyPrefix()).isEqualTo("mx1:");
+        assertThat(r.timeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(r.nearCacheEntries()).isZero();
+        assertThat(r.nearCacheTime()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.toString()).as("the start-up line shows the store but never the password")
+            .contains("store=redis[url=redis://***@127.0.0.1:6390/2 keyPrefix=mx1:").doesNotContain("s3cret");
+
+        RedisSettings defaults = parse("<redis><url>redis://127.0.0.1</url></redis>").redis().orElseThrow();
+        assertThat(defaults.keyPrefix()).isEqualTo("cbv:");
+        assertThat(defaults.timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(defaults.nearCacheEntries()).isEqualTo(1_000);
+        assertThat(defaults.nearCacheTime()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(parse("<redis><url>rediss://h.example:6380</url></redis>").redis()).isPresent();
+        assertThat(parse("<redis><url>redis-sentinel://127.0.0.1:26379/0#mymaster</url></redis>").redis()).isPresent();
+    }
+
+    @Test
+    void aBadRedisUrlNeverShowsItsPassword() {
+        assertThatThrownBy(() -> parse("<redis><url>http://s3cret@127.0.0.1</url></redis>"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("<redis>").hasMessageContaining("http://***@127.0.0.1")
+            .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void emptyOrNullMailFromMeansTheNullSender() throws Exception {
         assertThat(parse("<mailfrom></mailfrom>").settings().mailFrom()).isEmpty();
         assertThat(parse("<mailfrom/>").settings().mailFrom()).isEmpty();
@@ -288,6 +322,17 @@ class HandlerConfigTest {
         "<rejectMessage>Caf&#233; closed</rejectMessage> | <rejectMessage>     | Caf? closed",
         "<rejectMessage></rejectMessage>                | <rejectMessage>      | empty",
         "<rejectOnPolicyError>yes</rejectOnPolicyError> | <rejectOnPolicyError> | yes",
+        "<redis><url>http://127.0.0.1:6379</url></redis> | <redis>            | http://127.0.0.1:6379",
+        "<redis><url>redis://</url></redis>             | <redis>              | redis://",
+        "<redis><url>redis://a:1,redis://b:2</url></redis> | <redis>           | redis://a:1,redis://b:2",
+        "<redis><url></url></redis>                     | <redis>              | empty url",
+        "<redis><url>redis://h</url><timeout>1m</timeout></redis> | <redis>    | 1m",
+        "<redis><url>redis://h</url><timeout>soon</timeout></redis> | <redis><timeout> | soon",
+        "<redis><url>redis://h</url><keyPrefix>a b</keyPrefix></redis> | <redis> | a b",
+        "<redis><url>redis://h</url><nearCacheEntries>-1</nearCacheEntries></redis> | <redis> | -1",
+        "<redis><url>redis://h</url><nearCacheTime>6m</nearCacheTime></redis> | <redis> | 6m",
+        "<redis><url>redis://h</url><cluster>true</cluster></redis> | redis.cluster | true",
+        "<redis><keyPrefix>x:</keyPrefix></redis>       | <redis><url>         | missing",
     })
     void everyMistakeStopsJamesNamingTheElementAndTheValue(String body, String element, String value) {
         assertThatThrownBy(() -> parse(body.replace('\'', '"')))

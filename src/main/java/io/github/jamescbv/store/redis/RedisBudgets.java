@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * already in flight", "... rate of 30 per minute reached", " (too many requests waiting)", and
  * {@value ProcessCapacity#CLOSED}.
  *
- * <p><b>Redis failing</b>: a domain slot that cannot be asked is refused with the reason, and
- * everyone in that domain's line with it; a client charge that cannot be asked is let through
- * (the other limits still hold), with a WARN. Never an exceptional stage.
+ * <p><b>Redis failing</b>: a domain slot or a client charge that cannot be asked fails its
+ * stage, and everyone in that domain's line with it, so that the failover in front of these
+ * budgets ({@code FailoverBudgets}) answers with this node's own limits, and logs it once.
+ * Nothing is thrown out of a method.
  *
  * <p>Times are the ticker's (deadlines on its nanoseconds, Redis scores on its wall clock) and
  * timers the scheduler's. The {@link RedisLink} is its opener's to close.
@@ -94,11 +95,7 @@ public final class RedisBudgets implements RemoteBudgets {
         } catch (RuntimeException e) {
             charged = CompletableFuture.failedFuture(e);
         }
-        return charged.handle((refused, e) -> {
-            if (e != null) {
-                LOG.warn("shared client rate limit unavailable; allowing the callback: {}", e.toString());
-                return Optional.<String>empty();
-            }
+        return charged.thenApply(refused -> {
             refused.ifPresent(reason -> refusalLog.log(reason.substring(0, reason.indexOf(" exceeded")), reason));
             return refused;
         });
@@ -171,11 +168,10 @@ public final class RedisBudgets implements RemoteBudgets {
         synchronized (lock) {
             line.trying = false;
             if (e != null) {
-                LOG.warn("shared callback limits unavailable; refusing callbacks to {}: {}", line.name, e.toString());
-                String reason = "callback limits unavailable (shared store: " + e.getClass().getSimpleName() + ")";
+                LOG.debug("shared callback limits of {} not asked: {}", line.name, e.toString());
                 for (Request r : line.drain()) {
                     waiters--;
-                    batch.refuse(r.future, new RefusedLease(reason));
+                    batch.fail(r.future, e);
                 }
                 again = false;
             } else if (a.taken) {

@@ -4,6 +4,7 @@ import io.github.jamescbv.core.Scheduler;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.policy.RefusedLease;
 import io.github.jamescbv.policy.RemoteBudgets;
+import io.github.jamescbv.policy.SharedStoreHealth;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * the request moved is given back. Leases never throw: a shared lease whose release fails is
  * lost until its lease time, as for a crashed holder.
  */
-public final class FailoverBudgets implements RemoteBudgets {
+public final class FailoverBudgets implements RemoteBudgets, SharedStoreHealth {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverBudgets.class);
     /** The probe charges this client, from which no mail ever comes ("this host", RFC 1122). */
     private static final Optional<InetAddress> PROBE_CLIENT = probeClient();
@@ -115,17 +116,25 @@ public final class FailoverBudgets implements RemoteBudgets {
         }
     }
 
+    @Override
+    public String holds() {
+        return "limits";
+    }
+
     /** Whether the shared budgets answer, as far as this node knows (gauge). */
+    @Override
     public boolean shared() {
         return health.shared();
     }
 
     /** Times this node fell back to its own limits (counter). */
+    @Override
     public long fallbacks() {
         return health.fallbacks();
     }
 
     /** Times the shared budgets answered again after a fallback (counter). */
+    @Override
     public long recoveries() {
         return health.recoveries();
     }

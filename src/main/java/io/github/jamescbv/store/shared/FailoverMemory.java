@@ -6,6 +6,7 @@ import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.Remembered;
 import io.github.jamescbv.policy.VerdictMemory;
+import io.github.jamescbv.policy.SharedStoreHealth;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * The callback runs at most once either way. Never an exception out of a method; an exceptional
  * stage only for the callback's own failure, as the contract says.
  */
-public final class FailoverMemory implements VerdictMemory {
+public final class FailoverMemory implements VerdictMemory, SharedStoreHealth {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverMemory.class);
     /** The probe's one cheap read: a domain nobody calls back (RFC 2606). */
     static final String PROBE_DOMAIN = "cbv-probe.invalid";
@@ -128,17 +129,25 @@ public final class FailoverMemory implements VerdictMemory {
         }
     }
 
+    @Override
+    public String holds() {
+        return "verdicts";
+    }
+
     /** Whether the shared store answers, as far as this node knows (gauge). */
+    @Override
     public boolean shared() {
         return health.shared();
     }
 
     /** Times this node fell back to its own memory (counter). */
+    @Override
     public long fallbacks() {
         return health.fallbacks();
     }
 
     /** Times the shared store answered again after a fallback (counter). */
+    @Override
     public long recoveries() {
         return health.recoveries();
     }

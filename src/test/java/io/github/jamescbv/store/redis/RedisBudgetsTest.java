@@ -83,14 +83,14 @@ class RedisBudgetsTest {
     }
 
     @Test
-    void aRedisThatIsGoneRefusesDomainSlotsWithTheReasonAndLetsClientsThrough() throws Exception {
+    void aRedisThatIsGoneFailsTheStagesSoThatTheFailoverInFrontAnswers() throws Exception {
         RemoteBudgets gone = node("redis://127.0.0.1:1", 2, 30, 1);
-        DomainLease refused = lease(gone.acquire("example.com", clock.in(LONG), LEASE));
-        assertThat(refused.granted()).isFalse();
-        assertThat(refused.reason()).startsWith("callback limits unavailable (shared store: ");
-        Optional<InetAddress> client = Optional.of(InetAddress.getByName("192.0.2.7"));
-        assertThat(charge(gone, client)).isEmpty();
-        assertThat(charge(gone, client)).as("no shared count, no refusal").isEmpty();
+        CompletableFuture<DomainLease> slot = gone.acquire("example.com", clock.in(LONG), LEASE).toCompletableFuture();
+        CompletableFuture<Optional<String>> charged = gone.chargeClient(Optional.of(InetAddress.getByName("192.0.2.7")))
+            .toCompletableFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() -> slot.isDone() && charged.isDone());
+        assertThat(slot).isCompletedExceptionally();
+        assertThat(charged).isCompletedExceptionally();
         assertThat(gone.waiting()).isZero();
     }
 

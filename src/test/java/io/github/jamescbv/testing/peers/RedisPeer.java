@@ -131,6 +131,7 @@ public final class RedisPeer implements AutoCloseable {
         private final String name;
         private final List<String> options = new ArrayList<>();
         private boolean persistent;
+        private int port;
 
         private Builder(String name) {
             this.name = name;
@@ -139,6 +140,12 @@ public final class RedisPeer implements AutoCloseable {
         /** Keeps an append-only file in its directory, so that a restart finds what it held. */
         public Builder persistent() {
             this.persistent = true;
+            return this;
+        }
+
+        /** On this port instead of a free one (a Redis that comes back where its clients look for it). */
+        public Builder port(int port) {
+            this.port = port;
             return this;
         }
 
@@ -156,6 +163,9 @@ public final class RedisPeer implements AutoCloseable {
         public RedisPeer start() {
             Path dir = PeerDirectories.defaultFor(name);
             IllegalStateException last = null;
+            if (port != 0) {
+                return startOn(port, dir);
+            }
             for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
                 try {
                     return startOn(freePort(), dir);
@@ -215,7 +225,8 @@ public final class RedisPeer implements AutoCloseable {
             }
         }
 
-        private static int freePort() {
+        /** A loopback port nothing listens on now. */
+        public static int freePort() {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 return s.getLocalPort();
             } catch (IOException e) {

@@ -1,0 +1,114 @@
+package io.github.jamescbv.james;
+
+import static io.github.jamescbv.james.CbvRuntimeTest.verify;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.GuardedVerifier;
+import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.store.redis.RedisSettings;
+import io.github.jamescbv.testing.FakeVerifier;
+import io.github.jamescbv.testing.peers.Need;
+import io.github.jamescbv.testing.peers.RedisPeer;
+import io.github.jamescbv.testing.peers.RequiresPeers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.james.metrics.api.Gauge;
+import org.apache.james.metrics.api.GaugeRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The runtime with {@code <redis>}: two processes on one Redis share one memory, and one that starts without Redis joins it later. */
+@RequiresPeers(Need.REDIS)
+class RedisRuntimeTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+    }
+
+    @Test
+    void aVerdictFoundByOneNodeIsTheOtherNodesAndSurvivesBoth() throws Exception {
+        RedisPeer redis = closed(RedisPeer.builder("redis-runtime").start());
+        Optional<RedisSettings> shared = Optional.of(RedisSettings.of(redis.uri()));
+        FakeVerifier engineA = new FakeVerifier();
+        FakeVerifier engineB = new FakeVerifier();
+        CbvRuntime a = closed(new CbvRuntime(s -> engineA));
+        CbvRuntime b = closed(new CbvRuntime(s -> engineB));
+
+        Verdict first = verify(node(a, engineA, shared), "alice@remote.example");
+        Verdict onB = verify(node(b, engineB, shared), "alice@remote.example");
+
+        assertThat(first.result()).isEqualTo(Result.PASS);
+        assertThat(onB.cached()).as("node B answers from node A's verdict").isTrue();
+        assertThat(engineB.asked()).isEmpty();
+        assertThat(redis.command("EXISTS cbv:a:alice@remote.example")).isEqualTo(":1");
+
+        a.close();
+        b.close();
+        FakeVerifier engineC = new FakeVerifier();
+        CbvRuntime c = closed(new CbvRuntime(s -> engineC));
+        assertThat(verify(node(c, engineC, shared), "alice@remote.example").cached())
+            .as("a node started after every other stopped finds the verdict in Redis").isTrue();
+        assertThat(engineC.asked()).isEmpty();
+    }
+
+    @Test
+    void aNodeWhoseRedisIsNotThereAtStartAnswersAloneAndJoinsWhenItAnswers() throws Exception {
+        int port = RedisPeer.Builder.freePort();
+        Map<String, Gauge<?>> gauges = new ConcurrentHashMap<>();
+        FakeVerifier engine = new FakeVerifier();
+        CbvRuntime alone = closed(new CbvRuntime(s -> engine, recording(gauges)));
+        GuardedVerifier v = node(alone, engine, Optional.of(new RedisSettings("redis://127.0.0.1:" + port,
+            RedisSettings.DEFAULT_KEY_PREFIX, Duration.ofMillis(200))));
+
+        assertThat(verify(v, "bob@remote.example").result()).as("no Redis: the node's own memory").isEqualTo(Result.PASS);
+        assertThat(verify(v, "bob@remote.example").cached()).isTrue();
+        assertThat(gauges.get("smtp_cbv_shared_verdicts_up").get()).isEqualTo(0);
+        assertThat(gauges.get("smtp_cbv_shared_verdicts_fallbacks").get()).isEqualTo(1L);
+
+        RedisPeer redis = closed(RedisPeer.builder("redis-runtime-late").port(port).start());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            verify(v, "carol" + System.nanoTime() + "@remote.example");
+            assertThat(gauges.get("smtp_cbv_shared_verdicts_up").get()).isEqualTo(1);
+        });
+        verify(v, "dave@remote.example");
+        assertThat(redis.command("EXISTS cbv:a:dave@remote.example")).as("shared again: the verdict is in Redis").isEqualTo(":1");
+        assertThat(gauges.get("smtp_cbv_shared_verdicts_recoveries").get()).isEqualTo(1L);
+    }
+
+    private static GuardedVerifier node(CbvRuntime runtime, FakeVerifier engine, Optional<RedisSettings> redis) {
+        return runtime.protect(engine, WAIT, CacheSettings.DEFAULTS, redis, LimitSettings.DEFAULTS, "node");
+    }
+
+    private static GaugeRegistry recording(Map<String, Gauge<?>> into) {
+        return new GaugeRegistry() {
+            @Override
+            public <T> GaugeRegistry register(String name, Gauge<T> gauge) {
+                into.put(name, gauge);
+                return this;
+            }
+
+            @Override
+            public <T> SettableGauge<T> settableGauge(String name) {
+                return value -> { };
+            }
+        };
+    }
+
+    private <T extends AutoCloseable> T closed(T c) {
+        closing.add(0, c);
+        return c;
+    }
+}

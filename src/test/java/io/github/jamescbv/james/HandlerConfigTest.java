@@ -204,6 +204,21 @@ class HandlerConfigTest {
     }
 
     @Test
+    void theSamplesCommentedRedisParsesOnceUncommented() throws Exception {
+        String sample = java.nio.file.Files.readString(java.nio.file.Path.of("conf-samples/smtpserver.xml"));
+        String opened = sample.replace("(one INFO).\n", "(one INFO). -->\n").replace("</redis>\n                -->", "</redis>");
+        assertThat(opened).as("the sample's <redis> block is where this test expects it").isNotEqualTo(sample);
+        XMLConfiguration xml = new XMLConfiguration();
+        new FileHandler(xml).load(new StringReader(opened));
+        HierarchicalConfiguration<ImmutableNode> handler = xml.configurationsAt("smtpserver(0).handlerchain.handler").stream()
+            .filter(h -> CLASS.equals(h.getString("[@class]"))).findFirst().orElseThrow();
+
+        RedisSettings redis = HandlerConfig.parse(handler).redis().orElseThrow();
+
+        assertThat(redis).isEqualTo(RedisSettings.of("redis://127.0.0.1:6379"));
+    }
+
+    @Test
     void aBadRedisUrlNeverShowsItsPassword() {
         assertThatThrownBy(() -> parse("<redis><url>http://s3cret@127.0.0.1</url></redis>"))
             .isInstanceOf(ConfigurationException.class)

@@ -45,7 +45,7 @@ final class BenchJames implements AutoCloseable {
         Path dir = Files.createTempDirectory("james-bench");
         // James's test configuration with the other protocols' servers and JMX off (ConfDirectory):
         // a second James on the machine (a test run, another benchmark) must not stop this one booting.
-        ConfDirectory.write(dir, ConfDirectory.resource(smtpServers), ConfDirectory.resource(MAILET_CONTAINER));
+        ConfDirectory.write(dir, withStore(ConfDirectory.resource(smtpServers)), ConfDirectory.resource(MAILET_CONTAINER));
         GuiceJamesServer server = JamesUnderTest.server(dir)
             .combineWith(binder -> {
                 Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
@@ -54,6 +54,25 @@ final class BenchJames implements AutoCloseable {
             });
         server.start();
         return new BenchJames(dir, server);
+    }
+
+    /**
+     * The handler's memory in Redis when the system property {@code cbv.bench.redis} names one
+     * (its near-cache sized by {@code cbv.bench.nearCache}, default the handler's), else in memory.
+     */
+    static String withStore(String smtpServers) {
+        String redis = System.getProperty("cbv.bench.redis");
+        if (redis == null) {
+            return smtpServers;
+        }
+        String handler = "<handler class=\"io.github.jamescbv.james.CallbackVerifyHandler\">";
+        String near = System.getProperty("cbv.bench.nearCache");
+        String element = "<redis><url>" + redis + "</url>"
+            + (near == null ? "" : "<nearCacheEntries>" + Integer.parseInt(near) + "</nearCacheEntries>") + "</redis>";
+        if (!smtpServers.contains(handler)) {
+            throw new IllegalStateException("no CallbackVerifyHandler to give <redis> to");
+        }
+        return smtpServers.replace(handler, handler + element);
     }
 
     /** The port of the SMTP server with this helloName. */

@@ -2,6 +2,7 @@ package io.github.jamescbv.bench;
 
 import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
+import io.github.jamescbv.testing.peers.RedisPeer;
 import io.github.jamescbv.testing.ScriptedSmtpServer.Connection;
 import io.github.jamescbv.testing.SmtpScript;
 import java.io.IOException;
@@ -118,6 +119,8 @@ public final class JamesBench {
     private final AtomicLong senders = new AtomicLong();
     private final AtomicLong poolCursor = new AtomicLong();
     private final List<String> failures = new ArrayList<>();
+    /** The handler's shared store, when the benchmark runs with one. */
+    private RedisPeer redis;
 
     private JamesBench(ScriptedSmtpServer fastMx, ScriptedSmtpServer tarpit, BenchJames james, int clients) {
         this.fastMx = fastMx;
@@ -136,6 +139,7 @@ public final class JamesBench {
         ScriptedSmtpServer tarpit = ScriptedSmtpServer.start(tarpitScript(new CountDownLatch(1)));
         System.setProperty("cbv.bench.fast", Integer.toString(fastMx.port()));
         System.setProperty("cbv.bench.tarpit", Integer.toString(tarpit.port()));
+        RedisPeer redis = startRedisIfAsked();
         long bootStart = System.nanoTime();
         BenchJames james = BenchJames.start();
         int status;
@@ -144,7 +148,11 @@ public final class JamesBench {
                     + " Java %s, load average %.2f%n", (System.nanoTime() - bootStart) / 1e9, clients, seconds, rounds,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadAverage());
             james.addDomainAndUser(LOCAL_DOMAIN, RECIPIENT, "secret");
-            status = new JamesBench(fastMx, tarpit, james, clients).run(seconds, rounds, threadsBeforeJames);
+            System.out.println("store: " + (redis == null ? "memory" : "redis " + redis.uri() + ", near-cache entries "
+                + System.getProperty("cbv.bench.nearCache", "1000 (default)")));
+            JamesBench bench = new JamesBench(fastMx, tarpit, james, clients);
+            bench.redis = redis;
+            status = bench.run(seconds, rounds, threadsBeforeJames);
         } catch (Exception | Error e) {
             e.printStackTrace();
             status = 1;
@@ -152,9 +160,38 @@ public final class JamesBench {
             james.close();
             fastMx.close();
             tarpit.close();
+            if (redis != null) {
+                redis.close();
+            }
         }
         // James leaves non-daemon threads behind after stop().
         System.exit(status);
+    }
+
+    /**
+     * A redis-server of the benchmark's own when {@code cbv.bench.store} is {@code redis}: the
+     * handler's memory goes there ({@link BenchJames#withStore}), and each run counts the
+     * commands Redis processed.
+     */
+    private static RedisPeer startRedisIfAsked() {
+        String store = System.getProperty("cbv.bench.store", "memory");
+        if ("memory".equals(store)) {
+            return null;
+        }
+        if (!"redis".equals(store)) {
+            throw new IllegalArgumentException("cbv.bench.store: unknown store '" + store + "' (memory, redis)");
+        }
+        RedisPeer peer = RedisPeer.builder("bench-redis").start();
+        System.setProperty("cbv.bench.redis", peer.uri());
+        return peer;
+    }
+
+    /** Commands Redis has processed since it started (each reading costs one more), or 0 without Redis. */
+    private long redisCommands() {
+        if (redis == null) {
+            return 0;
+        }
+        return Long.parseLong(redis.info("total_commands_processed"));
     }
 
     private int run(int seconds, int rounds, int threadsBeforeJames) throws Exception {
@@ -248,9 +285,16 @@ public final class JamesBench {
         }
         System.gc(); // every run starts with the same, nearly empty heap
 
+        long redisBefore = redisCommands();
         CpuUse cpuBefore = CpuUse.snapshot();
         Load load = load(mode, seconds);
         CpuUse cpuAfter = CpuUse.snapshot();
+        if (redis != null) {
+            // the reading itself is one command
+            long commands = redisCommands() - redisBefore - 1;
+            System.out.printf(Locale.ROOT, "  redis: %d commands for %d transactions, %.2f per transaction%n", commands,
+                load.transactions, commands / (double) Math.max(1, load.transactions));
+        }
 
         int threadsAtEnd = jamesThreads().size();
         String threadNames = mode == Mode.ON_HELD ? threadNames() : "";

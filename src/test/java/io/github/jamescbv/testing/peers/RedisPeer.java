@@ -87,6 +87,28 @@ public final class RedisPeer implements AutoCloseable {
         }
     }
 
+    /** A field of {@code INFO} ({@code total_commands_processed}, {@code used_memory}...), as Redis wrote it. */
+    public String info(String field) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host(), port), 1000);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write("INFO\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String header = firstLine(in); // $<length> of the bulk reply
+            String body = new String(in.readNBytes(Integer.parseInt(header.substring(1))), StandardCharsets.UTF_8);
+            for (String line : body.split("\r\n")) {
+                if (line.startsWith(field + ":")) {
+                    return line.substring(field.length() + 1);
+                }
+            }
+            throw new IllegalStateException("redis " + name + ": no " + field + " in INFO");
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis " + name + ": INFO", e);
+        }
+    }
+
     /** What redis-server logged. */
     public List<String> logLines() {
         return PeerProcesses.logLines(log);

@@ -21,9 +21,12 @@ import java.util.function.Function;
  * command and bounds it, so that no caller ever waits on Redis longer than the timeout, and a
  * command that throws instead of failing its future still becomes a failed stage.
  *
- * <p>Keys are text, values bytes (packed verdicts). The connection is opened without waiting: a
- * Redis that is not there at start costs no start-up time, calls fail until it answers, and a
- * failed first connection is tried again by the next call. Once connected, lettuce reconnects by
+ * <p>Keys are text, values bytes (packed verdicts). The connection is opened when the link is
+ * made, without waiting: a Redis that is not there at start costs no start-up time, calls fail
+ * until it answers, and a failed first connection is tried again by the next call. Opened then,
+ * not at the first call: that call would bear the connection's set-up (on a cold JVM, lettuce's
+ * too: about 400 ms measured) within its timeout (500 ms by default), fail, and leave the node
+ * answering alone for a while just after it started. Once connected, lettuce reconnects by
  * itself; meanwhile commands are refused at once instead of piling up in its buffer.
  *
  * <p>All commands of a link go out on one connection, in the order they were asked: a write
@@ -50,6 +53,7 @@ public final class RedisLink implements AutoCloseable {
             .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .build());
+        connection(); // not waited for: see above
     }
 
     /** The command's reply, or a stage failed by Redis, by the timeout, or by the command throwing. */

@@ -7,12 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import io.github.jamescbv.testing.TestDnsServer;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.james.JamesServerExtension;
 import org.apache.james.utils.DataProbeImpl;
@@ -411,43 +408,15 @@ class CallbackVerifyJamesTest {
     @Test
     void fiftyMessagesFromOneForgedSenderInParallelMakeOneCallbackAndAllGetTheAttribute() throws Exception {
         String sender = NAMES.unique("held-forged") + "@remote.example";
-        int messages = 50;
-        CountDownLatch pastMailFrom = new CountDownLatch(messages);
-        CountDownLatch callbackAnswered = new CountDownLatch(1);
-        ExecutorService clients = Executors.newFixedThreadPool(messages);
-        try {
-            List<Future<String>> subjects = new ArrayList<>();
-            for (int i = 0; i < messages; i++) {
-                String subject = NAMES.unique("forged-" + i);
-                subjects.add(clients.submit(() -> {
-                    try (SmtpClient c = JAMES.connect(MAILFROM)) {
-                        expect(250, c.command("MAIL FROM:<" + sender + ">"));
-                        pastMailFrom.countDown();
-                        // Hold the rest back until the one callback is answered, so that every
-                        // message's verdict is in by its final "." (maxWait is short here).
-                        callbackAnswered.await(GENEROUS.toSeconds(), TimeUnit.SECONDS);
-                        expect(250, c.command("RCPT TO:<" + BOB + ">"));
-                        expect(354, c.command("DATA"));
-                        c.write(SmtpClient.message(sender, List.of(BOB), subject));
-                        expect(250, c.read());
-                    }
-                    return subject;
-                }));
-            }
-            assertThat(pastMailFrom.await(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        List<Callable<SmtpClient>> connections = Collections.nCopies(50, () -> JAMES.connect(MAILFROM));
+        try (MailFromBurst burst = MailFromBurst.start(sender, BOB, connections, NAMES, GENEROUS)) {
             // Every MAIL FROM has started (or joined) the callback, which the MX holds at RCPT TO.
             await().atMost(GENEROUS).until(() -> REMOTES.sawRcpt(sender));
             REMOTES.release(sender);
             await().atMost(GENEROUS).until(() -> REMOTES.probeOf(sender).quitReceived());
-            callbackAnswered.countDown();
 
-            for (Future<String> subject : subjects) {
-                StoredMail stored = JAMES.awaitMail(subject.get(GENEROUS.toSeconds(), TimeUnit.SECONDS));
-                assertThat(stored.result()).contains("pass");
-            }
+            assertThat(JAMES.awaitMails(burst.finish())).allSatisfy(stored -> assertThat(stored.result()).contains("pass"));
             assertThat(REMOTES.probeCount(sender)).isEqualTo(1);
-        } finally {
-            clients.shutdownNow();
         }
     }
 

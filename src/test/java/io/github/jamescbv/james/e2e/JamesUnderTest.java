@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import javax.mail.internet.MimeMessage;
 import org.apache.james.GuiceJamesServer;
@@ -124,12 +125,34 @@ public final class JamesUnderTest {
         return await().atMost(STORED_WITHIN).until(() -> find(server, subject), Optional::isPresent).orElseThrow();
     }
 
+    /**
+     * The mails with these subjects, in their order, once the mailet container has stored every
+     * one (within {@link #STORED_WITHIN}): one read of the repositories per look, where
+     * {@link #awaitMail} for each would wait a poll interval per mail.
+     */
+    static List<StoredMail> awaitMails(GuiceJamesServer server, List<String> subjects) {
+        Set<String> wanted = Set.copyOf(subjects);
+        Map<String, StoredMail> bySubject = await().atMost(STORED_WITHIN)
+            .until(() -> storedWith(server, wanted::contains).stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (first, again) -> first)),
+                found -> found.size() == wanted.size());
+        return subjects.stream().map(bySubject::get).collect(Collectors.toList());
+    }
+
     /** The mail with this subject, in whichever cbv-* repository it was stored. */
     public static Optional<StoredMail> find(GuiceJamesServer server, String subject) throws Exception {
+        return storedWith(server, subject::equals).stream().map(Map.Entry::getValue).findFirst();
+    }
+
+    /** The stored mails whose subject {@code wanted} accepts, by subject. */
+    private static List<Map.Entry<String, StoredMail>> storedWith(GuiceJamesServer server, Predicate<String> wanted) throws Exception {
         MailRepositoryReader reader = new MailRepositoryReader(server.getProbe(MailRepositoryProbeImpl.class), JamesUnderTest::repository);
-        return reader.readEach(REPOSITORIES, (repository, mail) -> subject.equals(mail.getMessage().getSubject())
-            ? Optional.of(new StoredMail(repository, mail, new MimeMessage(mail.getMessage())))
-            : Optional.<StoredMail>empty()).stream().findFirst();
+        return reader.readEach(REPOSITORIES, (repository, mail) -> {
+            String subject = mail.getMessage().getSubject();
+            return subject != null && wanted.test(subject)
+                ? Optional.of(Map.entry(subject, new StoredMail(repository, mail, new MimeMessage(mail.getMessage()))))
+                : Optional.empty();
+        });
     }
 
     /** The memory repository the mailet container of the test configuration names {@code name}. */

@@ -4,7 +4,9 @@ import static io.github.jamescbv.james.e2e.SmtpClient.expect;
 
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.JamesServerExtension;
 
@@ -14,15 +16,20 @@ import org.apache.james.JamesServerExtension;
  * container stored, by subject.
  */
 final class RunningJames {
-    private final JamesServerExtension extension;
+    private final Supplier<GuiceJamesServer> server;
 
     RunningJames(JamesServerExtension extension) {
-        this.extension = extension;
+        this(extension::getGuiceJamesServer);
     }
 
-    /** Only once the extension has booted James (from the class's first callback on). */
+    /** A James the test starts itself, asked for at each use: the test may replace it by a restarted one. */
+    RunningJames(Supplier<GuiceJamesServer> server) {
+        this.server = server;
+    }
+
+    /** Only once James has booted (by an extension: from the class's first callback on). */
     GuiceJamesServer server() {
-        return extension.getGuiceJamesServer();
+        return server.get();
     }
 
     int port(String helloName) {
@@ -48,6 +55,11 @@ final class RunningJames {
 
     StoredMail awaitMail(String subject) {
         return JamesUnderTest.awaitMail(server(), subject);
+    }
+
+    /** The mails with these subjects, in their order, once all are stored. */
+    List<StoredMail> awaitMails(List<String> subjects) {
+        return JamesUnderTest.awaitMails(server(), subjects);
     }
 
     /** The mail with this subject if it is stored already. */

@@ -88,8 +88,13 @@ class RedisRuntimeTest {
         assertThat(gauges.get("smtp_cbv_shared_verdicts_recoveries").get()).isEqualTo(1L);
     }
 
+    /** A domain rate far above what the tests ask: the wait for Redis to come back verifies a new address per look. */
+    private static final LimitSettings LIMITS = new LimitSettings(LimitSettings.DEFAULT_MAX_CONCURRENT,
+        LimitSettings.DEFAULT_MAX_QUEUED, LimitSettings.DEFAULT_PER_DOMAIN_CONCURRENT, 10_000,
+        LimitSettings.DEFAULT_PER_CLIENT_RATE);
+
     private static GuardedVerifier node(CbvRuntime runtime, FakeVerifier engine, Optional<RedisSettings> redis) {
-        return runtime.protect(engine, WAIT, CacheSettings.DEFAULTS, redis, LimitSettings.DEFAULTS, "node");
+        return runtime.protect(engine, WAIT, CacheSettings.DEFAULTS, redis, LIMITS, "node");
     }
 
     private static GaugeRegistry recording(Map<String, Gauge<?>> into) {

@@ -67,15 +67,6 @@ public final class RedisLink implements AutoCloseable {
         return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Connects now and asks PING, without waiting: the first mail then finds the connection open
-     * and lettuce's classes loaded, instead of spending its bound on them (a cold JVM takes more
-     * than the default timeout for that) and falling back for no fault of Redis's.
-     */
-    public CompletableFuture<String> open() {
-        return call(c -> c.ping());
-    }
-
     /** Runs {@code task} after {@code delay} on the client's own threads (never ours to block). */
     public void schedule(Runnable task, Duration delay) {
         client.getResources().eventExecutorGroup().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);

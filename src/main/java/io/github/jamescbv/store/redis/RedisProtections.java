@@ -45,9 +45,7 @@ public final class RedisProtections {
         DaemonScheduler timer = new DaemonScheduler(InMemoryProtections.TIMER_THREAD);
         RedisLink link = null;
         try {
-            link = new RedisLink(redis);
-            // Not waited for: an absent Redis costs no start-up time; this node answers alone until it is there.
-            link.open();
+            link = new RedisLink(redis); // connects now, without waiting: see RedisLink
             Ticker ticker = Ticker.SYSTEM;
             Duration claimLease = callbackBound.plus(CLAIM_MARGIN);
             // A joined callback of another node is waited for as long as its claim may last, then some.

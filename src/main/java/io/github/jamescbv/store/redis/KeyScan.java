@@ -10,6 +10,11 @@ import java.util.concurrent.CompletableFuture;
  * Walks the keys matching a pattern with SCAN, a batch per call, never KEYS (which would hold
  * Redis for the whole key space at once). Each batch is one bounded call; a key written during
  * the walk may or may not be seen, as SCAN promises no more.
+ *
+ * <p>On a Redis Cluster, lettuce's cluster connection walks every master in turn: the cursor it
+ * returns names the masters and the one under way, so it is handed back as it came, never
+ * rebuilt from its text. Masters added during a walk are not seen by it; the keys a batch names
+ * are deleted in one DEL per slot (lettuce splits it), and a domain's addresses share one slot.
  */
 final class KeyScan {
     private static final int BATCH = 500;

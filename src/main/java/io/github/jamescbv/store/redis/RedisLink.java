@@ -32,13 +32,14 @@ import java.util.stream.Collectors;
  * then lettuce's cluster connection sends each command to the master of its key's slot and
  * follows the cluster's changes ({@link LinkOptions#cluster}). Callers see the same commands
  * either way ({@link RedisClusterAsyncCommands}, what both connections answer), and keep every
- * key of one script in one slot ({@link RedisKeys}).
+ * key of one script in one slot ({@link RedisKeys}). A walk over every key goes to each master
+ * in turn ({@link #masters}).
  *
  * <p>Commands go out in the order they were asked, on one connection per Redis node: a write
  * asked before a later read of the same slot is seen by that read. Every key of one domain is in
  * one slot, so that holds for all we keep about a domain, its addresses and its callbacks.
  */
-public final class RedisLink implements AutoCloseable {
+public final class RedisLink implements RedisNode, AutoCloseable {
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
     private final AbstractRedisClient client;
@@ -56,21 +57,40 @@ public final class RedisLink implements AutoCloseable {
             RedisClusterClient cluster = RedisClusterClient.create(uris);
             cluster.setOptions(LinkOptions.cluster(timeout));
             this.client = cluster;
-            this.connect = () -> cluster.connectAsync(CODEC).thenApply(c -> new Session(c, c.async()));
+            // lettuce connects a cluster only once it knows the topology: asked of the seeds first, again at each new attempt.
+            this.connect = () -> cluster.refreshPartitionsAsync().toCompletableFuture()
+                .thenCompose(topology -> cluster.connectAsync(CODEC))
+                .thenApply(c -> new Session(c, c.async(), () -> ClusterMasters.of(c, timeout)));
         } else {
             RedisClient standalone = RedisClient.create();
             standalone.setOptions(LinkOptions.standalone(timeout));
             RedisURI uri = uris.get(0);
             this.client = standalone;
-            this.connect = () -> standalone.connectAsync(CODEC, uri).toCompletableFuture().thenApply(c -> new Session(c, c.async()));
+            List<RedisNode> alone = List.of(this);
+            this.connect = () -> standalone.connectAsync(CODEC, uri).toCompletableFuture()
+                .thenApply(c -> new Session(c, c.async(), () -> CompletableFuture.completedFuture(alone)));
         }
     }
 
     /** The command's reply, or a stage failed by Redis, by the timeout, or by the command throwing. */
+    @Override
     public <T> CompletableFuture<T> call(Function<RedisClusterAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
+        return bounded(() -> connection().thenCompose(s -> command.apply(s.commands)), timeout);
+    }
+
+    /**
+     * Every master of the cluster, each on its own connection; this link alone when it is no
+     * cluster. For the walks over every key (SCAN), which a cluster answers per master.
+     */
+    CompletableFuture<List<RedisNode>> masters() {
+        return bounded(() -> connection().thenCompose(s -> s.masters.get()), timeout);
+    }
+
+    /** {@code ask}'s stage bounded by {@code timeout}; failed, not thrown, when {@code ask} throws. */
+    static <T> CompletableFuture<T> bounded(Supplier<CompletableFuture<T>> ask, Duration timeout) {
         CompletableFuture<T> reply;
         try {
-            reply = connection().thenCompose(s -> command.apply(s.commands));
+            reply = ask.get();
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -123,14 +143,17 @@ public final class RedisLink implements AutoCloseable {
         connectionClosed.whenComplete((v, e) -> client.shutdownAsync(0, 2, TimeUnit.SECONDS));
     }
 
-    /** An open connection, and its commands as both kinds of connection answer them. */
+    /** An open connection, its commands as both kinds of connection answer them, and how to reach its masters. */
     private static final class Session {
         final StatefulConnection<String, byte[]> connection;
         final RedisClusterAsyncCommands<String, byte[]> commands;
+        final Supplier<CompletableFuture<List<RedisNode>>> masters;
 
-        Session(StatefulConnection<String, byte[]> connection, RedisClusterAsyncCommands<String, byte[]> commands) {
+        Session(StatefulConnection<String, byte[]> connection, RedisClusterAsyncCommands<String, byte[]> commands,
+                Supplier<CompletableFuture<List<RedisNode>>> masters) {
             this.connection = connection;
             this.commands = commands;
+            this.masters = masters;
         }
     }
 }

@@ -83,6 +83,9 @@ public final class Settings {
     /** No default: without {@code <redis>}, every protection stays in this process's memory. */
     public static final Setting<String> REDIS_URL = Setting.of("redis.url", Function.identity(), (String) null)
         .in(HANDLER);
+    /** Absent: a Redis Cluster when {@code <url>} names several URIs; {@code true} makes one URI a cluster's seed. */
+    public static final Setting<Boolean> REDIS_CLUSTER = Setting.of("redis.cluster", SettingValues::bool, false)
+        .in(HANDLER);
     public static final Setting<String> REDIS_KEY_PREFIX = Setting.of("redis.keyPrefix", Function.identity(),
         RedisSettings.DEFAULT_KEY_PREFIX).in(HANDLER);
     public static final Setting<Duration> REDIS_TIMEOUT = Setting.of("redis.timeout", Durations::parse,
@@ -122,7 +125,7 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(ADDRESS, PHASE, MAILFROM, MAP, ATTRIBUTE, MAX_WAIT,
         SPOOL_MAX_WAIT, HELO_NAME, PORT, CONNECT_TIMEOUT, COMMAND_TIMEOUT, TOTAL_TIMEOUT, MAX_MX_ATTEMPTS, DNS,
         ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
-        CACHE_TRANSIENT_TTL, CACHE_MAX_ENTRIES, REDIS_URL, REDIS_KEY_PREFIX, REDIS_TIMEOUT, REDIS_NEAR_CACHE_ENTRIES,
+        CACHE_TRANSIENT_TTL, CACHE_MAX_ENTRIES, REDIS_URL, REDIS_CLUSTER, REDIS_KEY_PREFIX, REDIS_TIMEOUT, REDIS_NEAR_CACHE_ENTRIES,
         REDIS_NEAR_CACHE_TIME, MAX_CONCURRENT, MAX_QUEUED, PER_DOMAIN_CONCURRENT, PER_DOMAIN_RATE,
         PER_CLIENT_RATE, SKIP_DOMAINS, SKIP_NETWORKS, ACTION, RCPT_MAX_WAIT, REJECT_MESSAGE, REJECT_ON_POLICY_ERROR,
         RANDOM_CHECK, POSTMASTER_CHECK);

@@ -185,12 +185,14 @@ public final class HandlerConfig {
     /** {@code <redis>}: absent without its {@code <url>}; its other elements alone are a mistake worth stopping for. */
     private static Optional<RedisSettings> redisSettings(HandlerElements e) throws ConfigurationException {
         Optional<String> url = e.given(Settings.REDIS_URL);
+        Optional<Boolean> cluster = e.given(Settings.REDIS_CLUSTER);
         String prefix = e.value(Settings.REDIS_KEY_PREFIX);
         Duration timeout = e.value(Settings.REDIS_TIMEOUT);
         int nearEntries = e.value(Settings.REDIS_NEAR_CACHE_ENTRIES);
         Duration nearTime = e.value(Settings.REDIS_NEAR_CACHE_TIME);
-        boolean othersGiven = e.given(Settings.REDIS_KEY_PREFIX).isPresent() || e.given(Settings.REDIS_TIMEOUT).isPresent()
-            || e.given(Settings.REDIS_NEAR_CACHE_ENTRIES).isPresent() || e.given(Settings.REDIS_NEAR_CACHE_TIME).isPresent();
+        boolean othersGiven = cluster.isPresent() || e.given(Settings.REDIS_KEY_PREFIX).isPresent()
+            || e.given(Settings.REDIS_TIMEOUT).isPresent() || e.given(Settings.REDIS_NEAR_CACHE_ENTRIES).isPresent()
+            || e.given(Settings.REDIS_NEAR_CACHE_TIME).isPresent();
         if (url.isEmpty()) {
             if (othersGiven) {
                 return e.check(Settings.REDIS_URL, () -> {
@@ -199,8 +201,10 @@ public final class HandlerConfig {
             }
             return Optional.empty();
         }
-        return Optional.of(e.group(Settings.REDIS_URL.element(),
-            () -> new RedisSettings(url.get(), prefix, timeout, nearEntries, nearTime)));
+        RedisSettings redis = e.group(Settings.REDIS_URL.element(),
+            () -> new RedisSettings(url.get(), prefix, timeout, nearEntries, nearTime));
+        // Absent, <cluster> follows the URLs; given, it must agree with them (false with several is refused).
+        return Optional.of(cluster.isEmpty() ? redis : e.check(Settings.REDIS_CLUSTER, () -> redis.cluster(cluster.get())));
     }
 
     /** Each value was checked where it was read (its declaration's parser). */

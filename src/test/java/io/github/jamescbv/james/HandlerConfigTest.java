@@ -204,6 +204,29 @@ class HandlerConfigTest {
     }
 
     @Test
+    void severalRedisUrlsOrClusterTrueNameARedisCluster() throws Exception {
+        RedisSettings seeds = parse("<redis><url>redis://s3cret@10.0.0.1:7000, redis://s3cret@10.0.0.2:7001</url></redis>")
+            .redis().orElseThrow();
+        assertThat(seeds.cluster()).isTrue();
+        assertThat(seeds.urls()).containsExactly("redis://s3cret@10.0.0.1:7000", "redis://s3cret@10.0.0.2:7001");
+        assertThat(seeds.toString()).as("every seed's password hidden")
+            .contains("url=redis://***@10.0.0.1:7000,redis://***@10.0.0.2:7001").contains("cluster=true")
+            .doesNotContain("s3cret");
+
+        RedisSettings oneSeed = parse("<redis><url>redis://10.0.0.1:7000</url><cluster>true</cluster></redis>").redis().orElseThrow();
+        assertThat(oneSeed.cluster()).isTrue();
+        assertThat(oneSeed.urls()).containsExactly("redis://10.0.0.1:7000");
+
+        assertThat(parse("<redis><url>redis://10.0.0.1:6379</url></redis>").redis().orElseThrow().cluster()).isFalse();
+        assertThat(parse("<redis><url>redis://10.0.0.1:6379</url><cluster>false</cluster></redis>").redis().orElseThrow())
+            .isEqualTo(RedisSettings.of("redis://10.0.0.1:6379"));
+        RedisSettings sentinels = parse("<redis><url>redis-sentinel://10.0.0.1:26379,10.0.0.2:26379/0#mymaster</url></redis>")
+            .redis().orElseThrow();
+        assertThat(sentinels.cluster()).as("a Sentinel URI lists its sentinels with commas: one URI, no cluster").isFalse();
+        assertThat(sentinels.urls()).hasSize(1);
+    }
+
+    @Test
     void theSamplesCommentedRedisParsesOnceUncommented() throws Exception {
         String sample = java.nio.file.Files.readString(java.nio.file.Path.of("conf-samples/smtpserver.xml"));
         String opened = sample.replace("(one INFO).\n", "(one INFO). -->\n").replace("</redis>\n                -->", "</redis>");
@@ -339,14 +362,19 @@ class HandlerConfigTest {
         "<rejectOnPolicyError>yes</rejectOnPolicyError> | <rejectOnPolicyError> | yes",
         "<redis><url>http://127.0.0.1:6379</url></redis> | <redis>            | http://127.0.0.1:6379",
         "<redis><url>redis://</url></redis>             | <redis>              | redis://",
-        "<redis><url>redis://a:1,redis://b:2</url></redis> | <redis>           | redis://a:1,redis://b:2",
+        "<redis><url>redis://a:1,redis://b:2</url><cluster>false</cluster></redis> | <redis><cluster> | false",
+        "<redis><url>redis://h</url><cluster>yes</cluster></redis> | <redis><cluster> | yes",
+        "<redis><url>redis-sentinel://h:26379/0#m</url><cluster>true</cluster></redis> | <redis><cluster> | Sentinel",
+        "<redis><url>redis://a:1/2,redis://b:2</url></redis> | <redis>         | database 0",
+        "<redis><url>redis://a:1,b:2</url></redis>      | <redis>              | redis://a:1,b:2",
+        "<redis><url>redis://h</url><keyPrefix>{x}:</keyPrefix></redis> | <redis> | {x}:",
+        "<redis><cluster>true</cluster></redis>         | <redis><url>         | missing",
         "<redis><url></url></redis>                     | <redis>              | empty url",
         "<redis><url>redis://h</url><timeout>1m</timeout></redis> | <redis>    | 1m",
         "<redis><url>redis://h</url><timeout>soon</timeout></redis> | <redis><timeout> | soon",
         "<redis><url>redis://h</url><keyPrefix>a b</keyPrefix></redis> | <redis> | a b",
         "<redis><url>redis://h</url><nearCacheEntries>-1</nearCacheEntries></redis> | <redis> | -1",
         "<redis><url>redis://h</url><nearCacheTime>6m</nearCacheTime></redis> | <redis> | 6m",
-        "<redis><url>redis://h</url><cluster>true</cluster></redis> | redis.cluster | true",
         "<redis><keyPrefix>x:</keyPrefix></redis>       | <redis><url>         | missing",
     })
     void everyMistakeStopsJamesNamingTheElementAndTheValue(String body, String element, String value) {

@@ -53,7 +53,7 @@ class RedisRuntimeTest {
         assertThat(first.result()).isEqualTo(Result.PASS);
         assertThat(onB.cached()).as("node B answers from node A's verdict").isTrue();
         assertThat(engineB.asked()).isEmpty();
-        assertThat(redis.command("EXISTS cbv:a:alice@remote.example")).isEqualTo(":1");
+        assertThat(redis.command("EXISTS cbv:a:{remote.example}:alice@remote.example")).isEqualTo(":1");
 
         a.close();
         b.close();
@@ -84,7 +84,7 @@ class RedisRuntimeTest {
             assertThat(gauges.get("smtp_cbv_shared_verdicts_up").get()).isEqualTo(1);
         });
         verify(v, "dave@remote.example");
-        assertThat(redis.command("EXISTS cbv:a:dave@remote.example")).as("shared again: the verdict is in Redis").isEqualTo(":1");
+        assertThat(redis.command("EXISTS cbv:a:{remote.example}:dave@remote.example")).as("shared again: the verdict is in Redis").isEqualTo(":1");
         assertThat(gauges.get("smtp_cbv_shared_verdicts_recoveries").get()).isEqualTo(1L);
     }
 

@@ -13,8 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * minute). Each step is one script, so that the check and the take cannot interleave with
  * another node's; each cleans what has expired before it counts. Times are the callers' clock
  * (wall-clock epoch milliseconds), passed in: the nodes' clocks must agree, as they must for
- * the verdicts' expiries. The keys of a domain share a hash tag, so a cluster keeps them on one
- * node, and they carry a Redis TTL past anything they hold: idle domains cost nothing.
+ * the verdicts' expiries. The keys of a domain share a hash tag ({@link RedisKeys#budget}), so a
+ * cluster keeps them in one slot, as a script's keys must be; they carry a Redis TTL past
+ * anything they hold: idle domains cost nothing.
  */
 final class DomainBudgetScripts {
     static final long WINDOW_MILLIS = Duration.ofMinutes(1).toMillis();
@@ -80,37 +81,32 @@ final class DomainBudgetScripts {
     }
 
     private final RedisLink link;
-    private final String prefix;
+    private final RedisKeys keys;
     private final int maxInFlight;
     private final int rate;
 
-    DomainBudgetScripts(RedisLink link, String prefix, int maxInFlight, int rate) {
+    DomainBudgetScripts(RedisLink link, RedisKeys keys, int maxInFlight, int rate) {
         this.link = link;
-        this.prefix = prefix;
+        this.keys = keys;
         this.maxInFlight = maxInFlight;
         this.rate = rate;
     }
 
     CompletableFuture<Attempt> acquire(String domain, String leaseId, long nowMillis, long expiresAtMillis, Duration leaseTime) {
         long keyTtl = Math.max(leaseTime.toMillis(), WINDOW_MILLIS) + WINDOW_MILLIS;
-        return ACQUIRE.<List<Object>>run(link, keys(domain), ascii(nowMillis), ascii(expiresAtMillis), ascii(leaseId),
+        return ACQUIRE.<List<Object>>run(link, keys.budget(domain), ascii(nowMillis), ascii(expiresAtMillis), ascii(leaseId),
                 ascii(maxInFlight), ascii(rate), ascii(WINDOW_MILLIS), ascii(keyTtl))
             .thenApply(DomainBudgetScripts::attempt);
     }
 
     CompletableFuture<Long> start(String domain, String leaseId, long nowMillis) {
-        String[] k = keys(domain);
+        String[] k = keys.budget(domain);
         return START.run(link, new String[] {k[1], k[2]}, ascii(nowMillis), ascii(leaseId), ascii(2 * WINDOW_MILLIS));
     }
 
     CompletableFuture<Long> release(String domain, String leaseId) {
-        String[] k = keys(domain);
+        String[] k = keys.budget(domain);
         return RELEASE.run(link, new String[] {k[0], k[1]}, ascii(leaseId));
-    }
-
-    private String[] keys(String domain) {
-        String tag = "{" + domain + "}";
-        return new String[] {prefix + "l:" + tag, prefix + "v:" + tag, prefix + "s:" + tag};
     }
 
     private static Attempt attempt(List<Object> reply) {

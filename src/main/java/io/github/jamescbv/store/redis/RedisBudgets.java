@@ -78,8 +78,9 @@ public final class RedisBudgets implements RemoteBudgets {
         this.settings = settings;
         this.ticker = ticker;
         this.scheduler = scheduler;
-        this.domains = new DomainBudgetScripts(link, keyPrefix, settings.perDomainConcurrent(), settings.perDomainRate());
-        this.clients = new SharedClientRate(link, keyPrefix, settings.perClientRate());
+        RedisKeys keys = new RedisKeys(keyPrefix);
+        this.domains = new DomainBudgetScripts(link, keys, settings.perDomainConcurrent(), settings.perDomainRate());
+        this.clients = new SharedClientRate(link, keys, settings.perClientRate());
         this.refusalLog = new OncePerMinute(ticker, line -> LOG.info("callback refused: {}", line));
         this.maxWaiters = (int) Math.min(Integer.MAX_VALUE, (long) WAITERS_PER_QUEUE_SLOT * settings.maxQueued());
     }

@@ -1,20 +1,22 @@
 package io.github.jamescbv.store.redis;
 
-import io.lettuce.core.ClientOptions;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * One connection to Redis, and the only way our stores talk to it: {@link #call} runs one
@@ -29,38 +31,70 @@ import java.util.function.Function;
  * answering alone for a while just after it started. Once connected, lettuce reconnects by
  * itself; meanwhile commands are refused at once instead of piling up in its buffer.
  *
- * <p>All commands of a link go out on one connection, in the order they were asked: a write
- * asked before a later read of the same node is seen by that read.
+ * <p>One Redis (or a Sentinel's master), or a Redis Cluster ({@link RedisSettings#cluster()}):
+ * then lettuce's cluster connection sends each command to the master of its key's slot and
+ * follows the cluster's changes ({@link LinkOptions#cluster}). Callers see the same commands
+ * either way ({@link RedisClusterAsyncCommands}, what both connections answer), and keep every
+ * key of one script in one slot ({@link RedisKeys}). A walk over every key goes to each master
+ * in turn ({@link #masters}).
+ *
+ * <p>Commands go out in the order they were asked, on one connection per Redis node: a write
+ * asked before a later read of the same slot is seen by that read. Every key of one domain is in
+ * one slot, so that holds for all we keep about a domain, its addresses and its callbacks.
  */
-public final class RedisLink implements AutoCloseable {
+public final class RedisLink implements RedisNode, AutoCloseable {
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
-    private final RedisClient client;
-    private final RedisURI uri;
+    private final AbstractRedisClient client;
+    private final Supplier<CompletableFuture<Session>> connect;
     private final Duration timeout;
     private final Object lock = new Object();
-    private CompletableFuture<StatefulRedisConnection<String, byte[]>> connection;
+    private CompletableFuture<Session> connection;
     private boolean closed;
 
-    /** @throws IllegalArgumentException when the URL is no lettuce URI */
+    /** @throws IllegalArgumentException when a URL is no lettuce URI */
     public RedisLink(RedisSettings settings) {
         this.timeout = settings.timeout();
-        this.uri = RedisURI.create(settings.url());
-        uri.setTimeout(timeout);
-        this.client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .build());
+        List<RedisURI> uris = settings.urls().stream().map(u -> LinkOptions.uri(u, timeout)).collect(Collectors.toList());
+        if (settings.cluster()) {
+            RedisClusterClient cluster = RedisClusterClient.create(uris);
+            cluster.setOptions(LinkOptions.cluster(timeout));
+            this.client = cluster;
+            // lettuce connects a cluster only once it knows the topology: asked of the seeds first, again at each new attempt.
+            this.connect = () -> cluster.refreshPartitionsAsync().toCompletableFuture()
+                .thenCompose(topology -> cluster.connectAsync(CODEC))
+                .thenApply(c -> new Session(c, c.async(), () -> ClusterMasters.of(c, timeout)));
+        } else {
+            RedisClient standalone = RedisClient.create();
+            standalone.setOptions(LinkOptions.standalone(timeout));
+            RedisURI uri = uris.get(0);
+            this.client = standalone;
+            List<RedisNode> alone = List.of(this);
+            this.connect = () -> standalone.connectAsync(CODEC, uri).toCompletableFuture()
+                .thenApply(c -> new Session(c, c.async(), () -> CompletableFuture.completedFuture(alone)));
+        }
         connection(); // not waited for: see above
     }
 
     /** The command's reply, or a stage failed by Redis, by the timeout, or by the command throwing. */
-    public <T> CompletableFuture<T> call(Function<RedisAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
+    @Override
+    public <T> CompletableFuture<T> call(Function<RedisClusterAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
+        return bounded(() -> connection().thenCompose(s -> command.apply(s.commands)), timeout);
+    }
+
+    /**
+     * Every master of the cluster, each on its own connection; this link alone when it is no
+     * cluster. For the walks over every key (SCAN), which a cluster answers per master.
+     */
+    CompletableFuture<List<RedisNode>> masters() {
+        return bounded(() -> connection().thenCompose(s -> s.masters.get()), timeout);
+    }
+
+    /** {@code ask}'s stage bounded by {@code timeout}; failed, not thrown, when {@code ask} throws. */
+    static <T> CompletableFuture<T> bounded(Supplier<CompletableFuture<T>> ask, Duration timeout) {
         CompletableFuture<T> reply;
         try {
-            reply = connection().thenCompose(c -> command.apply(c.async()));
+            reply = ask.get();
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -76,13 +110,13 @@ public final class RedisLink implements AutoCloseable {
         return timeout;
     }
 
-    private CompletableFuture<StatefulRedisConnection<String, byte[]>> connection() {
+    private CompletableFuture<Session> connection() {
         synchronized (lock) {
             if (closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("redis link closed"));
             }
             if (connection == null || connection.isCompletedExceptionally()) {
-                connection = client.connectAsync(CODEC, uri).toCompletableFuture();
+                connection = connect.get();
             }
             return connection;
         }
@@ -91,7 +125,7 @@ public final class RedisLink implements AutoCloseable {
     /** Closes the connection and the client's threads, without waiting for them. Idempotent. */
     @Override
     public void close() {
-        CompletableFuture<StatefulRedisConnection<String, byte[]>> open;
+        CompletableFuture<Session> open;
         synchronized (lock) {
             if (closed) {
                 return;
@@ -100,7 +134,21 @@ public final class RedisLink implements AutoCloseable {
             open = connection;
         }
         CompletableFuture<Void> connectionClosed = open == null ? CompletableFuture.completedFuture(null)
-            : open.handle((c, e) -> c).thenCompose(c -> c == null ? CompletableFuture.completedFuture(null) : c.closeAsync());
+            : open.handle((s, e) -> s).thenCompose(s -> s == null ? CompletableFuture.completedFuture(null) : s.connection.closeAsync());
         connectionClosed.whenComplete((v, e) -> client.shutdownAsync(0, 2, TimeUnit.SECONDS));
+    }
+
+    /** An open connection, its commands as both kinds of connection answer them, and how to reach its masters. */
+    private static final class Session {
+        final StatefulConnection<String, byte[]> connection;
+        final RedisClusterAsyncCommands<String, byte[]> commands;
+        final Supplier<CompletableFuture<List<RedisNode>>> masters;
+
+        Session(StatefulConnection<String, byte[]> connection, RedisClusterAsyncCommands<String, byte[]> commands,
+                Supplier<CompletableFuture<List<RedisNode>>> masters) {
+            this.connection = connection;
+            this.commands = commands;
+            this.masters = masters;
+        }
     }
 }

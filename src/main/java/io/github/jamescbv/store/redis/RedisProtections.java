@@ -24,8 +24,9 @@ import java.util.List;
  * Redis does not ({@link FailoverMemory}, {@link FailoverBudgets}); the verdicts also behind a
  * small near-cache, so that a sender seen a moment ago costs no round trip.
  *
- * <p>One {@link RedisLink}, one connection, for the whole process. It is opened without waiting:
- * a Redis that is not there at start costs no start-up time, this node answers alone until it is.
+ * <p>One {@link RedisLink} for the whole process: one connection, or one per master of a Redis
+ * Cluster. It is opened without waiting: a Redis that is not there at start costs no start-up
+ * time, this node answers alone until it is.
  */
 public final class RedisProtections {
     /** How often a node working alone asks Redis whether it answers again. */

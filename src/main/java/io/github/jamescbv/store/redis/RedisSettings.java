@@ -2,15 +2,15 @@ package io.github.jamescbv.store.redis;
 
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.SafeText;
-import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Where the shared store is and how it is used: a lettuce URI (as James's {@code redis.properties}
- * {@code redisURL}), the prefix of every key we write, the bound of each call, and the small
- * near-cache of this node in front of it. Validated here, so that a bad value fails at start
- * naming itself.
+ * {@code redisURL}; several comma-separated are the seeds of a Redis Cluster), whether it is a
+ * cluster, the prefix of every key we write, the bound of each call, and the small near-cache of
+ * this node in front of it. Validated here, so that a bad value fails at start naming itself.
  */
 public final class RedisSettings {
     public static final String DEFAULT_KEY_PREFIX = "cbv:";
@@ -28,6 +28,8 @@ public final class RedisSettings {
     private static final int MAX_NEAR_CACHE_ENTRIES = 1_000_000;
 
     private final String url;
+    private final List<String> urls;
+    private final boolean cluster;
     private final String keyPrefix;
     private final Duration timeout;
     private final int nearCacheEntries;
@@ -39,11 +41,30 @@ public final class RedisSettings {
     }
 
     /**
+     * A Redis Cluster when {@code url} names several URIs (its seeds), else one Redis (or the
+     * master of a Sentinel URI); see {@link #cluster(boolean)} for a cluster with one seed.
+     *
      * @param nearCacheEntries 0 turns the near-cache off: every lookup asks Redis
      * @throws IllegalArgumentException naming the value when any of them is not usable
      */
     public RedisSettings(String url, String keyPrefix, Duration timeout, int nearCacheEntries, Duration nearCacheTime) {
-        this.url = checkUrl(url);
+        this(url, null, keyPrefix, timeout, nearCacheEntries, nearCacheTime);
+    }
+
+    /** @param cluster null: a cluster when several URIs are given */
+    private RedisSettings(String url, Boolean cluster, String keyPrefix, Duration timeout, int nearCacheEntries,
+                          Duration nearCacheTime) {
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("empty url (expected redis://host:port, rediss://... or redis-sentinel://...)");
+        }
+        this.url = url.trim();
+        this.urls = List.copyOf(RedisUrls.split(this.url));
+        this.cluster = cluster == null ? urls.size() > 1 : cluster;
+        if (!this.cluster && urls.size() > 1) {
+            throw new IllegalArgumentException("bad cluster 'false': the " + urls.size() + " URLs of '" + RedisUrls.redact(this.url)
+                + "' are the seeds of a Redis Cluster; set cluster true, or give one URL");
+        }
+        urls.forEach(u -> RedisUrls.check(u, this.cluster));
         this.keyPrefix = checkPrefix(keyPrefix);
         if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new IllegalArgumentException("bad timeout '" + (timeout == null ? null : Durations.format(timeout))
@@ -66,8 +87,29 @@ public final class RedisSettings {
         return new RedisSettings(url, DEFAULT_KEY_PREFIX, DEFAULT_TIMEOUT);
     }
 
+    /**
+     * The same settings, a Redis Cluster or not as told: {@code true} makes even one URI the seed
+     * of a cluster (lettuce finds the other nodes from it).
+     *
+     * @throws IllegalArgumentException for {@code false} with several URIs, or URIs no cluster can have
+     */
+    public RedisSettings cluster(boolean isCluster) {
+        return new RedisSettings(url, isCluster, keyPrefix, timeout, nearCacheEntries, nearCacheTime);
+    }
+
+    /** The text as given (trimmed): one URI, or several comma-separated. */
     public String url() {
         return url;
+    }
+
+    /** Each URI of {@link #url()}: one, or a cluster's seeds. */
+    public List<String> urls() {
+        return urls;
+    }
+
+    /** Whether {@link #urls()} are the seeds of a Redis Cluster. */
+    public boolean cluster() {
+        return cluster;
     }
 
     public String keyPrefix() {
@@ -86,46 +128,17 @@ public final class RedisSettings {
         return nearCacheTime;
     }
 
-    /**
-     * Refuses what lettuce would refuse later, at a worse moment: an unparseable URI, a scheme it
-     * does not know, a URI without a host. Several URIs (a Redis Cluster's seeds) are not
-     * supported: a Cluster spreads the keys of one script over its nodes.
-     */
-    private static String checkUrl(String url) {
-        if (url == null || url.isBlank()) {
-            throw new IllegalArgumentException("empty url (expected redis://host:port, rediss://... or redis-sentinel://...)");
-        }
-        String trimmed = url.trim();
-        if (trimmed.contains(",")) {
-            throw new IllegalArgumentException("bad url '" + redact(trimmed) + "': several URLs name a Redis Cluster,"
-                + " which is not supported; give one redis://, rediss:// or redis-sentinel:// URL");
-        }
-        try {
-            RedisURI uri = RedisURI.create(trimmed);
-            boolean sentinel = !uri.getSentinels().isEmpty();
-            if (!sentinel && (uri.getHost() == null || uri.getHost().isEmpty())) {
-                throw new IllegalArgumentException("no host");
-            }
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("bad url '" + redact(trimmed) + "' (expected redis://[password@]host:port/db,"
-                + " rediss://... or redis-sentinel://...): " + SafeText.clean(String.valueOf(e.getMessage()), 120));
-        }
-        return trimmed;
-    }
-
-    /** The URL without its password, for logs and errors: {@code redis://***@host:6379}. */
+    /** The URL without its password, for logs and errors: {@code redis://***@host:6379}, each URI of a cluster's too. */
     public static String redact(String url) {
-        int scheme = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        String shown = scheme >= 0 && at > scheme ? url.substring(0, scheme + 3) + "***" + url.substring(at) : url;
-        return SafeText.clean(shown, 200);
+        return RedisUrls.redact(url);
     }
 
     private static String checkPrefix(String prefix) {
         if (prefix == null || prefix.isEmpty() || prefix.length() > MAX_PREFIX
-            || !prefix.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+            || !prefix.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '{' && c != '}')) {
+            // A brace would start the hash tag before the domain's, and a cluster would scatter one domain's keys.
             throw new IllegalArgumentException("bad keyPrefix '" + SafeText.clean(String.valueOf(prefix), 80) + "' (1 to "
-                + MAX_PREFIX + " printable ASCII characters, no space)");
+                + MAX_PREFIX + " printable ASCII characters, no space, no '{' or '}')");
         }
         return prefix;
     }
@@ -136,18 +149,18 @@ public final class RedisSettings {
             return false;
         }
         RedisSettings s = (RedisSettings) o;
-        return url.equals(s.url) && keyPrefix.equals(s.keyPrefix) && timeout.equals(s.timeout)
+        return url.equals(s.url) && cluster == s.cluster && keyPrefix.equals(s.keyPrefix) && timeout.equals(s.timeout)
             && nearCacheEntries == s.nearCacheEntries && nearCacheTime.equals(s.nearCacheTime);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(url, keyPrefix, timeout, nearCacheEntries, nearCacheTime);
+        return Objects.hash(url, cluster, keyPrefix, timeout, nearCacheEntries, nearCacheTime);
     }
 
     @Override
     public String toString() {
-        return "url=" + redact(url) + " keyPrefix=" + keyPrefix + " timeout=" + Durations.format(timeout)
+        return "url=" + redact(url) + " keyPrefix=" + keyPrefix + " cluster=" + cluster + " timeout=" + Durations.format(timeout)
             + " nearCacheEntries=" + nearCacheEntries + " nearCacheTime=" + Durations.format(nearCacheTime);
     }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * Each connecting client's budget of new callbacks, shared by every node: a bucket of
  * {@code rate} tokens refilled at {@code rate} a minute, kept in Redis as one number per client,
  * the moment its bucket is full again (GCRA), in microseconds of the callers' clock. A client is
- * an IPv4 address or an IPv6 /64 (one host picks any address of its /64 at will).
+ * an IPv4 address or an IPv6 /64 (one host picks any address of its /64 at will). Its script has
+ * that one key ({@link RedisKeys#client}): any slot of a cluster will do.
  */
 final class SharedClientRate {
     private static final long MINUTE_MICROS = 60_000_000L;
@@ -32,14 +33,14 @@ final class SharedClientRate {
         "return 1"), ScriptOutputType.INTEGER);
 
     private final RedisLink link;
-    private final String prefix;
+    private final RedisKeys keys;
     private final int rate;
     private final long interval;
     private final long tolerance;
 
-    SharedClientRate(RedisLink link, String prefix, int rate) {
+    SharedClientRate(RedisLink link, RedisKeys keys, int rate) {
         this.link = link;
-        this.prefix = prefix;
+        this.keys = keys;
         this.rate = rate;
         this.interval = MINUTE_MICROS / rate;
         this.tolerance = (rate - 1) * interval;
@@ -49,7 +50,7 @@ final class SharedClientRate {
     CompletableFuture<Optional<String>> charge(InetAddress client, long nowMillis) {
         InetAddress key = clientKey(client);
         String name = key.getHostAddress() + (key instanceof Inet6Address ? "/64" : "");
-        return CHARGE.<Long>run(link, new String[] {prefix + "k:" + name}, ascii(nowMillis * 1000), ascii(interval), ascii(tolerance))
+        return CHARGE.<Long>run(link, new String[] {keys.client(name)}, ascii(nowMillis * 1000), ascii(interval), ascii(tolerance))
             .thenApply(taken -> {
                 if (taken == null || (taken != 0 && taken != 1)) {
                     throw new UnreadableReply("the client rate script answered " + taken);

@@ -123,7 +123,7 @@ class TwoNodesRedisTest {
         }
         try (MailFromBurst burst = MailFromBurst.start(sender, BOB, connections, NAMES, GENEROUS)) {
             await().atMost(GENEROUS).until(() -> remotes.sawRcpt(sender));
-            assertThat(redis.command("EXISTS cbv:c:" + sender)).as("the callback is claimed in Redis").isEqualTo(":1");
+            assertThat(redis.command("EXISTS cbv:c:{" + DOMAIN + "}:" + sender)).as("the callback is claimed in Redis").isEqualTo(":1");
             remotes.release(sender);
             await().atMost(GENEROUS).until(() -> remotes.probeOf(sender).quitReceived());
 
@@ -213,7 +213,7 @@ class TwoNodesRedisTest {
     void aVerdictOutlivesARestartOfBothNodes() throws Exception {
         String sender = NAMES.unique("restart") + "@" + DOMAIN;
         assertThat(a.deliver("127.0.0.1", sender).detail()).containsEntry("result", "pass").containsEntry("cached", "false");
-        assertThat(redis.command("EXISTS cbv:a:" + sender)).isEqualTo(":1");
+        assertThat(redis.command("EXISTS cbv:a:{" + DOMAIN + "}:" + sender)).isEqualTo(":1");
         int connectionsBefore = remotes.mx.connectionCount();
 
         a.stop();

@@ -85,7 +85,7 @@ class RedisVerdictMemoryTest {
             Ticker.SYSTEM, shortLease);
         ask(dying, A, CompletableFuture::new); // claims, then "dies": never completes, never releases
         await().atMost(Duration.ofSeconds(10)).until(() -> dying.callbacksInFlight() == 1);
-        assertThat(REDIS.peer().command("EXISTS cbv:c:" + A)).isEqualTo(":1");
+        assertThat(REDIS.peer().command("EXISTS cbv:c:{d.test}:" + A)).isEqualTo(":1");
         deadLink.close();
 
         VerdictMemory survivor = node(LEASE);
@@ -119,8 +119,8 @@ class RedisVerdictMemoryTest {
         VerdictMemory memory = node(LEASE);
         value(memory.remember("p@d.test", D, verdict(Result.PASS)).toCompletableFuture());
         value(memory.remember("t@d.test", D, verdict(Result.TRANSIENT)).toCompletableFuture());
-        long passTtl = pttl("cbv:a:p@d.test");
-        long transientTtl = pttl("cbv:a:t@d.test");
+        long passTtl = pttl("cbv:a:{d.test}:p@d.test");
+        long transientTtl = pttl("cbv:a:{d.test}:t@d.test");
         assertThat(passTtl).isBetween(CacheSettings.DEFAULT_PASS_TTL.toMillis() - 10_000, CacheSettings.DEFAULT_PASS_TTL.toMillis());
         assertThat(transientTtl).isBetween(CacheSettings.DEFAULT_TRANSIENT_TTL.toMillis() - 10_000,
             CacheSettings.DEFAULT_TRANSIENT_TTL.toMillis());
@@ -143,7 +143,7 @@ class RedisVerdictMemoryTest {
     @Test
     void aValueThatDoesNotReadFailsTheStageAndRunsNoCallback() {
         VerdictMemory memory = node(LEASE);
-        REDIS.peer().command("SET cbv:a:" + A + " garbage");
+        REDIS.peer().command("SET cbv:a:{d.test}:" + A + " garbage");
         AtomicInteger calls = new AtomicInteger();
         CompletableFuture<Verdict> answer = ask(memory, A, counting(calls, CompletableFuture.completedFuture(verdict(Result.PASS))));
         await().atMost(Duration.ofSeconds(5)).until(answer::isCompletedExceptionally);

@@ -12,7 +12,9 @@ public enum Need {
     /** smtp-source and smtp-sink come with Postfix (Debian: package postfix). */
     SMTP_SOURCE(List.of("smtp-source", "smtp-sink"), "apt-get install postfix"),
     /** The shared store's tests run a redis-server of their own on a free loopback port (no root needed). */
-    REDIS(List.of("redis-server"), "apt-get install redis-server");
+    REDIS(List.of("redis-server"), "apt-get install redis-server"),
+    /** A Redis Cluster of redis-servers of their own, joined by redis-cli (Debian: redis-tools, which redis-server pulls in). */
+    REDIS_CLUSTER(List.of("redis-server", "redis-cli"), "apt-get install redis-server redis-tools");
 
     final List<String> programs;
     final String remedy;

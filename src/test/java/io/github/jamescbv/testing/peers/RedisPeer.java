@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -89,23 +90,36 @@ public final class RedisPeer implements AutoCloseable {
 
     /** A field of {@code INFO} ({@code total_commands_processed}, {@code used_memory}...), as Redis wrote it. */
     public String info(String field) {
+        return field(bulk("INFO"), field)
+            .orElseThrow(() -> new IllegalStateException("redis " + name + ": no " + field + " in INFO"));
+    }
+
+    /** A field of a {@code field:value} text such as INFO's or CLUSTER INFO's. */
+    public static Optional<String> field(String text, String field) {
+        for (String line : text.split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return Optional.of(line.substring(field.length() + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One inline command whose reply is a bulk string ({@code INFO}, {@code CLUSTER INFO}...): that string. */
+    public String bulk(String inline) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host(), port), 1000);
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write("INFO\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
-            String header = firstLine(in); // $<length> of the bulk reply
-            String body = new String(in.readNBytes(Integer.parseInt(header.substring(1))), StandardCharsets.UTF_8);
-            for (String line : body.split("\r\n")) {
-                if (line.startsWith(field + ":")) {
-                    return line.substring(field.length() + 1);
-                }
+            String header = firstLine(in); // $<length> of the bulk reply, or an error
+            if (!header.startsWith("$")) {
+                throw new IllegalStateException("redis " + name + ": " + inline + " answered " + header);
             }
-            throw new IllegalStateException("redis " + name + ": no " + field + " in INFO");
+            return new String(in.readNBytes(Integer.parseInt(header.substring(1))), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("redis " + name + ": INFO", e);
+            throw new UncheckedIOException("redis " + name + ": " + inline, e);
         }
     }
 
@@ -153,6 +167,7 @@ public final class RedisPeer implements AutoCloseable {
         private final String name;
         private final List<String> options = new ArrayList<>();
         private boolean persistent;
+        private boolean cluster;
         private int port;
 
         private Builder(String name) {
@@ -168,6 +183,15 @@ public final class RedisPeer implements AutoCloseable {
         /** On this port instead of a free one (a Redis that comes back where its clients look for it). */
         public Builder port(int port) {
             this.port = port;
+            return this;
+        }
+
+        /**
+         * A node of a Redis Cluster, not yet part of one ({@link RedisClusterPeer} makes the
+         * cluster): its cluster state in {@code nodes-PORT.conf} of its own directory.
+         */
+        public Builder clusterNode() {
+            this.cluster = true;
             return this;
         }
 
@@ -209,6 +233,10 @@ public final class RedisPeer implements AutoCloseable {
                     "--bind", "127.0.0.1", "--port", Integer.toString(port), "--daemonize", "no",
                     "--dir", dir.toString(), "--logfile", "", "--protected-mode", "yes"));
                 command.addAll(persistent ? List.of("--appendonly", "yes") : List.of("--save", "", "--appendonly", "no"));
+                if (cluster) {
+                    command.addAll(List.of("--cluster-enabled", "yes",
+                        "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString()));
+                }
                 command.addAll(options);
                 Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)

@@ -4,6 +4,9 @@ import static io.github.jamescbv.james.CbvRuntimeTest.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.jamescbv.core.CallbackTarget;
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.CacheSettings;
@@ -86,6 +89,28 @@ class RedisRuntimeTest {
         verify(v, "dave@remote.example");
         assertThat(redis.command("EXISTS cbv:a:{remote.example}:dave@remote.example")).as("shared again: the verdict is in Redis").isEqualTo(":1");
         assertThat(gauges.get("smtp_cbv_shared_verdicts_recoveries").get()).isEqualTo(1L);
+    }
+
+    @Test
+    void aNodeThatStopsGivesBackItsClaimsAndSlotsAtOnce() throws Exception {
+        RedisPeer redis = closed(RedisPeer.builder("redis-runtime-stop").start());
+        FakeVerifier engine = new FakeVerifier().pendingCallbacks();
+        CbvRuntime stopping = closed(new CbvRuntime(s -> engine));
+        GuardedVerifier v = node(stopping, engine, Optional.of(RedisSettings.of(redis.uri())));
+        String claim = "EXISTS cbv:c:{remote.example}:erin@remote.example";
+        String slots = "ZCARD cbv:l:{remote.example}";
+
+        v.verify(CallbackTarget.viaMx(EmailAddress.parse("erin@remote.example")), Optional.empty(), DialogListener.NONE);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(redis.command(claim)).isEqualTo(":1");
+            assertThat(redis.command(slots)).isEqualTo(":1");
+        });
+        stopping.close(); // the callback never ends: only the stop can give back what it holds
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(redis.command(claim)).as("the claim, which would last its lease (minutes)").isEqualTo(":0");
+            assertThat(redis.command(slots)).as("the domain slot").isEqualTo(":0");
+        });
     }
 
     /** A domain rate far above what the tests ask: the wait for Redis to come back verifies a new address per look. */

@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -65,6 +67,8 @@ public final class RedisBudgets implements RemoteBudgets {
     private final int maxWaiters;
 
     private final Object lock = new Object();
+    /** Leases of this process's callbacks not released yet: given back when it stops. */
+    private final Set<SharedLease> held = ConcurrentHashMap.newKeySet();
     // guarded by lock
     private final Map<String, DomainLine> lines = new HashMap<>();
     private int waiters;
@@ -176,6 +180,7 @@ public final class RedisBudgets implements RemoteBudgets {
                 }
                 again = false;
             } else if (a.taken) {
+                held.add(lease);
                 if (line.remove(head)) {
                     waiters--;
                     batch.grant(head.future, lease, DomainLease::release);
@@ -308,6 +313,8 @@ public final class RedisBudgets implements RemoteBudgets {
             waiters = 0;
         }
         completions.complete(batch);
+        // the slots of callbacks cut short by the stop: the other nodes get them now, not when their lease ends
+        List.copyOf(held).forEach(DomainLease::release);
     }
 
     @Override
@@ -349,6 +356,7 @@ public final class RedisBudgets implements RemoteBudgets {
         @Override
         protected void giveBack() {
             settled.set(true);
+            held.remove(this);
             // a release that fails leaves the lease to expire with its lease time
             call(() -> domains.release(key, id), "release a callback's slot").whenComplete((v, e) -> released(key));
         }

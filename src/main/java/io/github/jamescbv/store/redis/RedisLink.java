@@ -12,7 +12,9 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -51,6 +53,8 @@ public final class RedisLink implements RedisNode, AutoCloseable {
     private final Object lock = new Object();
     private CompletableFuture<Session> connection;
     private boolean closed;
+    /** Calls not answered yet: the connection closes after them (each is bounded), so that a stop's releases reach Redis. */
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
     /** @throws IllegalArgumentException when a URL is no lettuce URI */
     public RedisLink(RedisSettings settings) {
@@ -79,7 +83,10 @@ public final class RedisLink implements RedisNode, AutoCloseable {
     /** The command's reply, or a stage failed by Redis, by the timeout, or by the command throwing. */
     @Override
     public <T> CompletableFuture<T> call(Function<RedisClusterAsyncCommands<String, byte[]>, RedisFuture<T>> command) {
-        return bounded(() -> connection().thenCompose(s -> command.apply(s.commands)), timeout);
+        CompletableFuture<T> reply = bounded(() -> connection().thenCompose(s -> command.apply(s.commands)), timeout);
+        inFlight.add(reply);
+        reply.whenComplete((v, e) -> inFlight.remove(reply));
+        return reply;
     }
 
     /**
@@ -122,7 +129,7 @@ public final class RedisLink implements RedisNode, AutoCloseable {
         }
     }
 
-    /** Closes the connection and the client's threads, without waiting for them. Idempotent. */
+    /** Refuses new calls; closes the connection once the calls under way are answered (or timed out), then the client's threads; never waits. Idempotent. */
     @Override
     public void close() {
         CompletableFuture<Session> open;
@@ -133,8 +140,11 @@ public final class RedisLink implements RedisNode, AutoCloseable {
             closed = true;
             open = connection;
         }
+        CompletableFuture<Void> answered = CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0]))
+            .handle((v, e) -> null);
         CompletableFuture<Void> connectionClosed = open == null ? CompletableFuture.completedFuture(null)
-            : open.handle((s, e) -> s).thenCompose(s -> s == null ? CompletableFuture.completedFuture(null) : s.connection.closeAsync());
+            : answered.thenCompose(ignored -> open.handle((s, e) -> s))
+                .thenCompose(s -> s == null ? CompletableFuture.completedFuture(null) : s.connection.closeAsync());
         connectionClosed.whenComplete((v, e) -> client.shutdownAsync(0, 2, TimeUnit.SECONDS));
     }
 

@@ -145,6 +145,8 @@ public final class RedisVerdictMemory implements VerdictMemory {
     @Override
     public void close() {
         closed = true;
+        // before the link closes (its opener closes it after us): other nodes need not wait out our leases
+        shared.claims.releaseAll();
     }
 
     /** {@code ask}'s stage, or a failed one if it threw: never an exception out of a method. */

@@ -165,10 +165,20 @@ public final class JamesUnderTest {
      * that are not in {@code before}: other tests of the same JVM may have left some of their own.
      */
     public static List<String> engineThreadsSince(Set<Thread> before) {
+        return threadsSince(before, JamesUnderTest::isEngineThread);
+    }
+
+    /** Whether {@code name} is one of our engine's or limits' threads. */
+    static boolean isEngineThread(String name) {
+        return name.startsWith("cbv-smtp-") || name.startsWith("cbv-dns-") || name.equals("cbv-timer") || name.equals("cbv-limits");
+    }
+
+    /** The names of the live threads not in {@code before} whose name passes {@code name}, sorted. */
+    static List<String> threadsSince(Set<Thread> before, Predicate<String> name) {
         return Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.isAlive() && !before.contains(t))
             .map(Thread::getName)
-            .filter(n -> n.startsWith("cbv-smtp-") || n.startsWith("cbv-dns-") || n.equals("cbv-timer") || n.equals("cbv-limits"))
+            .filter(name)
             .sorted()
             .collect(Collectors.toList());
     }

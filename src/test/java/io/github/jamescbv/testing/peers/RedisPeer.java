@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -121,6 +122,38 @@ public final class RedisPeer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("redis " + name + ": " + inline, e);
         }
+    }
+
+    /**
+     * SIGKILL, as a crash or the OOM killer would: no goodbye to its clients, whose connections
+     * break. Waits until it has exited; start another on {@link #port()} to bring it back.
+     */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted killing redis " + name, e);
+        }
+    }
+
+    /**
+     * SIGSTOP: the process freezes with its connections open, so that its clients' commands are
+     * sent and never answered (a Redis stuck on a slow disk, a swapping host). Until {@link #resume}.
+     */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    /** SIGCONT after {@link #pause}: it answers again, the commands sent meanwhile first. */
+    public void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        // the JDK sends only SIGTERM and SIGKILL; kill(1) the others
+        PeerCommand.check(log.resolveSibling(name + "-signals.log"), Duration.ofSeconds(5),
+            List.of("kill", signal, Long.toString(pid())));
     }
 
     /** What redis-server logged. */

@@ -1,7 +1,9 @@
 package io.github.jamescbv.store.shared;
 
 import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Scheduler;
+import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.Remembered;
@@ -9,6 +11,7 @@ import io.github.jamescbv.policy.VerdictMemory;
 import io.github.jamescbv.policy.SharedStoreHealth;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * A shared {@link VerdictMemory} that never costs mail when it fails: every call of it has a
  * bound ({@link FailoverBounds}), and a call that fails or outlasts it is answered by this
  * node's own memory. The first such call logs one WARN; while degraded every call goes to this
- * node's memory and a cheap probe asks the shared store at most every {@code probeEvery}; the
- * probe's answer logs one INFO and calls go to the shared store again ({@link #fallbacks()},
+ * node's memory and a probe asks the shared store at most every {@code probeEvery}: a claim
+ * of an address of its own, what every callback needs of the store, so that a store that reads
+ * but refuses writes (out of memory, a read-only replica) is not taken back. The probe's answer
+ * logs one INFO and calls go to the shared store again ({@link #fallbacks()},
  * {@link #recoveries()}, {@link #shared()} for the metrics).
  *
  * <p>Verdicts are written to both, so that this node's memory is warm when it must answer alone;
@@ -36,8 +41,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class FailoverMemory implements VerdictMemory, SharedStoreHealth {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverMemory.class);
-    /** The probe's one cheap read: a domain nobody calls back (RFC 2606). */
+    /** The domain of the probes' reads and claims: one nobody calls back (RFC 2606). */
     static final String PROBE_DOMAIN = "cbv-probe.invalid";
+    /** What the probe's claim "calls back": never remembered (a claim writes no verdict), never a mail's. */
+    private static final CompletionStage<Verdict> PROBE_ANSWER = CompletableFuture.completedFuture(
+        Verdict.builder(Result.TRANSIENT, Stage.POLICY).domain(PROBE_DOMAIN).text("shared store probe").build());
 
     private final VerdictMemory shared;
     private final VerdictMemory local;
@@ -153,7 +161,20 @@ public final class FailoverMemory implements VerdictMemory, SharedStoreHealth {
     }
 
     private boolean useShared() {
-        return health.useShared(() -> shared.domainFacts(PROBE_DOMAIN));
+        return health.useShared(this::probeClaim);
+    }
+
+    /**
+     * Whether the store can do again what a mail needs of it: look up an address and claim its
+     * callback. A read alone is not enough: Redis out of memory (noeviction) or a read-only replica
+     * answers reads and refuses the claim's write, and a read probe would bring the node back to a
+     * store that fails the next mail, again and again, one WARN and one INFO each time. A fresh
+     * address for each probe, so that a claim left by an earlier probe cut off by a failure (held
+     * until its lease ends) cannot stall this one.
+     */
+    private CompletionStage<Verdict> probeClaim() {
+        String address = "probe-" + UUID.randomUUID() + "@" + PROBE_DOMAIN;
+        return shared.recallOrCall(address, PROBE_DOMAIN, () -> PROBE_ANSWER);
     }
 
     /** The shared store's answer within the bound, else this node's. */

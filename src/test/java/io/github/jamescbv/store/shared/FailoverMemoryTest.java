@@ -143,6 +143,27 @@ class FailoverMemoryTest {
         assertThat(log.at(Level.WARN)).hasSize(1);
     }
 
+    @Test
+    void aStoreThatAnswersReadsButRefusesClaimsIsNotTakenBackByItsProbe() {
+        shared.mode = FaultySharedMemory.Mode.CLAIMS_FAIL;
+        AtomicInteger calls = new AtomicInteger();
+        assertThat(ask(A, counting(calls, CompletableFuture.completedFuture(pass())))).isCompletedWithValue(pass());
+        for (int i = 0; i < 3; i++) {
+            clock.advance(PROBE_EVERY);
+            assertThat(ask(i + A, counting(calls, CompletableFuture.completedFuture(pass())))).isCompletedWithValue(pass());
+        }
+        assertThat(calls).as("every claim answered here").hasValue(4);
+        assertThat(memory.shared()).as("probes that claim, refused as every mail's claim would be").isFalse();
+        assertThat(memory.recoveries()).isZero();
+        assertThat(log.at(Level.WARN)).hasSize(1);
+
+        shared.mode = FaultySharedMemory.Mode.ANSWERS;
+        clock.advance(PROBE_EVERY);
+        memory.size();
+        assertThat(memory.shared()).isTrue();
+        assertThat(log.at(Level.INFO)).hasSize(1);
+    }
+
     private CompletableFuture<Verdict> ask(String address, Supplier<CompletionStage<Verdict>> callback) {
         return memory.recallOrCall(address, "d.test", callback).toCompletableFuture();
     }

@@ -10,9 +10,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-/** A shared store that answers, fails, stalls (stages that never complete), or stalls only its claims. */
+/**
+ * A shared store that answers, fails, stalls (stages that never complete), stalls only its claims,
+ * or refuses only its claims (Redis out of memory or a read-only replica: reads answer, writes fail).
+ */
 final class FaultySharedMemory implements VerdictMemory {
-    enum Mode { ANSWERS, FAILS, THROWS, STALLS, CLAIMS_STALL }
+    enum Mode { ANSWERS, FAILS, THROWS, STALLS, CLAIMS_STALL, CLAIMS_FAIL }
 
     final AtomicInteger calls = new AtomicInteger();
     private final VerdictMemory inner;
@@ -33,6 +36,8 @@ final class FaultySharedMemory implements VerdictMemory {
                 return new CompletableFuture<>();
             case CLAIMS_STALL:
                 return claim ? new CompletableFuture<>() : answer.get();
+            case CLAIMS_FAIL:
+                return claim ? CompletableFuture.failedFuture(new IllegalStateException("OOM command not allowed")) : answer.get();
             default:
                 return answer.get();
         }

@@ -25,14 +25,22 @@ import java.util.List;
  * small near-cache, so that a sender seen a moment ago costs no round trip.
  *
  * <p>One {@link RedisLink} for the whole process: one connection, or one per master of a Redis
- * Cluster. It is opened without waiting: a Redis that is not there at start costs no start-up
- * time, this node answers alone until it is.
+ * Cluster. It is opened at start, which waits for it (boundedly): a mail arriving the moment
+ * James opens its ports must not find a healthy Redis "unavailable" because the connection was
+ * still being made. A Redis that is not there at start costs at most that wait (a refused
+ * connection, nothing), and this node answers alone until it is.
  */
 public final class RedisProtections {
     /** How often a node working alone asks Redis whether it answers again. */
     static final Duration PROBE_EVERY = Duration.ofSeconds(5);
     /** A callback claimed in Redis may take this much longer than its bound before another node may take over. */
     private static final Duration CLAIM_MARGIN = Duration.ofSeconds(5);
+    /**
+     * The longest a node's start waits for its first connection to Redis. Its outcome comes sooner:
+     * a refused connection at once, the TCP connect and the handshake each within the timeout, and
+     * loading the client in a fresh process a second or two.
+     */
+    private static final Duration FIRST_CONNECTION_WAIT = Duration.ofSeconds(5);
 
     private RedisProtections() {
     }
@@ -47,6 +55,8 @@ public final class RedisProtections {
         RedisLink link = null;
         try {
             link = new RedisLink(redis); // connects now, without waiting: see RedisLink
+            // ... but the start waits for it, boundedly, so that James's first mails find it open.
+            link.awaitConnection(FIRST_CONNECTION_WAIT);
             Ticker ticker = Ticker.SYSTEM;
             Duration claimLease = callbackBound.plus(CLAIM_MARGIN);
             // A joined callback of another node is waited for as long as its claim may last, then some.

@@ -6,7 +6,10 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How a {@link RedisLink}'s lettuce client behaves, standalone or cluster alike: no command, no
@@ -21,7 +24,21 @@ final class LinkOptions {
      */
     static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
 
+    /**
+     * The longest pause between two reconnection attempts. lettuce's default backs off to 30 s,
+     * so that after a long outage a node would stay alone up to half a minute after Redis is back;
+     * a node asks whether its store answers every 5 s (FailoverBounds), and so should its client.
+     */
+    static final Duration LONGEST_RECONNECT_PAUSE = Duration.ofSeconds(5);
+
     private LinkOptions() {
+    }
+
+    /** The client's threads and timers, with the reconnection pauses above; the link shuts them down. */
+    static ClientResources resources() {
+        return ClientResources.builder()
+            .reconnectDelay(Delay.exponential(Duration.ofMillis(100), LONGEST_RECONNECT_PAUSE, 2, TimeUnit.MILLISECONDS))
+            .build();
     }
 
     static RedisURI uri(String url, Duration timeout) {

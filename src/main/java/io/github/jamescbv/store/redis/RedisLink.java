@@ -10,6 +10,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -54,6 +55,8 @@ public final class RedisLink implements RedisNode, AutoCloseable {
     private final AbstractRedisClient client;
     private final Supplier<CompletableFuture<Session>> connect;
     private final Duration timeout;
+    /** Ours, not the client's: a client shuts down only the resources it made itself. */
+    private final ClientResources resources;
     private final Object lock = new Object();
     private CompletableFuture<Session> connection;
     private boolean closed;
@@ -63,9 +66,10 @@ public final class RedisLink implements RedisNode, AutoCloseable {
     /** @throws IllegalArgumentException when a URL is no lettuce URI */
     public RedisLink(RedisSettings settings) {
         this.timeout = settings.timeout();
+        this.resources = LinkOptions.resources();
         List<RedisURI> uris = settings.urls().stream().map(u -> LinkOptions.uri(u, timeout)).collect(Collectors.toList());
         if (settings.cluster()) {
-            RedisClusterClient cluster = RedisClusterClient.create(uris);
+            RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
             cluster.setOptions(LinkOptions.cluster(timeout));
             this.client = cluster;
             // lettuce connects a cluster only once it knows the topology: asked of the seeds first, again at each new attempt.
@@ -73,7 +77,7 @@ public final class RedisLink implements RedisNode, AutoCloseable {
                 .thenCompose(topology -> cluster.connectAsync(CODEC))
                 .thenApply(c -> new Session(c, c.async(), () -> ClusterMasters.of(c, timeout)));
         } else {
-            RedisClient standalone = RedisClient.create();
+            RedisClient standalone = RedisClient.create(resources);
             standalone.setOptions(LinkOptions.standalone(timeout));
             RedisURI uri = uris.get(0);
             this.client = standalone;
@@ -167,7 +171,8 @@ public final class RedisLink implements RedisNode, AutoCloseable {
         CompletableFuture<Void> connectionClosed = open == null ? CompletableFuture.completedFuture(null)
             : answered.thenCompose(ignored -> open.handle((s, e) -> s))
                 .thenCompose(s -> s == null ? CompletableFuture.completedFuture(null) : s.connection.closeAsync());
-        connectionClosed.whenComplete((v, e) -> client.shutdownAsync(0, 2, TimeUnit.SECONDS));
+        connectionClosed.whenComplete((v, e) -> client.shutdownAsync(0, 2, TimeUnit.SECONDS)
+            .whenComplete((w, f) -> resources.shutdown(0, 2, TimeUnit.SECONDS)));
     }
 
     /** An open connection, its commands as both kinds of connection answer them, and how to reach its masters. */

@@ -1,14 +1,18 @@
-package io.github.jamescbv.cli;
+package io.github.jamescbv.core;
 
 import java.util.List;
 import java.util.Map;
 
-/** Just enough JSON output for a flat object of strings, numbers, booleans, nulls and string lists. */
-final class Json {
+/**
+ * Just enough JSON output for a flat object of strings, numbers, booleans, nulls and string lists:
+ * what the {@code cbv} command prints, which bundles no JSON library. Everything outside printable
+ * ASCII is escaped, so a value from the network can never break the line it is printed on.
+ */
+public final class Json {
     private Json() {
     }
 
-    static String object(Map<String, Object> fields) {
+    public static String object(Map<String, Object> fields) {
         StringBuilder sb = new StringBuilder("{");
         boolean first = true;
         for (Map.Entry<String, Object> e : fields.entrySet()) {

@@ -12,7 +12,7 @@ import org.apache.james.metrics.api.MetricFactory;
 public final class CbvCounts {
     private final MetricFactory factory;
 
-    CbvCounts(MetricFactory factory) {
+    public CbvCounts(MetricFactory factory) {
         this.factory = factory;
     }
 

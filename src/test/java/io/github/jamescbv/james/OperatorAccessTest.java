@@ -41,9 +41,7 @@ class OperatorAccessTest {
     }
 
     private CallbackVerifyHandler handler(String config) throws Exception {
-        CallbackVerifyHandler h = new CallbackVerifyHandler(new CallbackVerifyHandlerTest.FakeDomains(false), metrics, runtime);
-        h.init(HandlerConfigTest.parse(config), ChannelAccess.unavailable("unit test"));
-        return h;
+        return OperatorTesting.handler(runtime, metrics, config);
     }
 
     private OperatorAccess access() {

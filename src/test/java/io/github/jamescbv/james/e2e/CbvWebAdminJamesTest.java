@@ -8,12 +8,15 @@ import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import io.github.jamescbv.testing.ConfDirectory;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.DataProbeImpl;
@@ -224,6 +227,11 @@ class CbvWebAdminJamesTest {
             .anyMatch(l -> l.startsWith("smtp_cbv_refused_domain_rate"))
             .anyMatch(l -> l.startsWith("smtp_cbv_callbacks_in_flight"))
             .anyMatch(l -> l.startsWith("smtp_cbv_cache_entries"));
+
+        // The same counters as JMX MBeans (Dropwizard's JmxReporter, domain "metrics").
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        assertThat((Long) jmx.getAttribute(new ObjectName("metrics:name=smtp_cbv_cache_hits,type=meters"), "Count")).isPositive();
+        assertThat(jmx.getAttribute(new ObjectName("metrics:name=smtp_cbv_callbacks_in_flight,type=gauges"), "Value")).isEqualTo(0);
     }
 
     /** Percent-encoded paths an operator's client (or an attacker with its token) might send. */

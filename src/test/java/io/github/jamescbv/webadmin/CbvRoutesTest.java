@@ -8,17 +8,11 @@ import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.james.CbvRuntime;
 import io.github.jamescbv.james.OperatorTesting;
 import io.github.jamescbv.testing.FakeVerifier;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import spark.Service;
 
 /**
  * The routes on a Spark service of their own (no James, no authentication): statuses, bodies and
@@ -31,27 +25,16 @@ class CbvRoutesTest {
             .code(a.localPart().startsWith("error") ? 550 : 250).domain(a.domain()).build()));
     final RecordingMetricFactory metrics = new RecordingMetricFactory();
     final CbvRuntime runtime = OperatorTesting.runtime(engine, metrics);
-    final HttpClient http = HttpClient.newHttpClient();
-    Service spark;
-
-    @BeforeEach
-    void start() {
-        spark = Service.ignite().ipAddress("127.0.0.1").port(0);
-        new CbvRoutes(runtime, metrics).define(spark);
-        spark.awaitInitialization();
-    }
+    final RoutesOnSpark routes = new RoutesOnSpark(new CbvRoutes(runtime, metrics));
 
     @AfterEach
     void stop() {
-        spark.stop();
-        spark.awaitStop();
+        routes.close();
         runtime.close();
     }
 
     HttpResponse<String> send(String method, String pathAndQuery) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + spark.port() + pathAndQuery))
-            .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return routes.send(method, pathAndQuery);
     }
 
     @Test

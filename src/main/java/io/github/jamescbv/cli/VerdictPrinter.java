@@ -1,9 +1,8 @@
 package io.github.jamescbv.cli;
 
-import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.core.VerdictJson;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,22 +27,6 @@ final class VerdictPrinter {
     }
 
     static void json(Verdict v, String address, List<String> dialog, boolean withDialog, PrintStream out) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("address", address);
-        fields.putAll(v.detail());
-        fields.put("code", v.code());
-        fields.put("elapsedMs", v.elapsed().toMillis());
-        fields.put("cached", v.cached());
-        v.acceptAll().ifPresent(f -> fields.put("acceptAll", jsonValue(f)));
-        v.postmasterRejected().ifPresent(f -> fields.put("postmasterRejected", jsonValue(f)));
-        if (withDialog) {
-            fields.put("dialog", dialog);
-        }
-        out.println(Json.object(fields));
-    }
-
-    /** A checked fact as JSON: true or false, and null when the check could not tell (its ...Text says why). */
-    private static Object jsonValue(Fact f) {
-        return f.value() == Fact.Value.UNKNOWN ? null : f.isTrue();
+        out.println(VerdictJson.render(v, address, dialog, withDialog));
     }
 }

@@ -13,6 +13,8 @@ import io.github.jamescbv.policy.GuardedVerifier;
 import java.net.InetAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.api.TimeMetric;
 import org.slf4j.Logger;
@@ -31,6 +33,9 @@ final class CallbackStarter {
         /** The handler: "sender=... session=...", under the handler's logger. */
         static final LogStyle HANDLER = new LogStyle(LoggerFactory.getLogger(CallbackVerifyHandler.class),
             "sender", "session", "sender address");
+        /** An operator's request through WebAdmin: "address=... request=webadmin". */
+        static final LogStyle OPERATOR = new LogStyle(LoggerFactory.getLogger(OperatorAccess.class),
+            "address", "request", "address");
 
         final Logger log;
         /** The one INFO line per verification: address, domain, result, stage, code, ms, cached, context, text. */
@@ -88,6 +93,25 @@ final class CallbackStarter {
         } catch (InvalidAddressException e) {
             return unverifiable(raw, e.getMessage(), context);
         }
+        return begin(address, context, target -> verifier.verify(target, client, dialogLogger(context)));
+    }
+
+    /**
+     * An operator's callback for {@code address}, made now whatever the memory holds, within the
+     * limits ({@link GuardedVerifier#verifyNow}); logged and counted like any other. Its dialog
+     * goes to {@code dialog} as well as to the DEBUG log.
+     */
+    PendingVerdict startNow(EmailAddress address, String context, DialogListener dialog) {
+        DialogListener logged = dialogLogger(context);
+        DialogListener both = line -> {
+            logged.onLine(line);
+            dialog.onLine(line);
+        };
+        return begin(address, context, target -> verifier.verifyNow(target, Optional.empty(), both));
+    }
+
+    /** Routes {@code address} through the map and has {@code call} verify it; logs and counts the verdict. */
+    private PendingVerdict begin(EmailAddress address, String context, Function<CallbackTarget, CompletionStage<Verdict>> call) {
         CallbackTarget target = map.route(address);
         String domain = target.domain();
         long startNanos = System.nanoTime();
@@ -95,7 +119,7 @@ final class CallbackStarter {
         CompletableFuture<Verdict> verdict = new CompletableFuture<>();
         verdict.whenComplete((v, e) -> finished(address, v, timer, context));
         try {
-            verifier.verify(target, client, dialogLogger(context)).whenComplete((v, e) -> {
+            call.apply(target).whenComplete((v, e) -> {
                 if (e != null || v == null) {
                     verdict.complete(internalFailure(domain, "engine failed: " + e));
                 } else {

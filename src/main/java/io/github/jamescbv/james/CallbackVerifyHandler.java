@@ -64,6 +64,8 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
     private static final List<String> COMMANDS = List.of("RCPT");
 
     private static final Logger LOG = LoggerFactory.getLogger(CallbackVerifyHandler.class);
+    /** How the handler names itself to the runtime, in the log lines about shared configuration. */
+    private static final String WHO = "CallbackVerifyHandler";
 
     private final DomainList domains;
     private final CbvMetrics metrics;
@@ -96,14 +98,17 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
         try {
             Verifier engine = runtime.engine(parsed.settings());
             guarded = runtime.protect(engine, parsed.settings().totalTimeout(), parsed.cache(), parsed.redis(),
-                parsed.limits(),
-                "CallbackVerifyHandler");
+                parsed.limits(), WHO);
         } catch (RuntimeException e) {
             throw new ConfigurationException("CallbackVerifyHandler: cannot start the verification engine: " + e, e);
         }
         this.config = parsed;
         this.policy = new CallbackPolicy(domains, parsed.verifyAuthenticated(), parsed.exemptions());
         this.starter = new CallbackStarter(guarded, parsed.map(), metrics);
+        // WebAdmin's routes verify, read and forget as this handler would (the first handler's, if several).
+        runtime.offerOperators(new OperatorAccess(
+            new CallbackStarter(guarded, parsed.map(), metrics, CallbackStarter.LogStyle.OPERATOR), parsed.map(),
+            parsed.exemptions(), runtime.protections(WHO), parsed.settings().totalTimeout()), WHO);
         this.gate = new DataReplyGate(parsed.maxWait(), channelAccess, metrics);
         this.rcptGate = new RcptReplyGate(channelAccess, metrics);
         this.enforcer = new RcptEnforcer(parsed.enforcement(), rcptGate, metrics);

@@ -1,10 +1,10 @@
 package io.github.jamescbv.james;
 
 import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.GuardEvents;
 import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.Protections;
-import io.github.jamescbv.policy.SharedStoreHealth;
 import io.github.jamescbv.store.memory.InMemoryProtections;
 import io.github.jamescbv.store.redis.RedisProtections;
 import io.github.jamescbv.store.redis.RedisSettings;
@@ -18,6 +18,7 @@ import javax.annotation.PreDestroy;
 import javax.inject.Inject;
 import javax.inject.Singleton;
 import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.NoopGaugeRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * resolved at its first use, by which time the handlers have given theirs (the defaults if none
  * did). The first handler also chooses where the memory lives: this process ({@code memory},
  * the default), or Redis shared with the other nodes of a cluster ({@code <redis>}).
+ *
+ * <p>The first handler also registers what the WebAdmin routes need to act as it would
+ * ({@link OperatorAccess}). Every guard made here counts its hits, misses, joins and refusals
+ * into James's metrics ({@link GuardMetrics}), and the protections' gauges (callbacks in flight,
+ * queued...) go to James's gauges ({@link ProtectionGauges}).
  */
 @Singleton
 public class CbvRuntime implements AutoCloseable {
@@ -54,27 +60,30 @@ public class CbvRuntime implements AutoCloseable {
         void close();
     }
 
-    /** Metric names of a shared store's health: {@code smtp_cbv_shared_verdicts_up} and so on. */
-    static final String SHARED_PREFIX = "smtp_cbv_shared_";
-
     private final Engines engines;
     private final GaugeRegistry gauges;
+    private final GuardEvents guardEvents;
     private CacheSettings cacheSettings;
     private Optional<RedisSettings> redisSettings;
     private LimitSettings limitSettings;
     private String configuredBy;
     private Protections protections;
+    private OperatorAccess operators;
+    private String operatorsFrom;
     private boolean closed;
 
-    /** The real engines, on resources started at the first request (a James without our handler starts no thread). */
+    /** The real engines, on resources started at the first request (a James without our handler starts no thread); nothing counted. */
     public CbvRuntime() {
-        this(new NoopGaugeRegistry());
+        this(new SharedEngines(), new NoopGaugeRegistry(), GuardEvents.NONE);
     }
 
-    /** As James builds it: the shared store's health goes to James's gauges (JMX, the metrics route). */
+    /**
+     * As James builds it: the guards count into James's metrics, the protections' gauges and the
+     * shared store's health go to James's gauges (JMX, the metrics route).
+     */
     @Inject
-    public CbvRuntime(GaugeRegistry gauges) {
-        this(new SharedEngines(), gauges);
+    public CbvRuntime(GaugeRegistry gauges, MetricFactory metrics) {
+        this(new SharedEngines(), gauges, new GuardMetrics(metrics));
     }
 
     /** With engines of the caller's that need no closing (unit tests: a fake engine). */
@@ -84,6 +93,15 @@ public class CbvRuntime implements AutoCloseable {
 
     /** As above, the gauges going to {@code gauges}. */
     CbvRuntime(Function<VerifierSettings, Verifier> engines, GaugeRegistry gauges) {
+        this(engines, gauges, GuardEvents.NONE);
+    }
+
+    /** As above, the guards counting into {@code metrics}. */
+    CbvRuntime(Function<VerifierSettings, Verifier> engines, GaugeRegistry gauges, MetricFactory metrics) {
+        this(engines, gauges, new GuardMetrics(metrics));
+    }
+
+    private CbvRuntime(Function<VerifierSettings, Verifier> engines, GaugeRegistry gauges, GuardEvents guardEvents) {
         this(new Engines() {
             @Override
             public Verifier engine(VerifierSettings settings) {
@@ -93,12 +111,13 @@ public class CbvRuntime implements AutoCloseable {
             @Override
             public void close() {
             }
-        }, gauges);
+        }, gauges, guardEvents);
     }
 
-    private CbvRuntime(Engines engines, GaugeRegistry gauges) {
+    private CbvRuntime(Engines engines, GaugeRegistry gauges, GuardEvents guardEvents) {
         this.engines = engines;
         this.gauges = gauges;
+        this.guardEvents = guardEvents;
     }
 
     /**
@@ -133,12 +152,31 @@ public class CbvRuntime implements AutoCloseable {
                                                 Optional<RedisSettings> redisWanted, LimitSettings limitsWanted,
                                                 String who) {
         configure(cacheWanted, redisWanted, limitsWanted, admissionWait.multipliedBy(2), who);
-        return protections.guard(engine, admissionWait);
+        return protections.guard(engine, admissionWait, guardEvents);
     }
 
     /** {@code engine} behind the process's protections as the handlers configured them, else the defaults. */
     public synchronized GuardedVerifier join(Verifier engine, Duration admissionWait, String who) {
-        return protections(who).guard(engine, admissionWait);
+        return protections(who).guard(engine, admissionWait, guardEvents);
+    }
+
+    /**
+     * Offers what the WebAdmin routes need to act as {@code who} would; the first offer is kept
+     * (like the first handler's cache and limits), a later one only noted.
+     */
+    synchronized void offerOperators(OperatorAccess access, String who) {
+        if (operators == null) {
+            operators = access;
+            operatorsFrom = who;
+            LOG.info("{}: WebAdmin's /cbv routes verify with its settings and map", who);
+        } else {
+            LOG.info("{}: WebAdmin's /cbv routes keep the settings and map of {}", who, operatorsFrom);
+        }
+    }
+
+    /** What the first handler registered for the WebAdmin routes; empty when no handler is configured (yet). */
+    public synchronized Optional<OperatorAccess> operators() {
+        return Optional.ofNullable(operators);
     }
 
     /**
@@ -170,7 +208,7 @@ public class CbvRuntime implements AutoCloseable {
             LOG.info("{}: verdict cache, callbacks in flight and remote limits {}", who, redisWanted
                 .map(r -> "shared through Redis (" + r + "); maxConcurrent and maxQueued per node")
                 .orElse("in this process's memory"));
-            protections.sharedStores().forEach(this::registerGauges);
+            ProtectionGauges.register(gauges, protections);
         } else if (!cacheSettings.equals(cacheWanted) || !limitSettings.equals(limitsWanted)
             || !redisSettings.equals(redisWanted) && redisWanted.isPresent()) {
             LOG.warn("{}: the verdict cache and limits are shared by the whole James process and were already "
@@ -182,19 +220,6 @@ public class CbvRuntime implements AutoCloseable {
 
     private static String store(Optional<RedisSettings> redis) {
         return redis.map(r -> "redis " + r).orElse("memory");
-    }
-
-    /** Whether this node answers alone, and how often it had to, where James reads its gauges. */
-    private void registerGauges(SharedStoreHealth store) {
-        String prefix = SHARED_PREFIX + store.holds();
-        try {
-            gauges.register(prefix + "_up", () -> store.shared() ? 1 : 0);
-            gauges.register(prefix + "_fallbacks", store::fallbacks);
-            gauges.register(prefix + "_recoveries", store::recoveries);
-        } catch (RuntimeException e) {
-            // A registry that already holds the name (a second runtime in one test JVM) costs the gauge, not the start.
-            LOG.debug("gauges of the shared {} not registered: {}", store.holds(), e.toString());
-        }
     }
 
     /** Stops the limits' timer and the engine's threads; called by James when it stops. Idempotent. */

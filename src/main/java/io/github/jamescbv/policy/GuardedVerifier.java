@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * lets the callback go ahead (without sharing it), a verdict it cannot keep is not kept, a client
  * budget that cannot be charged lets the client through (the other limits still hold), a domain
  * budget that cannot be asked refuses the callback ({@link Admissions}); each with a WARN.
+ *
+ * <p>Each request is counted once for the operators ({@link GuardEvents}): a hit, a miss (it
+ * claimed the callback) or a join, and each callback a limit refuses under that limit. Whether a
+ * request claimed is known here, not in the store: the store runs the claimer's callback.
  */
 public final class GuardedVerifier {
     /** Added to the admission wait for a domain lease: the callback's longest run plus room for its ending. */
@@ -51,13 +55,21 @@ public final class GuardedVerifier {
     private final VerdictMemory memory;
     private final RemoteBudgets budgets;
     private final Admissions admissions;
+    private final GuardEvents events;
+
+    /** As below, counted by nobody. */
+    public GuardedVerifier(Verifier engine, Duration admissionWait, VerdictMemory memory, RemoteBudgets budgets,
+                           ProcessCapacity capacity, Ticker ticker) {
+        this(engine, admissionWait, memory, budgets, capacity, ticker, GuardEvents.NONE);
+    }
 
     /**
      * @param admissionWait how long a request may wait for the limits before it is refused (the total timeout)
      * @param ticker        the clock of the limits' deadlines (the one the budgets and the capacity wait on)
+     * @param events        told of every hit, miss, join and refusal
      */
     public GuardedVerifier(Verifier engine, Duration admissionWait, VerdictMemory memory, RemoteBudgets budgets,
-                           ProcessCapacity capacity, Ticker ticker) {
+                           ProcessCapacity capacity, Ticker ticker, GuardEvents events) {
         this.engine = engine;
         this.ticker = ticker;
         this.admissionWait = admissionWait;
@@ -65,6 +77,7 @@ public final class GuardedVerifier {
         this.memory = memory;
         this.budgets = budgets;
         this.admissions = new Admissions(budgets, capacity);
+        this.events = events;
     }
 
     /**
@@ -74,7 +87,7 @@ public final class GuardedVerifier {
      * @param client the connecting client whose message causes this callback, for its rate budget
      */
     public CompletionStage<Verdict> verify(CallbackTarget target, Optional<InetAddress> client, DialogListener dialog) {
-        Callback callback = new Callback(target, client, dialog);
+        Callback callback = new Callback(target, client, dialog, false);
         CompletionStage<Verdict> answer;
         try {
             answer = memory.recallOrCall(callback.key, callback.domain, callback);
@@ -83,10 +96,46 @@ public final class GuardedVerifier {
         }
         CompletableFuture<Verdict> hit = answeredAtOnce(answer);
         if (hit != null) {
-            return hit; // a hit: nothing to add
+            countAnswer(callback, hit.getNow(null));
+            return hit; // nothing to add
         }
         return answer.handle((v, e) -> e == null ? CompletableFuture.completedFuture(v) : afterFailure(callback, e))
-            .thenCompose(Function.identity());
+            .thenCompose(Function.identity())
+            .whenComplete((v, e) -> countAnswer(callback, v));
+    }
+
+    /**
+     * A callback now, for an operator who asks for one: no verdict in memory answers and no callback
+     * in flight is joined, but the limits still apply (the client's budget, the domain's, the
+     * process's: the remote cannot tell an operator's callback from any other), and the verdict is
+     * remembered by the usual rules. Nothing known of the domain is passed on either, so that the
+     * dialog shows everything the remote says now. Never blocks; the stage never completes exceptionally.
+     */
+    public CompletionStage<Verdict> verifyNow(CallbackTarget target, Optional<InetAddress> client, DialogListener dialog) {
+        return new Callback(target, client, dialog, true).get();
+    }
+
+    /** A request the memory answered, or that joined a callback; one that claimed was counted when it did. */
+    private void countAnswer(Callback callback, Verdict v) {
+        if (callback.claimed) {
+            return;
+        }
+        tell(() -> {
+            if (v != null && v.cached()) {
+                events.hit();
+            } else {
+                events.joined();
+            }
+        });
+    }
+
+    /** Counting never fails a verification. */
+    private static void tell(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.warn("counting a verification failed", e);
+        }
     }
 
     /**
@@ -109,13 +158,18 @@ public final class GuardedVerifier {
         final String domain;
         final Optional<InetAddress> client;
         final DialogListener dialog;
+        /** An operator's callback: no memory consulted, nothing known of the domain passed on. */
+        final boolean fresh;
+        /** Set when this request's callback runs: it claimed the address. */
+        volatile boolean claimed;
 
-        Callback(CallbackTarget target, Optional<InetAddress> client, DialogListener dialog) {
+        Callback(CallbackTarget target, Optional<InetAddress> client, DialogListener dialog, boolean fresh) {
             this.target = target;
             this.key = target.recipient().toString();
             this.domain = target.domain();
             this.client = client;
             this.dialog = dialog;
+            this.fresh = fresh;
         }
 
         /**
@@ -125,6 +179,10 @@ public final class GuardedVerifier {
          */
         @Override
         public CompletionStage<Verdict> get() {
+            claimed = true;
+            if (!fresh) {
+                tell(events::miss);
+            }
             CompletionStage<Verdict> run;
             try {
                 run = run();
@@ -138,6 +196,7 @@ public final class GuardedVerifier {
             long startNanos = ticker.nanoTime();
             return chargeClient(client).thenCompose(overBudget -> {
                 if (overBudget.isPresent()) {
+                    tell(() -> events.refused(Limit.CLIENT_RATE));
                     return CompletableFuture.completedFuture(refusal(domain, overBudget.get(), startNanos));
                 }
                 return admissions.admit(domain, startNanos + admissionWait.toNanos(), leaseTime)
@@ -147,7 +206,11 @@ public final class GuardedVerifier {
 
         private CompletionStage<Verdict> admitted(Admission admission, long startNanos) {
             if (!admission.granted()) {
+                tell(() -> events.refused(Limit.ofAdmissionRefusal(admission.reason())));
                 return CompletableFuture.completedFuture(refusal(domain, admission.reason(), startNanos));
+            }
+            if (fresh) {
+                return call(admission, DomainFacts.NONE);
             }
             // While this request waited for a slot, another address of the domain may have
             // brought back a domain-level answer (unreachable MX hosts, probe sender refused).

@@ -45,7 +45,12 @@ public final class Protections implements AutoCloseable {
 
     /** {@code engine} behind these protections. */
     public GuardedVerifier guard(Verifier engine, Duration admissionWait) {
-        return new GuardedVerifier(engine, admissionWait, memory, budgets, capacity, ticker);
+        return guard(engine, admissionWait, GuardEvents.NONE);
+    }
+
+    /** As above, every hit, miss, join and refusal told to {@code events}. */
+    public GuardedVerifier guard(Verifier engine, Duration admissionWait, GuardEvents events) {
+        return new GuardedVerifier(engine, admissionWait, memory, budgets, capacity, ticker, events);
     }
 
     public VerdictMemory memory() {

@@ -89,9 +89,14 @@ public interface VerdictMemory extends AutoCloseable {
 
     /** The verdict that answers, from {@link #recall}'s list: the first that is not a domain fact. */
     static Optional<Verdict> answer(List<Remembered> held) {
+        return answering(held).map(Remembered::verdict);
+    }
+
+    /** As {@link #answer}, with where it is held and until when. */
+    static Optional<Remembered> answering(List<Remembered> held) {
         for (Remembered r : held) {
             if (r.scope() != CacheScope.ACCEPT_ALL) {
-                return Optional.of(r.verdict());
+                return Optional.of(r);
             }
         }
         return Optional.empty();

@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * Writes the demo James's {@code conf/}: conf-samples/ as shipped, with only what a demo on
  * one machine must change: unprivileged loopback ports, the demo DNS server, the demo MX
  * port, and allowPrivateTargets (the demo's "remote" mail servers live on 127.0.0.2 and .3),
- * for the handler and the on-demand mailet alike.
+ * for the handler and the on-demand mailet alike; WebAdmin (with the /cbv routes and /metrics)
+ * on the demo's loopback port.
  * Everything else James needs comes from the memory server's own test configuration.
  *
  * <p>Arguments: {@code workingDirectory smtpPort dnsPort mxPort webadminPort}.
@@ -44,8 +45,11 @@ public final class DemoSetup {
         mailets = ConfDirectory.replace(mailets, "<allowPrivateTargets>false</allowPrivateTargets>",
             "<allowPrivateTargets>true</allowPrivateTargets>");
         ConfDirectory.write(work, smtp, mailets);
-        Files.writeString(work.resolve("conf/webadmin.properties"),
-            "enabled=true\nhost=127.0.0.1\nport=" + webadminPort + "\n", StandardCharsets.UTF_8);
+        // The sample's WebAdmin: our /cbv routes and James's /metrics, on the demo's port.
+        String webadmin = ConfDirectory.sample("webadmin.properties");
+        webadmin = ConfDirectory.replace(webadmin, "port=8000", "port=" + webadminPort);
+        webadmin = ConfDirectory.replace(webadmin, "host=localhost", "host=127.0.0.1");
+        Files.writeString(work.resolve("conf/webadmin.properties"), webadmin, StandardCharsets.UTF_8);
         System.out.println("demo configuration written to " + work.resolve("conf"));
     }
 }

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.james.metrics.api.Gauge;
-import org.apache.james.metrics.api.GaugeRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +71,7 @@ class RedisRuntimeTest {
         int port = RedisPeer.Builder.freePort();
         Map<String, Gauge<?>> gauges = new ConcurrentHashMap<>();
         FakeVerifier engine = new FakeVerifier();
-        CbvRuntime alone = closed(new CbvRuntime(s -> engine, recording(gauges)));
+        CbvRuntime alone = closed(new CbvRuntime(s -> engine, RecordingGauges.into(gauges)));
         GuardedVerifier v = node(alone, engine, Optional.of(new RedisSettings("redis://127.0.0.1:" + port,
             RedisSettings.DEFAULT_KEY_PREFIX, Duration.ofMillis(200))));
 
@@ -120,21 +119,6 @@ class RedisRuntimeTest {
 
     private static GuardedVerifier node(CbvRuntime runtime, FakeVerifier engine, Optional<RedisSettings> redis) {
         return runtime.protect(engine, WAIT, CacheSettings.DEFAULTS, redis, LIMITS, "node");
-    }
-
-    private static GaugeRegistry recording(Map<String, Gauge<?>> into) {
-        return new GaugeRegistry() {
-            @Override
-            public <T> GaugeRegistry register(String name, Gauge<T> gauge) {
-                into.put(name, gauge);
-                return this;
-            }
-
-            @Override
-            public <T> SettableGauge<T> settableGauge(String name) {
-                return value -> { };
-            }
-        };
     }
 
     private <T extends AutoCloseable> T closed(T c) {

@@ -1,6 +1,7 @@
 package io.github.jamescbv.store.memory;
 
 import io.github.jamescbv.core.Scheduler;
+import io.github.jamescbv.policy.Limit;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 
@@ -74,9 +75,9 @@ final class DomainGate<W> {
     /** Why a request cannot start now; call after {@link #canStart} said no. */
     String busyReason() {
         if (inFlight >= maxInFlight) {
-            return "domain " + name + ": " + inFlight + (inFlight == 1 ? " callback" : " callbacks") + " already in flight";
+            return Limit.domainBusy(name, inFlight);
         }
-        return "domain " + name + ": rate of " + starts.limit() + " per minute reached";
+        return Limit.domainRateReached(name, starts.limit());
     }
 
     /**

@@ -5,6 +5,7 @@ import io.github.jamescbv.core.Scheduler;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.policy.Completions;
 import io.github.jamescbv.policy.Grant;
+import io.github.jamescbv.policy.Limit;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.ProcessCapacity;
 import io.github.jamescbv.policy.RefusedLease;
@@ -190,8 +191,8 @@ public final class RedisBudgets implements RemoteBudgets {
                 again = true;
             } else {
                 line.busyReason = a.slotsFull
-                    ? "domain " + line.name + ": " + a.inFlight + (a.inFlight == 1 ? " callback" : " callbacks") + " already in flight"
-                    : "domain " + line.name + ": rate of " + settings.perDomainRate() + " per minute reached";
+                    ? Limit.domainBusy(line.name, a.inFlight)
+                    : Limit.domainRateReached(line.name, settings.perDomainRate());
                 for (Request r : line.untried()) {
                     decide(line, r, batch);
                 }

@@ -41,11 +41,7 @@ class ConfSamplesTest {
             address.startsWith("error") ? "550 5.1.1 User unknown"
                 : address.startsWith("transient") ? "450 4.2.0 Greylisted" : "250 2.1.5 Ok"))) {
             String mxTarget = "[127.0.0.1]:" + mx.port();
-            String mailets = ConfDirectory.sample("mailetcontainer.xml");
-            mailets = ConfDirectory.replace(mailets, "<map></map>", "<map>remote.example=" + mxTarget + "</map>");
-            mailets = ConfDirectory.replace(mailets, "<allowPrivateTargets>false</allowPrivateTargets>",
-                "<allowPrivateTargets>true</allowPrivateTargets>");
-            ConfDirectory.write(workingDirectory, smtpServers(mxTarget), mailets);
+            ConfDirectory.write(workingDirectory, smtpServers(mxTarget), mailets(mxTarget));
 
             Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
             GuiceJamesServer james = JamesUnderTest.server(workingDirectory);
@@ -145,7 +141,7 @@ class ConfSamplesTest {
     }
 
     /** The sample smtpserver.xml on ephemeral loopback ports, the handler calling remote.example back at {@code mxTarget}. */
-    private static String smtpServers(String mxTarget) throws IOException {
+    static String smtpServers(String mxTarget) throws IOException {
         String smtp = ConfDirectory.sample("smtpserver.xml");
         smtp = ConfDirectory.replace(smtp, "<bind>0.0.0.0:25</bind>", "<bind>127.0.0.1:0</bind>");
         smtp = ConfDirectory.replace(smtp, "<bind>0.0.0.0:465</bind>", "<bind>127.0.0.1:0</bind>");
@@ -153,6 +149,14 @@ class ConfSamplesTest {
         smtp = ConfDirectory.replace(smtp, "<!-- <entry from=\"yahoo.net\" to=\"yahoo.com\"/> -->",
             "<entry from=\"remote.example\" to=\"" + mxTarget + "\"/>");
         return ConfDirectory.replace(smtp, "<allowPrivateTargets>false</allowPrivateTargets>",
+            "<allowPrivateTargets>true</allowPrivateTargets>");
+    }
+
+    /** The sample mailetcontainer.xml, its mailet calling remote.example back at {@code mxTarget}. */
+    static String mailets(String mxTarget) throws IOException {
+        String mailets = ConfDirectory.sample("mailetcontainer.xml");
+        mailets = ConfDirectory.replace(mailets, "<map></map>", "<map>remote.example=" + mxTarget + "</map>");
+        return ConfDirectory.replace(mailets, "<allowPrivateTargets>false</allowPrivateTargets>",
             "<allowPrivateTargets>true</allowPrivateTargets>");
     }
 

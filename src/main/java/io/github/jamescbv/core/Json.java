@@ -1,26 +1,37 @@
-package io.github.jamescbv.cli;
+package io.github.jamescbv.core;
 
 import java.util.List;
 import java.util.Map;
 
-/** Just enough JSON output for a flat object of strings, numbers, booleans, nulls and string lists. */
-final class Json {
+/**
+ * Just enough JSON output for an object of strings, numbers, booleans, nulls, lists and objects
+ * (maps with string keys, in their iteration order): what the {@code cbv} command prints, which
+ * bundles no JSON library, and what WebAdmin answers in the same shape. Everything outside
+ * printable ASCII is escaped, so a value from the network can never break the line it is printed on.
+ */
+public final class Json {
     private Json() {
     }
 
-    static String object(Map<String, Object> fields) {
-        StringBuilder sb = new StringBuilder("{");
+    public static String object(Map<String, ?> fields) {
+        StringBuilder sb = new StringBuilder();
+        object(sb, fields);
+        return sb.toString();
+    }
+
+    private static void object(StringBuilder sb, Map<?, ?> fields) {
+        sb.append('{');
         boolean first = true;
-        for (Map.Entry<String, Object> e : fields.entrySet()) {
+        for (Map.Entry<?, ?> e : fields.entrySet()) {
             if (!first) {
                 sb.append(',');
             }
             first = false;
-            string(sb, e.getKey());
+            string(sb, String.valueOf(e.getKey()));
             sb.append(':');
             value(sb, e.getValue());
         }
-        return sb.append('}').toString();
+        sb.append('}');
     }
 
     private static void value(StringBuilder sb, Object v) {
@@ -39,6 +50,8 @@ final class Json {
                 value(sb, item);
             }
             sb.append(']');
+        } else if (v instanceof Map) {
+            object(sb, (Map<?, ?>) v);
         } else {
             string(sb, String.valueOf(v));
         }

@@ -822,7 +822,7 @@ public final class JamesBench {
         return median(runs.stream().mapToDouble(metric).toArray());
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
@@ -830,7 +830,7 @@ public final class JamesBench {
     }
 
     /** Nearest-rank percentile of sorted values; 0 when there are none. */
-    private static long percentile(long[] sorted, int p) {
+    static long percentile(long[] sorted, int p) {
         if (sorted.length == 0) {
             return 0;
         }

@@ -47,7 +47,8 @@ public final class SoakBench {
         System.exit(status);
     }
 
-    private static int arg(String[] args, int index, int otherwise) {
+    /** The argument at {@code index} as a number, {@code otherwise} when there are fewer arguments (the flood's too). */
+    static int arg(String[] args, int index, int otherwise) {
         return args.length > index ? Integer.parseInt(args[index]) : otherwise;
     }
 }

@@ -4,6 +4,7 @@ import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import io.github.jamescbv.testing.TestDnsServer;
+import java.time.Duration;
 import java.util.stream.Stream;
 
 /**
@@ -21,9 +22,10 @@ import java.util.stream.Stream;
  * <li>anything else: 250.</li>
  * </ul>
  * The {@link #silent} MX accepts connections and never says a word.
+ * Public for the benchmarks that call back through e2e nodes ({@link JamesNode}).
  */
-final class CallbackRemotes implements AutoCloseable {
-    final ScriptedSmtpServer mx;
+public final class CallbackRemotes implements AutoCloseable {
+    public final ScriptedSmtpServer mx;
     final ScriptedSmtpServer silent;
     final TestDnsServer dns;
     private final HeldAddresses held;
@@ -37,9 +39,15 @@ final class CallbackRemotes implements AutoCloseable {
 
     /** Starts the MXs and {@code records} (a DNS server not started yet), and publishes their ports. */
     static CallbackRemotes start(TestDnsServer records) {
+        return start(records, Duration.ZERO);
+    }
+
+    /** As {@link #start(TestDnsServer)}, the MX waiting {@code replyDelay} before each of its replies, as a distant one would. */
+    public static CallbackRemotes start(TestDnsServer records, Duration replyDelay) {
         HeldAddresses held = new HeldAddresses();
         ScriptedSmtpServer mx = ScriptedSmtpServer.start(SmtpScript.standard()
-            .on("RCPT", line -> answer(SmtpScript.pathOf(line), held)));
+            .on("RCPT", line -> answer(SmtpScript.pathOf(line), held))
+            .delayEachReply(replyDelay));
         ScriptedSmtpServer silent = ScriptedSmtpServer.start(SmtpScript.standard().greeting(Response.silence()));
         TestDnsServer dns = records.start();
         System.setProperty("cbv.it.mx", Integer.toString(mx.port()));

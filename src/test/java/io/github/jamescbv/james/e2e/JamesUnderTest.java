@@ -144,6 +144,19 @@ public final class JamesUnderTest {
         return storedWith(server, subject::equals).stream().map(Map.Entry::getValue).findFirst();
     }
 
+    /**
+     * How many mails the cbv-* repositories hold: cheap enough to ask every few milliseconds,
+     * where {@link #find} copies every stored mail.
+     */
+    static long storedCount(GuiceJamesServer server) throws Exception {
+        MailRepositoryProbeImpl probe = server.getProbe(MailRepositoryProbeImpl.class);
+        long count = 0;
+        for (String name : REPOSITORIES) {
+            count += probe.getRepositoryMailCount(repository(name));
+        }
+        return count;
+    }
+
     /** The stored mails whose subject {@code wanted} accepts, by subject. */
     private static List<Map.Entry<String, StoredMail>> storedWith(GuiceJamesServer server, Predicate<String> wanted) throws Exception {
         MailRepositoryReader reader = new MailRepositoryReader(server.getProbe(MailRepositoryProbeImpl.class), JamesUnderTest::repository);

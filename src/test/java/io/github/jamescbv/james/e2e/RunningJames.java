@@ -13,9 +13,9 @@ import org.apache.james.JamesServerExtension;
 /**
  * The James of an e2e test class ({@link JamesUnderTest#perClass}) as its tests talk to it:
  * each SMTP server of smtpserver.xml by its {@code helloName}, and the mails the mailet
- * container stored, by subject.
+ * container stored, by subject. Public for the benchmarks that send through e2e nodes ({@link JamesNode}).
  */
-final class RunningJames {
+public final class RunningJames {
     private final Supplier<GuiceJamesServer> server;
 
     RunningJames(JamesServerExtension extension) {
@@ -47,7 +47,7 @@ final class RunningJames {
     }
 
     /** One mail on a connection of its own to the server {@code helloName}; fails unless the final "." gets 250. */
-    void deliver(String helloName, String sender, String recipient, String subject) throws IOException {
+    public void deliver(String helloName, String sender, String recipient, String subject) throws IOException {
         try (SmtpClient c = connect(helloName)) {
             expect(250, c.sendMail(sender, recipient, subject));
         }
@@ -58,8 +58,13 @@ final class RunningJames {
     }
 
     /** The mails with these subjects, in their order, once all are stored. */
-    List<StoredMail> awaitMails(List<String> subjects) {
+    public List<StoredMail> awaitMails(List<String> subjects) {
         return JamesUnderTest.awaitMails(server(), subjects);
+    }
+
+    /** How many mails the cbv-* repositories hold now, without reading one. */
+    public long storedCount() throws Exception {
+        return JamesUnderTest.storedCount(server());
     }
 
     /** The mail with this subject if it is stored already. */

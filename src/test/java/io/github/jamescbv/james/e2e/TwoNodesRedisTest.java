@@ -1,6 +1,5 @@
 package io.github.jamescbv.james.e2e;
 
-import static io.github.jamescbv.james.e2e.SmtpClient.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +9,6 @@ import io.github.jamescbv.testing.TestDnsServer;
 import io.github.jamescbv.testing.peers.Need;
 import io.github.jamescbv.testing.peers.RedisPeer;
 import io.github.jamescbv.testing.peers.RequiresPeers;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.apache.james.GuiceJamesServer;
-import org.apache.james.utils.DataProbeImpl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,14 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Each test says what two nodes with their own memory would do instead; that is what makes its
  * assertions able to fail.
  *
- * <p>Two {@link GuiceJamesServer}s run side by side in one JVM: each has its own injector, hence
- * its own {@code CbvRuntime}, near-cache, mail repositories and users. What they do share: the
- * platform MBean server, where James registers each SMTP server under its {@code jmxName} and the
- * mailet container's processors under their names (so the nodes' jmxNames differ and the
- * processors are not registered); and James's static state, which is not made for two servers
- * starting at once (in 3.8.1 the JMAP {@code ObjectMapperFactory} constructor adds to a static
- * {@code ImmutableSet.Builder}: two servers starting together failed with a NullPointerException
- * there), so the nodes start one after the other.
+ * <p>How two James share one JVM: {@link JamesNode}.
  *
  * <p>Each test sends from a loopback address of its own, so that no test's new callbacks count
  * against another's client budget ({@code perClientRate} 5).
@@ -53,8 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresPeers(Need.REDIS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoNodesRedisTest {
-    static final String LOCAL_DOMAIN = "local.test";
-    static final String BOB = "bob@" + LOCAL_DOMAIN;
+    static final String BOB = JamesNode.RECIPIENT;
     /** Sender domains, each with an MX record at the test DNS: the scripted MX, on 127.0.0.1. */
     static final String DOMAIN = "nodes.example";
     static final String RATED = "rated.example";
@@ -70,8 +58,8 @@ class TwoNodesRedisTest {
     static Path workingDirectories;
     static RedisPeer redis;
     static CallbackRemotes remotes;
-    static Node a;
-    static Node b;
+    static JamesNode a;
+    static JamesNode b;
 
     @BeforeAll
     static void start() throws Exception {
@@ -82,8 +70,9 @@ class TwoNodesRedisTest {
             records.mx(domain, 10, "mx.nodes.example");
         }
         remotes = CallbackRemotes.start(records);
-        a = new Node("node-a", workingDirectories);
-        b = new Node("node-b", workingDirectories);
+        String smtpServers = ConfDirectory.resource("nodes/smtpserver.xml");
+        a = new JamesNode("node-a", workingDirectories, smtpServers);
+        b = new JamesNode("node-b", workingDirectories, smtpServers);
         a.start();
         b.start();
     }
@@ -91,7 +80,7 @@ class TwoNodesRedisTest {
     @AfterAll
     static void stop() throws Exception {
         try {
-            for (Node node : Arrays.asList(a, b)) {
+            for (JamesNode node : Arrays.asList(a, b)) {
                 if (node != null) {
                     node.stop();
                 }
@@ -114,10 +103,10 @@ class TwoNodesRedisTest {
         // nodes asks while the one callback is under way.
         String sender = NAMES.unique("held-forged") + "@" + DOMAIN;
         int connectionsBefore = remotes.mx.connectionCount();
-        List<Node> nodes = new ArrayList<>();
+        List<JamesNode> nodes = new ArrayList<>();
         List<Callable<SmtpClient>> connections = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            Node node = i % 2 == 0 ? a : b;
+            JamesNode node = i % 2 == 0 ? a : b;
             nodes.add(node);
             connections.add(() -> node.james.connect(node.hello));
         }
@@ -128,12 +117,12 @@ class TwoNodesRedisTest {
             await().atMost(GENEROUS).until(() -> remotes.probeOf(sender).quitReceived());
 
             List<String> subjects = burst.finish();
-            Map<Node, List<String>> subjectsByNode = new HashMap<>();
+            Map<JamesNode, List<String>> subjectsByNode = new HashMap<>();
             for (int i = 0; i < subjects.size(); i++) {
                 subjectsByNode.computeIfAbsent(nodes.get(i), n -> new ArrayList<>()).add(subjects.get(i));
             }
-            Map<Node, Set<String>> cachedByNode = new HashMap<>();
-            for (Node node : List.of(a, b)) {
+            Map<JamesNode, Set<String>> cachedByNode = new HashMap<>();
+            for (JamesNode node : List.of(a, b)) {
                 List<StoredMail> stored = node.james.awaitMails(subjectsByNode.get(node));
                 assertThat(stored).hasSize(25).allSatisfy(m -> {
                     assertThat(m.result()).as(m.toString()).contains("pass");
@@ -164,9 +153,9 @@ class TwoNodesRedisTest {
         for (int i = 0; i < DOMAIN_RATE + 2; i++) {
             // A, B, A, B, A: with a rate of its own, neither node would reach 3 within five messages
             // (A would call back all three of its senders, B both of its).
-            Node node = i % 2 == 0 ? a : b;
+            JamesNode node = i % 2 == 0 ? a : b;
             senders.add(NAMES.unique("sender") + "@" + RATED);
-            mails.add(node.deliver(client, senders.get(i)));
+            mails.add(node.deliver(client, senders.get(i), NAMES));
         }
 
         assertThat(mails.subList(0, DOMAIN_RATE)).allSatisfy(m ->
@@ -189,13 +178,13 @@ class TwoNodesRedisTest {
         // Over two sender domains, so that the client's rate is reached before any domain's.
         for (int i = 0; i < CLIENT_RATE; i++) {
             String sender = NAMES.unique("sender") + "@" + (i < DOMAIN_RATE ? CLIENT_ONE : CLIENT_TWO);
-            assertThat(a.deliver(client, sender).result()).contains("pass");
+            assertThat(a.deliver(client, sender, NAMES).result()).contains("pass");
         }
         String overOnA = NAMES.unique("sender") + "@" + CLIENT_TWO;
         String overOnB = NAMES.unique("sender") + "@" + CLIENT_TWO;
-        StoredMail onA = a.deliver(client, overOnA);
+        StoredMail onA = a.deliver(client, overOnA, NAMES);
         // B has seen no callback of this client: with a budget of its own, this one would pass.
-        StoredMail onB = b.deliver(client, overOnB);
+        StoredMail onB = b.deliver(client, overOnB, NAMES);
 
         String over = "client " + client + " exceeded " + CLIENT_RATE + " new callbacks per minute";
         for (StoredMail m : List.of(onA, onB)) {
@@ -212,7 +201,7 @@ class TwoNodesRedisTest {
     @Order(4)
     void aVerdictOutlivesARestartOfBothNodes() throws Exception {
         String sender = NAMES.unique("restart") + "@" + DOMAIN;
-        assertThat(a.deliver("127.0.0.1", sender).detail()).containsEntry("result", "pass").containsEntry("cached", "false");
+        assertThat(a.deliver("127.0.0.1", sender, NAMES).detail()).containsEntry("result", "pass").containsEntry("cached", "false");
         assertThat(redis.command("EXISTS cbv:a:{" + DOMAIN + "}:" + sender)).isEqualTo(":1");
         int connectionsBefore = remotes.mx.connectionCount();
 
@@ -223,51 +212,10 @@ class TwoNodesRedisTest {
 
         // New James instances: a new runtime, an empty near-cache, an empty memory of their own.
         // Without Redis they would have forgotten the sender and called it back again.
-        for (Node node : List.of(a, b)) {
-            StoredMail again = node.deliver("127.0.0.1", sender);
+        for (JamesNode node : List.of(a, b)) {
+            StoredMail again = node.deliver("127.0.0.1", sender, NAMES);
             assertThat(again.detail()).as(again.toString()).containsEntry("result", "pass").containsEntry("cached", "true");
         }
         assertThat(remotes.mx.connectionCount()).as("connections at the MX").isEqualTo(connectionsBefore);
-    }
-
-    /** One James of the pair: its working directory and SMTP server are its own; each start is a new James. */
-    private static final class Node {
-        final String hello;
-        final RunningJames james;
-        private final Path workingDirectory;
-        private volatile GuiceJamesServer server;
-
-        Node(String name, Path root) throws IOException {
-            this.hello = name + ".cbv.test";
-            this.james = new RunningJames(() -> server);
-            this.workingDirectory = root.resolve(name);
-            // Every MBean name must be the node's own or not registered at all: the SMTP server's
-            // jmxName is (NODE), and the mailet container's processors ("root"...) are not registered.
-            ConfDirectory.write(workingDirectory,
-                ConfDirectory.replace(ConfDirectory.resource("nodes/smtpserver.xml"), "NODE", name),
-                ConfDirectory.replace(ConfDirectory.resource("mailetcontainer.xml"), "<processors>",
-                    "<processors enableJmx=\"false\">"));
-        }
-
-        void start() throws Exception {
-            server = JamesUnderTest.server(workingDirectory);
-            server.start();
-            server.getProbe(DataProbeImpl.class).fluent().addDomain(LOCAL_DOMAIN).addUser(BOB, "secret");
-        }
-
-        void stop() {
-            if (server != null) {
-                server.stop();
-            }
-        }
-
-        /** One mail from {@code sender}, on a connection of its own from {@code client}, as stored. */
-        StoredMail deliver(String client, String sender) throws Exception {
-            String subject = NAMES.unique("subject");
-            try (SmtpClient c = james.connect(hello, client)) {
-                expect(250, c.sendMail(sender, BOB, subject));
-            }
-            return james.awaitMail(subject);
-        }
     }
 }

@@ -40,8 +40,7 @@ public final class CbvCommand {
         try {
             options = CliOptions.parse(args);
         } catch (UsageException e) {
-            err.println("cbv: " + e.getMessage());
-            err.println(CliOptions.USAGE);
+            UsageErrorPrinter.print(e, out, err);
             return EXIT_USAGE;
         }
         List<String> dialog = new CopyOnWriteArrayList<>();

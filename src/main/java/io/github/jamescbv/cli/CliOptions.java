@@ -90,7 +90,7 @@ final class CliOptions {
                 try {
                     settings.take(setting.get(), text);
                 } catch (IllegalArgumentException e) {
-                    throw new UsageException(name + ": " + e.getMessage());
+                    throw UsageException.badValue(name + ": " + e.getMessage());
                 }
             } else if (arg.startsWith("-")) {
                 throw new UsageException("unknown option '" + SafeText.clean(arg, 40) + "'");
@@ -107,13 +107,13 @@ final class CliOptions {
         try {
             parsed = EmailAddress.parse(address);
         } catch (InvalidAddressException e) {
-            throw new UsageException("bad address: " + e.getMessage());
+            throw UsageException.badAddress("bad address: " + e.getMessage(), address, json);
         }
         VerifierSettings built;
         try {
             built = settings.build();
         } catch (IllegalArgumentException e) {
-            throw new UsageException(Settings.DNS.option().orElseThrow() + ": " + e.getMessage());
+            throw UsageException.badValue(Settings.DNS.option().orElseThrow() + ": " + e.getMessage());
         }
         return new CliOptions(parsed, built, settings.map(), json, verbose);
     }

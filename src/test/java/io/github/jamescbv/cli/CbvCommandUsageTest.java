@@ -19,14 +19,25 @@ class CbvCommandUsageTest {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
+    /** A command line the command cannot read: the usage text lists what it can. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "verify|missing ADDRESS",
         "check a@example.com|unknown command 'check'",
-        "verify not-an-address|bad address",
         "verify a@example.com b@example.com|more than one address",
         "verify a@example.com --frobnicate|unknown option '--frobnicate'",
         "verify a@example.com --port|--port needs a value",
+        "verify a@example.com --allow-target-networks|--allow-target-networks needs a value"})
+    void usageErrorsExit64NamingTheProblemAndShowTheUsage(String argLine, String expected) {
+        assertThat(run(argLine.split(" "))).isEqualTo(64);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(expected).contains("usage: cbv verify ADDRESS");
+        assertThat(out.size()).isZero();
+    }
+
+    /** A value refused: the reason and one line pointing to the help, not twenty lines burying the reason. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "verify not-an-address|bad address",
         "verify a@example.com --port 0|bad port '0'",
         "verify a@example.com --port=abc|bad port 'abc'",
         "verify a@example.com --total-timeout 10x|bad duration '10x'",
@@ -36,11 +47,13 @@ class CbvCommandUsageTest {
         "verify a@example.com --mailfrom bad|--mailfrom",
         "verify a@example.com --dns bad/host|bad character in host",
         "verify a@example.com --helo bad..name|bad heloName",
-        "verify a@example.com --allow-target-networks 10.0.0.0/40|bad network '10.0.0.0/40'",
-        "verify a@example.com --allow-target-networks|--allow-target-networks needs a value"})
-    void usageErrorsExit64NamingTheProblem(String argLine, String expected) {
+        "verify a@example.com --allow-target-networks 10.0.0.0/40|bad network '10.0.0.0/40'"})
+    void badValuesExit64WithTheReasonAndAPointerToTheHelp(String argLine, String expected) {
         assertThat(run(argLine.split(" "))).isEqualTo(64);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains(expected).contains("usage: cbv verify ADDRESS");
+        String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).startsWith("cbv: ").contains(expected);
+        assertThat(lines[1]).isEqualTo("Run 'bin/cbv --help' for the options and exit statuses.");
         assertThat(out.size()).isZero();
     }
 

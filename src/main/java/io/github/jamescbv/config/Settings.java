@@ -37,7 +37,9 @@ public final class Settings {
     private static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
 
     public static final Setting<String> ADDRESS = Setting.of("address", Function.identity(), "sender").in(MAILET);
-    public static final Setting<String> PHASE = Setting.of("phase", Function.identity(), "mailfrom").in(HANDLER);
+    // rcptto by default: James's own recipient checks run first, so a relay attempt or an unknown
+    // recipient costs no callback, and this server cannot be made to probe for strangers.
+    public static final Setting<String> PHASE = Setting.of("phase", Function.identity(), "rcptto").in(HANDLER);
     public static final Setting<Optional<EmailAddress>> MAILFROM = Setting.of("mailfrom", SettingValues::probeSender,
         Optional.<EmailAddress>empty()).in(HANDLER, MAILET).option("--mailfrom", SettingValues::probeSenderOption);
     public static final Setting<DomainMap> MAP = Setting.of("map", SettingValues::domainMap, DomainMap.EMPTY)

@@ -44,7 +44,7 @@ class SettingReaderTest {
             throw new IllegalArgumentException("bad phase '" + text + "'");
         })).hasMessage("phase='data': bad phase 'data'");
         String absent = handler("other", "x").value(Settings.PHASE, String::toUpperCase);
-        assertThat(absent).isEqualTo("MAILFROM");
+        assertThat(absent).isEqualTo("RCPTTO");
     }
 
     @Test

@@ -37,7 +37,7 @@ class HandlerConfigTest {
     void emptyHandlerGetsTheDefaults() throws Exception {
         HandlerConfig c = parse("");
 
-        assertThat(c.phase()).isEqualTo(Phase.MAILFROM);
+        assertThat(c.phase()).isEqualTo(Phase.RCPTTO);
         assertThat(c.attribute()).isEqualTo("smtp_cbv_result");
         assertThat(c.maxWait()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.verifyAuthenticated()).isFalse();

@@ -37,7 +37,9 @@ class CbvCommandUsageTest {
         "verify a@example.com --dns bad/host|bad character in host",
         "verify a@example.com --helo bad..name|bad heloName",
         "verify a@example.com --allow-target-networks 10.0.0.0/40|bad network '10.0.0.0/40'",
-        "verify a@example.com --allow-target-networks|--allow-target-networks needs a value"})
+        "verify a@example.com --allow-target-networks|--allow-target-networks needs a value",
+        "verify a@example.com --tls dane|--tls: bad tls 'dane' (expected may, none or encrypt)",
+        "verify a@example.com --tls|--tls needs a value"})
     void usageErrorsExit64NamingTheProblem(String argLine, String expected) {
         assertThat(run(argLine.split(" "))).isEqualTo(64);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains(expected).contains("usage: cbv verify ADDRESS");

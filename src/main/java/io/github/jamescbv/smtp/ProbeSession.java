@@ -139,7 +139,8 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
 
     @Override
     public void tlsFailed(ProbeOutcome failure) {
-        if (request.route().tls() != TlsPolicy.MAY || results.secondConnection()) {
+        // No retry once the deadline has passed: the TLS failure is then what ended the probe.
+        if (request.route().tls() != TlsPolicy.MAY || results.secondConnection() || request.limits().expired()) {
             failed(failure);
             return;
         }

@@ -242,6 +242,7 @@ class NettyProbeClientTlsTest extends ProbeAgainstScriptedServers {
             .total(Duration.ofSeconds(1)).build());
 
         // The handshake used up the whole deadline: no time is left for the clear-text retry.
+        assertThat(o.stage()).isEqualTo(Stage.TLS);
         assertThat(o.failure()).contains(Failure.TIMEOUT);
         assertThat(o.detail()).isEqualTo("total timeout reached");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));

@@ -115,7 +115,7 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
         return !results.settled();
     }
 
-    // The capabilities are not used yet: STARTTLS and PIPELINING will be.
+    // STARTTLS was the connection's business (these are the capabilities after it); PIPELINING is not used yet.
     @Override
     public void ready(Capabilities capabilities) {
         Transaction.begin(connection, request.query().mailFrom(), this);

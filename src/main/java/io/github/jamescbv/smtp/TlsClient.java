@@ -5,16 +5,18 @@ import io.github.jamescbv.core.Verdict;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 
 /**
  * The TLS side of the probes of one {@link NettyProbeClient}: the JDK's TLS (no library of our
  * own), one {@link SSLContext} for all of them, and a Netty {@link SslHandler} for each
  * connection that says STARTTLS. Sharing the context shares its session cache, so a later probe
- * of the same address may resume a session rather than pay for a whole handshake.
+ * of the same address resumes a session (TLS 1.3 tickets) rather than make a whole handshake.
  *
  * <p>Thread-safe: an {@code SSLContext} hands out engines to any thread.
  */
@@ -24,6 +26,15 @@ final class TlsClient {
      * is not made at all (Netty's default). Short: the outcome is known by then.
      */
     private static final long CLOSE_NOTIFY_FLUSH_MILLIS = 1000;
+    /**
+     * Sessions kept for resumption: the JDK's default (20,480 for a day) would let a verifier
+     * that meets many mail hosts hold tens of megabytes of them (each with its server's
+     * certificates). An hour, as Postfix's {@code smtp_tls_session_cache_timeout}; a thousand
+     * hosts asked again within it is plenty. A resumed session saves the server its signature,
+     * not us our key exchange (docs/BENCHMARKS.md, "STARTTLS").
+     */
+    static final int SESSION_CACHE_SIZE = 1024;
+    static final Duration SESSION_LIFETIME = Duration.ofHours(1);
 
     private final SSLContext context;
 
@@ -31,6 +42,9 @@ final class TlsClient {
         try {
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, new TrustManager[] {new UncheckedServerCertificate()}, null);
+            SSLSessionContext sessions = tls.getClientSessionContext();
+            sessions.setSessionCacheSize(SESSION_CACHE_SIZE);
+            sessions.setSessionTimeout((int) SESSION_LIFETIME.toSeconds());
             this.context = tls;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JVM offers no TLS client: " + e, e);

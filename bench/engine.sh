@@ -2,6 +2,7 @@
 # Engine benchmark: verifications per second against a loopback MX (see docs/BENCHMARKS.md).
 # Usage: bench/engine.sh                       # the scenarios of docs/BENCHMARKS.md
 #        bench/engine.sh NAME COUNT INFLIGHT REPLY_DELAY_MS
+#        bench/engine.sh tls [COUNT INFLIGHT ROUNDS]  # clear text against STARTTLS (StartTlsBench)
 set -e
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests test-compile dependency:build-classpath \

@@ -12,6 +12,7 @@ import io.github.jamescbv.core.HostPort;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.Exemptions;
 import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
@@ -72,6 +73,8 @@ public final class Settings {
         SettingValues::bool, false).in(HANDLER, MAILET).flag("--allow-private-targets", true);
     public static final Setting<List<Cidr>> ALLOW_TARGET_NETWORKS = Setting.of("allowTargetNetworks",
         Cidr::parseList, List.<Cidr>of()).in(HANDLER, MAILET).option("--allow-target-networks");
+    public static final Setting<TlsPolicy> TLS = Setting.of("tls", TlsPolicy::parse, VerifierSettings.DEFAULT_TLS)
+        .in(HANDLER, MAILET).option("--tls");
     public static final Setting<Boolean> VERIFY_AUTHENTICATED = Setting.of("verifyAuthenticated",
         SettingValues::bool, false).in(HANDLER);
     public static final Setting<Duration> CACHE_PASS_TTL = Setting.of("cache.passTtl", Durations::parse,
@@ -126,7 +129,7 @@ public final class Settings {
     /** The whole table, in the order the handler's unknown-element error lists them (the README's). */
     public static final List<Setting<?>> ALL = List.of(ADDRESS, PHASE, MAILFROM, MAP, ATTRIBUTE, MAX_WAIT,
         SPOOL_MAX_WAIT, HELO_NAME, PORT, CONNECT_TIMEOUT, COMMAND_TIMEOUT, TOTAL_TIMEOUT, MAX_MX_ATTEMPTS, DNS,
-        ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
+        ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, TLS, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
         CACHE_TRANSIENT_TTL, CACHE_MAX_ENTRIES, REDIS_URL, REDIS_CLUSTER, REDIS_KEY_PREFIX, REDIS_TIMEOUT, REDIS_NEAR_CACHE_ENTRIES,
         REDIS_NEAR_CACHE_TIME, MAX_CONCURRENT, MAX_QUEUED, PER_DOMAIN_CONCURRENT, PER_DOMAIN_RATE,
         PER_CLIENT_RATE, SKIP_DOMAINS, SKIP_NETWORKS, ACTION, RCPT_MAX_WAIT, REJECT_MESSAGE, REJECT_ON_POLICY_ERROR,

@@ -13,6 +13,10 @@ import java.util.Optional;
 public final class Verdict {
     /** Remote text kept in a verdict is cut to this many characters. */
     public static final int MAX_TEXT_LENGTH = 512;
+    /** A TLS protocol and cipher suite name: the longest the JDK knows is about 50 characters. */
+    public static final int MAX_TLS_LENGTH = 100;
+    /** {@link #tls()} of a session that stayed in clear text. */
+    public static final String NO_TLS = "none";
 
     private final Result result;
     private final Stage stage;
@@ -21,6 +25,7 @@ public final class Verdict {
     private final String text;
     private final String mxHost;
     private final String ip;
+    private final String tls;
     private final String domain;
     private final Duration elapsed;
     private final boolean cached;
@@ -37,6 +42,7 @@ public final class Verdict {
         this.text = SafeText.clean(b.text, MAX_TEXT_LENGTH);
         this.mxHost = SafeText.clean(b.mxHost, 255);
         this.ip = SafeText.clean(b.ip, 64);
+        this.tls = SafeText.clean(b.tls, MAX_TLS_LENGTH);
         this.domain = SafeText.clean(b.domain, 255);
         this.elapsed = b.elapsed == null ? Duration.ZERO : b.elapsed;
         this.cached = b.cached;
@@ -60,6 +66,12 @@ public final class Verdict {
     public String mxHost() { return mxHost; }
     /** The IP address talked to, or "". */
     public String ip() { return ip; }
+    /**
+     * How the deciding session was protected: the TLS protocol and cipher suite
+     * ({@code TLSv1.3 TLS_AES_256_GCM_SHA384}), {@value #NO_TLS} for clear text, or "" when no
+     * session decided (DNS, policy, a connect that failed).
+     */
+    public String tls() { return tls; }
     /** The domain called back (after the domain map). */
     public String domain() { return domain; }
     public Duration elapsed() { return elapsed; }
@@ -80,7 +92,7 @@ public final class Verdict {
 
     public Builder toBuilder() {
         return new Builder(result, stage).code(code).enhancedCode(enhancedCode).text(text)
-            .mxHost(mxHost).ip(ip).domain(domain).elapsed(elapsed).cached(cached)
+            .mxHost(mxHost).ip(ip).tls(tls).domain(domain).elapsed(elapsed).cached(cached)
             .acceptAll(acceptAll).postmasterRejected(postmasterRejected);
     }
 
@@ -99,6 +111,7 @@ public final class Verdict {
         m.put("text", text);
         m.put("mxHost", mxHost);
         m.put("ip", ip);
+        m.put("tls", tls);
         m.put("domain", domain);
         m.put("elapsedMs", Long.toString(elapsed.toMillis()));
         m.put("cached", Boolean.toString(cached));
@@ -134,6 +147,9 @@ public final class Verdict {
         if (!ip.isEmpty()) {
             sb.append(" ip=").append(ip);
         }
+        if (!tls.isEmpty()) {
+            sb.append(" tls=\"").append(tls).append('"');
+        }
         sb.append(" ms=").append(elapsed.toMillis());
         if (cached) {
             sb.append(" cached=true");
@@ -158,13 +174,13 @@ public final class Verdict {
         Verdict v = (Verdict) o;
         return result == v.result && stage == v.stage && code == v.code && cached == v.cached
             && enhancedCode.equals(v.enhancedCode) && text.equals(v.text) && mxHost.equals(v.mxHost)
-            && ip.equals(v.ip) && domain.equals(v.domain) && elapsed.equals(v.elapsed)
+            && ip.equals(v.ip) && tls.equals(v.tls) && domain.equals(v.domain) && elapsed.equals(v.elapsed)
             && Objects.equals(acceptAll, v.acceptAll) && Objects.equals(postmasterRejected, v.postmasterRejected);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, domain, elapsed, cached,
+        return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, tls, domain, elapsed, cached,
             acceptAll, postmasterRejected);
     }
 
@@ -176,6 +192,7 @@ public final class Verdict {
         private String text;
         private String mxHost;
         private String ip;
+        private String tls;
         private String domain;
         private Duration elapsed;
         private boolean cached;
@@ -192,6 +209,8 @@ public final class Verdict {
         public Builder text(String v) { this.text = v; return this; }
         public Builder mxHost(String v) { this.mxHost = v; return this; }
         public Builder ip(String v) { this.ip = v; return this; }
+        /** See {@link Verdict#tls()}. */
+        public Builder tls(String v) { this.tls = v; return this; }
         public Builder domain(String v) { this.domain = v; return this; }
         public Builder elapsed(Duration v) { this.elapsed = v; return this; }
         public Builder cached(boolean v) { this.cached = v; return this; }

@@ -38,7 +38,7 @@ final class CallbackStarter {
             "address", "request", "address");
 
         final Logger log;
-        /** The one INFO line per verification: address, domain, result, stage, code, ms, cached, context, text. */
+        /** The one INFO line per verification: address, domain, result, stage, code, ms, cached, tls, context, text. */
         final String verdictLine;
         final String dialogLine;
         /** What the address is, in the text of an address we refuse to probe. */
@@ -51,7 +51,7 @@ final class CallbackStarter {
         LogStyle(Logger log, String addressKey, String contextKey, String addressNoun) {
             this.log = log;
             this.verdictLine = "callback verification " + addressKey + "={} domain={} result={} stage={} code={} ms={} "
-                + "cached={} " + contextKey + "={} text=\"{}\"";
+                + "cached={} tls={} " + contextKey + "={} text=\"{}\"";
             this.dialogLine = "callback dialog " + contextKey + "={}: {}";
             this.addressNoun = addressNoun;
         }
@@ -151,7 +151,7 @@ final class CallbackStarter {
         Verdict v = Verdict.builder(Result.TRANSIENT, Stage.POLICY).text(text).build();
         metrics.counted(v);
         log.info(style.verdictLine, SafeText.clean(raw, MAX_LOGGED_ADDRESS), "", v.result().word(), v.stage().word(),
-            "", 0, false, context, v.text());
+            "", 0, false, "", context, v.text());
         return PendingVerdict.decided(v);
     }
 
@@ -164,11 +164,16 @@ final class CallbackStarter {
         try {
             metrics.finished(v, timer);
             log.info(style.verdictLine, address, v.domain(), v.result().word(), v.stage().word(),
-                v.code() == 0 ? "" : v.code(), v.elapsed().toMillis(), v.cached(), context, v.text());
+                v.code() == 0 ? "" : v.code(), v.elapsed().toMillis(), v.cached(), tlsWord(v), context, v.text());
         } catch (RuntimeException e) {
             // Runs on an engine thread: nothing may escape into it.
             log.warn("recording a callback verdict failed: {}", e.toString());
         }
+    }
+
+    /** The verdict's TLS state for the log line, quoted when it names a protocol and a cipher (it has a space). */
+    private static String tlsWord(Verdict v) {
+        return v.tls().indexOf(' ') < 0 ? v.tls() : '"' + v.tls() + '"';
     }
 
     private DialogListener dialogLogger(String context) {

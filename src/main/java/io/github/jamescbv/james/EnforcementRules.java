@@ -93,6 +93,8 @@ final class EnforcementRules {
                 return "MAIL FROM";
             case RCPT:
                 return "RCPT TO";
+            case TLS:
+                return "STARTTLS";
             default:
                 return v.stage().word();
         }

@@ -226,7 +226,7 @@ public final class HandlerConfig {
             + " heloName=" + settings.heloName() + " mailfrom=<" + settings.mailFrom().map(Object::toString).orElse("")
             + "> map=" + map.entries() + " dns=" + (settings.dnsServers().isEmpty() ? "system" : settings.dnsServers())
             + " allowPrivateTargets=" + settings.allowPrivateTargets()
-            + " allowTargetNetworks=" + settings.allowTargetNetworks()
+            + " allowTargetNetworks=" + settings.allowTargetNetworks() + " tls=" + settings.tls().word()
             + " randomCheck=" + settings.randomCheck() + " postmasterCheck=" + settings.postmasterCheck()
             + " cache=[" + cache + "] store=" + redis.map(r -> "redis[" + r + "]").orElse("memory")
             + " limits=[" + limits + "] " + exemptions + " " + enforcement;

@@ -76,6 +76,6 @@ final class MailetSettings {
             + " mailfrom=<" + engine.mailFrom().map(Object::toString).orElse("") + "> map=" + map.entries()
             + " dns=" + (engine.dnsServers().isEmpty() ? "system" : engine.dnsServers())
             + " allowPrivateTargets=" + engine.allowPrivateTargets()
-            + " allowTargetNetworks=" + engine.allowTargetNetworks();
+            + " allowTargetNetworks=" + engine.allowTargetNetworks() + " tls=" + engine.tls().word();
     }
 }

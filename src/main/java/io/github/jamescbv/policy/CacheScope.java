@@ -4,7 +4,7 @@ import io.github.jamescbv.core.Stage;
 
 /**
  * What a verdict is knowledge about, decided by the stage that produced it. Anything decided
- * before RCPT TO (DNS, the connection, the greeting, HELO, MAIL FROM, our own target policy)
+ * before RCPT TO (DNS, the connection, the greeting, HELO, STARTTLS, MAIL FROM, our own target policy)
  * never looked at the address, so it is knowledge about the whole domain; only RCPT TO
  * speaks about the address. An internal failure is knowledge about nothing.
  *
@@ -23,6 +23,7 @@ public enum CacheScope {
             case CONNECT:
             case GREETING:
             case HELO:
+            case TLS:
             case MAIL:
             case POLICY:
                 return DOMAIN;

@@ -23,7 +23,10 @@ import java.util.Arrays;
  *
  * <p>Layout: result, stage and flag bytes, then variable-length numbers (code, elapsed seconds,
  * elapsed nanoseconds) and length-prefixed strings (enhanced code, text, MX host, IP address,
- * domain unless implied, each present fact's text).
+ * domain unless implied, each present fact's text, the TLS protocol and cipher when there was
+ * one). The TLS state came last and its flags were unused before: arrays packed without it
+ * (by an earlier version, kept in a shared store) read as "no session", and an earlier version
+ * reading a newer array stops before it. A session in clear text costs a flag bit, no bytes.
  */
 public final class PackedVerdict {
     private static final Result[] RESULTS = Result.values();
@@ -39,6 +42,10 @@ public final class PackedVerdict {
 
     private static final int CACHED = 1;
     private static final int DOMAIN_IMPLIED = 2;
+    /** The deciding session stayed in clear text ({@link Verdict#NO_TLS}). */
+    private static final int TLS_NONE = 4;
+    /** The deciding session was in TLS: its description is the last string. */
+    private static final int TLS_NAMED = 8;
     /** In a fact byte: 0 means no fact; else this bit, the remembered bit and the value's ordinal. */
     private static final int FACT_PRESENT = 0x80;
     private static final int FACT_REMEMBERED = 0x40;
@@ -54,7 +61,7 @@ public final class PackedVerdict {
         Writer w = new Writer();
         w.bytes[RESULT] = (byte) verdict.result().ordinal();
         w.bytes[STAGE] = (byte) verdict.stage().ordinal();
-        w.bytes[FLAGS] = (byte) ((verdict.cached() ? CACHED : 0) | (implied ? DOMAIN_IMPLIED : 0));
+        w.bytes[FLAGS] = (byte) ((verdict.cached() ? CACHED : 0) | (implied ? DOMAIN_IMPLIED : 0) | tlsFlag(verdict.tls()));
         w.bytes[ACCEPT_ALL] = factByte(acceptAll);
         w.bytes[POSTMASTER] = factByte(postmaster);
         w.size = FIXED;
@@ -73,6 +80,9 @@ public final class PackedVerdict {
         }
         if (postmaster != null) {
             w.text(postmaster.text());
+        }
+        if (tlsFlag(verdict.tls()) == TLS_NAMED) {
+            w.text(verdict.tls());
         }
         return w.toArray();
     }
@@ -94,12 +104,20 @@ public final class PackedVerdict {
         int postmaster = packed[POSTMASTER];
         b.acceptAll(acceptAll == 0 ? null : fact(acceptAll, r.text()));
         b.postmasterRejected(postmaster == 0 ? null : fact(postmaster, r.text()));
+        b.tls((flags & TLS_NAMED) != 0 ? r.text() : (flags & TLS_NONE) != 0 ? Verdict.NO_TLS : "");
         return b.build();
     }
 
     /** The result alone, without unpacking the rest. */
     public static Result result(byte[] packed) {
         return RESULTS[packed[RESULT]];
+    }
+
+    private static int tlsFlag(String tls) {
+        if (tls.isEmpty()) {
+            return 0;
+        }
+        return Verdict.NO_TLS.equals(tls) ? TLS_NONE : TLS_NAMED;
     }
 
     private static byte factByte(Fact fact) {

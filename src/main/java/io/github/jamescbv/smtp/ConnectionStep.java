@@ -8,6 +8,10 @@ import io.github.jamescbv.core.Stage;
  */
 enum ConnectionStep {
     CONNECTING(Stage.CONNECT), GREETING(Stage.GREETING), EHLO(Stage.HELO), HELO(Stage.HELO),
+    /** STARTTLS sent, waiting for its 220. */
+    STARTTLS(Stage.TLS),
+    /** The TLS handshake under way; EHLO follows inside TLS. */
+    HANDSHAKE(Stage.TLS),
     /** Greeted; a command of a {@link Transaction} is in flight, its reply goes to the transaction. */
     TRANSACTION(null),
     /** QUIT sent, waiting for the 221 before closing: nothing is learnt from here on. */
@@ -24,5 +28,10 @@ enum ConnectionStep {
     /** Whether the connection is waiting for something its owner needs: a reply, or the connect itself. */
     boolean awaitsReply() {
         return this != QUIT && this != DONE;
+    }
+
+    /** Whether TLS is being started: what goes wrong now is a failure of STARTTLS, not of the connection. */
+    boolean startingTls() {
+        return this == STARTTLS || this == HANDSHAKE;
     }
 }

@@ -79,9 +79,25 @@ final class DialogTimer {
      * @return false when the deadline has passed already: {@code onExpiry} has run, nothing waits
      */
     boolean awaitReply(ChannelHandlerContext ctx, Consumer<String> onExpiry) {
+        return await(ctx, "no reply", onExpiry);
+    }
+
+    /**
+     * Waits for the TLS handshake as for a reply: commandTimeout, or until the deadline if that
+     * comes first. A server that said 220 to STARTTLS and then stalls costs no more than one that
+     * stalls on any command.
+     *
+     * @return false when the deadline has passed already: {@code onExpiry} has run, nothing waits
+     */
+    boolean awaitHandshake(ChannelHandlerContext ctx, Consumer<String> onExpiry) {
+        return await(ctx, "no TLS handshake", onExpiry);
+    }
+
+    /** @param nothing what did not come, for the reason: "no reply" within commandTimeout */
+    private boolean await(ChannelHandlerContext ctx, String nothing, Consumer<String> onExpiry) {
         long remaining = deadlineNanos - clock.getAsLong();
         long perReply = nanos(commandTimeout);
-        String detail = remaining < perReply ? TOTAL_TIMEOUT : "no reply within " + Durations.format(commandTimeout);
+        String detail = remaining < perReply ? TOTAL_TIMEOUT : nothing + " within " + Durations.format(commandTimeout);
         if (remaining <= 0 || perReply <= 0) {
             onExpiry.accept(detail);
             return false;

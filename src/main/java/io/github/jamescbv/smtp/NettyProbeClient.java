@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ProbeClient} on Netty NIO: all probes share a fixed number of I/O threads
- * ({@code cbv-smtp-N}), each probe's connection an {@link SmtpConnection} driven by its own {@link ProbeSession}.
+ * ({@code cbv-smtp-N}) and one {@link TlsClient}, each probe's connection an {@link SmtpConnection}
+ * driven by its own {@link ProbeSession}. The TLS handshakes run on the I/O threads too (the JDK's
+ * engine, its tasks run in place): a few milliseconds of CPU each, no thread of their own.
  *
  * <p>The returned stages complete on an I/O thread: dependent actions must not block (use the
  * {@code *Async} variants with an executor of your own for anything slow).
@@ -31,6 +33,7 @@ public final class NettyProbeClient implements ProbeClient {
 
     private final NioEventLoopGroup group;
     private final Bootstrap bootstrap;
+    private final TlsClient tls = new TlsClient();
     private final Set<ProbeSession> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -52,7 +55,7 @@ public final class NettyProbeClient implements ProbeClient {
     @Override
     public CompletionStage<ProbeOutcome> probe(ProbeRequest request) {
         Objects.requireNonNull(request, "request");
-        ProbeSession session = new ProbeSession(request, this::openSecond);
+        ProbeSession session = new ProbeSession(request, tls, this::openAnother);
         CompletableFuture<ProbeOutcome> outcome = session.outcome();
         inFlight.add(session);
         // Tracked until the follow-ups are done too, so that close() can settle them.
@@ -69,8 +72,11 @@ public final class NettyProbeClient implements ProbeClient {
         return outcome.copy();
     }
 
-    /** The extra connection of a probe whose server dropped the first one during the follow-ups. */
-    private void openSecond(ProbeSession session) {
+    /**
+     * Another connection of a probe: its clear-text retry after a failed STARTTLS, or the extra
+     * connection of a probe whose server dropped the first one during the follow-ups.
+     */
+    private void openAnother(ProbeSession session) {
         if (closed.get()) {
             session.abort(CLOSED_DETAIL);
         } else {

@@ -4,7 +4,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Runs one callback dialog against one address of one mail host:
- * connect, 220 greeting, EHLO (HELO if EHLO gets 5xx), MAIL FROM, RCPT TO, QUIT.
+ * connect, 220 greeting, EHLO (HELO if EHLO gets 5xx), STARTTLS and EHLO again as the route's
+ * {@link TlsPolicy} says, MAIL FROM, RCPT TO, QUIT. Under {@link TlsPolicy#MAY} a failed STARTTLS
+ * means a second connection to the same address, in clear text, within the same deadline.
  *
  * <p>Asynchronous and thread-frugal: many probes share a small fixed set of threads.
  * The stage never completes exceptionally; every failure is a {@link ProbeOutcome}.

@@ -32,4 +32,9 @@ public final class ProbeLimits {
     public Duration commandTimeout() { return commandTimeout; }
     public long deadlineNanos() { return deadlineNanos; }
     public Ticker clock() { return clock; }
+
+    /** Whether the deadline has passed: nothing more can be asked in this attempt. */
+    boolean expired() {
+        return clock.nanoTime() - deadlineNanos >= 0;
+    }
 }

@@ -27,6 +27,8 @@ public final class ProbeOutcome {
         CLOSED,
         /** A malformed reply, an over-long line, too many lines, or an unexpected code. */
         PROTOCOL,
+        /** TLS was required and the server does not offer it, or the TLS handshake failed. */
+        TLS,
         /** Anything else (a bug of ours, an I/O error): never thrown, always reported. */
         INTERNAL
     }
@@ -37,30 +39,37 @@ public final class ProbeOutcome {
     private final SmtpReply reply;
     private final Failure failure;
     private final String detail;
+    private final String tls;
     private final CompletionStage<List<FollowUpReply>> followUps;
 
-    private ProbeOutcome(Stage stage, SmtpReply reply, Failure failure, String detail,
+    private ProbeOutcome(Stage stage, SmtpReply reply, Failure failure, String detail, String tls,
                          CompletionStage<List<FollowUpReply>> followUps) {
         this.stage = Objects.requireNonNull(stage, "stage");
         this.reply = reply;
         this.failure = failure;
         this.detail = detail == null ? "" : detail;
+        this.tls = Objects.requireNonNull(tls, "tls");
         this.followUps = Objects.requireNonNull(followUps, "followUps");
     }
 
     /** The probe ended on {@code reply}, received at {@code stage}. */
     public static ProbeOutcome replied(Stage stage, SmtpReply reply) {
-        return new ProbeOutcome(stage, Objects.requireNonNull(reply, "reply"), null, "", NO_FOLLOW_UPS);
+        return new ProbeOutcome(stage, Objects.requireNonNull(reply, "reply"), null, "", "", NO_FOLLOW_UPS);
     }
 
     /** The probe ended at {@code stage} without a deciding reply. */
     public static ProbeOutcome failed(Stage stage, Failure failure, String detail) {
-        return new ProbeOutcome(stage, null, Objects.requireNonNull(failure, "failure"), detail, NO_FOLLOW_UPS);
+        return new ProbeOutcome(stage, null, Objects.requireNonNull(failure, "failure"), detail, "", NO_FOLLOW_UPS);
     }
 
     /** This outcome, with the follow-ups still running (or done) behind it. */
     public ProbeOutcome withFollowUps(CompletionStage<List<FollowUpReply>> pending) {
-        return new ProbeOutcome(stage, reply, failure, detail, pending);
+        return new ProbeOutcome(stage, reply, failure, detail, tls, pending);
+    }
+
+    /** This outcome, decided on a connection protected as {@code protection} says (see {@link #tls()}). */
+    public ProbeOutcome withTls(String protection) {
+        return new ProbeOutcome(stage, reply, failure, detail, protection, followUps);
     }
 
     /** The step the probe had reached: CONNECT, GREETING, HELO, MAIL or RCPT. */
@@ -79,6 +88,15 @@ public final class ProbeOutcome {
     /** For failures: what happened, e.g. "connection refused", "no reply within 30s". */
     public String detail() {
         return detail;
+    }
+
+    /**
+     * How the connection that decided was protected when it decided: the TLS protocol and cipher
+     * suite ({@code TLSv1.3 TLS_AES_256_GCM_SHA384}), {@code none} while in clear text, or ""
+     * when there was no connection (it failed, or the probe was aborted).
+     */
+    public String tls() {
+        return tls;
     }
 
     /**

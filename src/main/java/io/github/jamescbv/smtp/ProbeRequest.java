@@ -25,4 +25,9 @@ public final class ProbeRequest {
     public ProbeQuery query() { return query; }
     public ProbeLimits limits() { return limits; }
     public DialogListener listener() { return listener; }
+
+    /** The same probe over another route (the same query, limits and deadline, the same listener). */
+    ProbeRequest withRoute(Route other) {
+        return new ProbeRequest(other, query, limits, listener);
+    }
 }

@@ -28,11 +28,19 @@ import org.slf4j.LoggerFactory;
  * only}, asks the rest on a new connection to the same address; if that one fails too, the rest
  * stay unanswered. A timeout or a protocol error gives the rest up at once: a server that stalled
  * or garbled once is not asked again.
+ *
+ * <p><b>TLS.</b> The connection starts TLS as the route's {@link TlsPolicy} says. When that fails
+ * under {@link TlsPolicy#MAY} (STARTTLS refused, the handshake broken, stalled or cut), the probe
+ * asks the same address once more on a new connection in clear text, with the same deadline,
+ * as Postfix does for its probes; that session decides the outcome. Under
+ * {@link TlsPolicy#ENCRYPT} the failure is the outcome, at stage TLS. The second connection of the
+ * follow-ups takes the route of the session that got the pass (in TLS if it was, in clear text
+ * after a retry) and is never retried: if its TLS fails, the follow-ups still waiting are given up.
  */
 final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeSession.class);
 
-    /** Opens a session's connection; how a probe gets its one extra connection for the follow-ups. */
+    /** Opens a session's connection; how a probe gets its clear-text retry or its one extra connection for the follow-ups. */
     @FunctionalInterface
     interface Connector {
         void open(ProbeSession session);
@@ -40,6 +48,7 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
 
     private final ProbeRequest request;
     private final SessionResults results;
+    private final TlsClient tls;
     private final Connector connector;
     private final Transcript transcript;
     private final SmtpConnection connection;
@@ -52,17 +61,22 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     /** Set when the connection broke during the follow-ups: {@link #closed} asks the rest elsewhere. */
     private String dropReason;
 
-    /** The session of a probe's (first) connection; {@code connector} opens its second one if needed. */
-    ProbeSession(ProbeRequest request, Connector connector) {
-        this(request, new SessionResults(request.query().followUps()), connector);
+    /**
+     * The session of a probe's (first) connection; {@code connector} opens its other ones if needed.
+     *
+     * @param tls the TLS client of the probes, for STARTTLS when the route's policy asks for it
+     */
+    ProbeSession(ProbeRequest request, TlsClient tls, Connector connector) {
+        this(request, new SessionResults(request.query().followUps()), tls, connector);
     }
 
-    private ProbeSession(ProbeRequest request, SessionResults results, Connector connector) {
+    private ProbeSession(ProbeRequest request, SessionResults results, TlsClient tls, Connector connector) {
         this.request = request;
         this.results = results;
+        this.tls = tls;
         this.connector = connector;
         this.transcript = new Transcript(request.route(), request.listener());
-        this.connection = new SmtpConnection(request.route(), request.limits(), transcript, this);
+        this.connection = new SmtpConnection(request.route(), tls, request.limits(), transcript, this);
     }
 
     /** Completes exactly once, never exceptionally; on the I/O thread except after {@link #abort}. */
@@ -101,7 +115,7 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
         return !results.settled();
     }
 
-    // The capabilities are not used yet: STARTTLS and PIPELINING will be.
+    // STARTTLS was the connection's business (these are the capabilities after it); PIPELINING is not used yet.
     @Override
     public void ready(Capabilities capabilities) {
         Transaction.begin(connection, request.query().mailFrom(), this);
@@ -121,6 +135,20 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
         } else {
             results.giveUp(failure.detail());
         }
+    }
+
+    @Override
+    public void tlsFailed(ProbeOutcome failure) {
+        // No retry once the deadline has passed: the TLS failure is then what ended the probe.
+        if (request.route().tls() != TlsPolicy.MAY || results.secondConnection() || request.limits().expired()) {
+            failed(failure);
+            return;
+        }
+        String why = failure.reply().map(r -> "STARTTLS answered " + r).orElse(failure.detail());
+        transcript.line("again in clear text (" + why + ")");
+        // The same results: this retry decides the outcome, as this session would have.
+        connector.open(new ProbeSession(request.withRoute(request.route().withTls(TlsPolicy.NONE)), results, tls,
+            connector));
     }
 
     @Override
@@ -235,7 +263,7 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
             return;
         }
         transcript.line("second connection for the remaining follow-ups (" + why + ")");
-        connector.open(new ProbeSession(request, results.forSecondConnection(), connector));
+        connector.open(new ProbeSession(request, results.forSecondConnection(), tls, connector));
     }
 
     private void finish(ProbeOutcome result) {
@@ -244,7 +272,7 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
 
     /** @param followUpsGoOn whether the follow-ups are asked next (else they are settled as not asked first) */
     private void finish(ProbeOutcome result, boolean followUpsGoOn) {
-        if (results.decide(result, followUpsGoOn)) {
+        if (results.decide(result.withTls(connection.protection()), followUpsGoOn)) {
             LOG.debug("{} outcome: {}", transcript.peer(), result);
         }
     }

@@ -47,6 +47,11 @@ public final class Route {
     public String heloName() { return heloName; }
     public TlsPolicy tls() { return tls; }
 
+    /** The same route under another TLS policy: the clear-text retry of a failed STARTTLS. */
+    public Route withTls(TlsPolicy policy) {
+        return new Route(address, mxHost, heloName, policy);
+    }
+
     // The HELO name is compared exactly: it is what the server saw.
     @Override
     public boolean equals(Object o) {

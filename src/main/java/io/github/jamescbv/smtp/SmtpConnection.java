@@ -1,6 +1,7 @@
 package io.github.jamescbv.smtp;
 
 import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -9,8 +10,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
+import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,16 @@ import org.slf4j.LoggerFactory;
  * {@link Capabilities} it announces, then QUIT and close. In between it carries the commands of
  * {@link Transaction}s, one at a time, each reply to the transaction that sent the command; its
  * {@link Owner} decides which transactions run, and hears everything else.
+ *
+ * <p><b>STARTTLS</b> (RFC 3207), when the route's {@link TlsPolicy} asks for it and EHLO offers
+ * it: STARTTLS, its 220, the TLS handshake (a Netty {@link SslHandler} from the {@link TlsClient}
+ * put in front of this handler, bounded like a reply), then EHLO again inside TLS, whose
+ * capabilities are the ones that count; everything after reads through the same
+ * {@link ReplyParser} and its limits. Bytes that came with the 220, before the handshake, are a
+ * protocol error: a server, or someone between, must not slip clear text into what would be read
+ * as the TLS session (the STARTTLS command injection of CVE-2011-0411, seen from the client). A
+ * failure from STARTTLS to the end of the handshake goes to {@link Owner#tlsFailed}, which decides
+ * whether the address is asked again in clear text.
  *
  * <p>Its time limits are a {@link DialogTimer}'s, its events go to a {@link Transcript}.
  * Everything runs on the channel's I/O thread, so the state needs no locks; only {@link #stage}
@@ -50,6 +62,14 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
          */
         void failed(ProbeOutcome failure);
 
+        /**
+         * TLS could not be started: required ({@link TlsPolicy#ENCRYPT}) and not offered, STARTTLS
+         * refused (the reply, at stage TLS), or a failure from STARTTLS to the end of the handshake
+         * (at stage TLS: a timeout, a broken connection, {@link Failure#TLS} for the handshake
+         * itself). The connection takes leave by itself: QUIT when it still can, else it closes.
+         */
+        void tlsFailed(ProbeOutcome failure);
+
         /** The channel closed; the last event of the connection. */
         void closed();
     }
@@ -61,6 +81,7 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private final Route route;
+    private final TlsClient tls;
     private final Owner owner;
     private final Transcript transcript;
     private final DialogTimer timer;
@@ -73,9 +94,15 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     private ReplyHandler replyHandler;
     /** The verb of the last command sent, for the reason given when it cannot be sent. */
     private String lastVerb = "";
+    /** Whether the TLS handshake is done: the session is protected, and STARTTLS is never asked again. */
+    private boolean inTls;
+    /** See {@link #protection()}. */
+    private String protection = "";
 
-    SmtpConnection(Route route, ProbeLimits limits, Transcript transcript, Owner owner) {
+    /** @param tls makes the TLS handlers; used only when the route's policy asks for TLS */
+    SmtpConnection(Route route, TlsClient tls, ProbeLimits limits, Transcript transcript, Owner owner) {
         this.route = route;
+        this.tls = tls;
         this.owner = owner;
         this.transcript = transcript;
         this.timer = new DialogTimer(limits, limits.clock()::nanoTime, this::timerTaskFailed);
@@ -85,6 +112,14 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     /** The stage an outcome decided now would report: that of the command in flight. */
     Stage stage() {
         return stage;
+    }
+
+    /**
+     * How the connection is protected now: "" before it is up, {@link Verdict#NO_TLS} in clear
+     * text, the TLS protocol and cipher suite once the handshake is done. On the I/O thread.
+     */
+    String protection() {
+        return protection;
     }
 
     /**
@@ -179,6 +214,7 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         transcript.line("connected");
+        protection = Verdict.NO_TLS;
         step = ConnectionStep.GREETING;
         stage = Stage.GREETING;
         awaitReply();
@@ -205,7 +241,11 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
                 if (in.isReadable()) {
                     // These bytes were sent before the command we just wrote could have arrived:
                     // the server is out of step, and no later reply could be trusted to be ours.
-                    protocolError("reply data sent before our command");
+                    // After the 220 to STARTTLS they would be clear text posing as part of the TLS
+                    // session: never read, whatever they say.
+                    protocolError(step == ConnectionStep.HANDSHAKE
+                        ? "data sent after the reply to STARTTLS, before the TLS handshake"
+                        : "reply data sent before our command");
                 }
             }
         } catch (SmtpProtocolException e) {
@@ -222,7 +262,7 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         if (step.awaitsReply()) {
             String detail = parser.isPartial() ? "connection closed in the middle of a reply"
                 : "connection closed by the remote";
-            owner.failed(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
+            report(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
         }
         step = ConnectionStep.DONE;
         owner.closed();
@@ -230,11 +270,15 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (step == ConnectionStep.HANDSHAKE && FailureDetail.remoteFault(cause)) {
+            handshakeFailed(FailureDetail.remoteFailure(cause));
+            return;
+        }
         if (step.awaitsReply()) {
-            if (cause instanceof IOException) {
-                String detail = "connection error: " + FailureDetail.message(cause);
+            if (FailureDetail.remoteFault(cause)) {
+                String detail = "connection error: " + FailureDetail.remoteFailure(cause);
                 transcript.line(detail);
-                owner.failed(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
+                report(ProbeOutcome.failed(stage, Failure.CLOSED, detail));
             } else {
                 internalError(cause);
             }
@@ -255,16 +299,24 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
                 if (reply.isPermanent()) { // an old server without ESMTP: RFC 5321 3.2 says fall back to HELO
                     send(ConnectionStep.HELO, null, "HELO " + route.heloName());
                 } else if (reply.isPositive()) {
-                    owner.ready(Capabilities.of(reply));
+                    greeted(Capabilities.of(reply));
                 } else {
                     owner.openingRefused(reply);
                 }
                 break;
             case HELO:
                 if (reply.isPositive()) {
-                    owner.ready(Capabilities.NONE);
+                    greeted(Capabilities.NONE);
                 } else {
                     owner.openingRefused(reply);
+                }
+                break;
+            case STARTTLS:
+                // RFC 3207 names 220; any 2xx is taken as the go-ahead it means.
+                if (reply.isPositive()) {
+                    startHandshake();
+                } else {
+                    startTlsRefused(reply);
                 }
                 break;
             case TRANSACTION:
@@ -276,6 +328,78 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
             default:
                 break;
         }
+    }
+
+    /** EHLO or HELO was accepted: STARTTLS first if the policy asks for it and it is not done, else transactions can begin. */
+    private void greeted(Capabilities capabilities) {
+        if (inTls || route.tls() == TlsPolicy.NONE) {
+            owner.ready(capabilities);
+        } else if (capabilities.startTls()) {
+            send(ConnectionStep.STARTTLS, null, "STARTTLS");
+        } else if (route.tls() == TlsPolicy.ENCRYPT) {
+            stage = Stage.TLS;
+            String detail = step == ConnectionStep.HELO ? "TLS required, and the remote speaks HELO only"
+                : "TLS required, and the remote does not offer STARTTLS";
+            transcript.line(detail);
+            owner.tlsFailed(ProbeOutcome.failed(Stage.TLS, Failure.TLS, detail));
+            quit();
+        } else {
+            transcript.line("no STARTTLS offered: clear text");
+            owner.ready(capabilities);
+        }
+    }
+
+    /** The reply to STARTTLS was not a 2xx: the connection is still in clear text, and can say QUIT (unless 421). */
+    private void startTlsRefused(SmtpReply reply) {
+        owner.tlsFailed(ProbeOutcome.replied(Stage.TLS, reply));
+        if (reply.code() == 421) {
+            close(); // RFC 5321 3.8: the server is closing the channel; nobody would read a QUIT
+        } else {
+            quit();
+        }
+    }
+
+    /** The server said 220 to STARTTLS: a TLS handler goes in front of this one, and the handshake begins. */
+    private void startHandshake() {
+        step = ConnectionStep.HANDSHAKE;
+        timer.cancel();
+        if (!timer.awaitHandshake(ctx, this::timeout)) {
+            return;
+        }
+        transcript.line("TLS handshake");
+        SslHandler ssl = tls.handler(route.address());
+        ssl.handshakeFuture().addListener(f -> {
+            try {
+                handshakeDone(ssl, f);
+            } catch (RuntimeException e) {
+                internalError(e);
+                close();
+            }
+        });
+        ctx.pipeline().addFirst(ssl);
+    }
+
+    private void handshakeDone(SslHandler ssl, Future<?> f) {
+        if (step != ConnectionStep.HANDSHAKE) {
+            return; // it timed out, or failed through another path, already
+        }
+        if (!f.isSuccess()) {
+            handshakeFailed(FailureDetail.remoteFailure(f.cause()));
+            return;
+        }
+        inTls = true;
+        protection = TlsClient.describe(ssl.engine().getSession());
+        transcript.line("TLS established: " + protection);
+        // RFC 3207 4.2: what the server said before TLS is forgotten; ask again.
+        send(ConnectionStep.EHLO, null, "EHLO " + route.heloName());
+    }
+
+    /** The handshake failed: nothing more can be said on this connection, not even QUIT. */
+    private void handshakeFailed(String why) {
+        String detail = "TLS handshake failed: " + why;
+        transcript.line(detail);
+        owner.tlsFailed(ProbeOutcome.failed(Stage.TLS, Failure.TLS, detail));
+        close();
     }
 
     private void send(ConnectionStep next, Stage commandStage, String command) {
@@ -313,7 +437,7 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     private void timeout(String detail) {
         if (step.awaitsReply()) {
             transcript.line("timeout: " + detail);
-            owner.failed(ProbeOutcome.failed(stage, Failure.TIMEOUT, detail));
+            report(ProbeOutcome.failed(stage, Failure.TIMEOUT, detail));
         }
         close(); // no QUIT: a server that does not answer would not answer that either
     }
@@ -321,9 +445,18 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     private void protocolError(String detail) {
         if (step.awaitsReply()) {
             transcript.line("protocol error: " + detail);
-            owner.failed(ProbeOutcome.failed(stage, Failure.PROTOCOL, detail));
+            report(ProbeOutcome.failed(stage, Failure.PROTOCOL, detail));
         }
         close();
+    }
+
+    /** A failure of what the connection waited for; while TLS is being started, a failure of STARTTLS. */
+    private void report(ProbeOutcome failure) {
+        if (step.startingTls()) {
+            owner.tlsFailed(failure);
+        } else {
+            owner.failed(failure);
+        }
     }
 
     private void timerTaskFailed(ChannelHandlerContext ctx, RuntimeException e) {

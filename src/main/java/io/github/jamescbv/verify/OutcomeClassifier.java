@@ -18,7 +18,13 @@ import java.util.Optional;
  *   <li>4xx at MAIL FROM or RCPT TO: transient, and the walk ends there. Backup MXs often
  *       accept everything, so asking one after the primary deferred would be worthless.</li>
  *   <li>4xx at greeting or EHLO/HELO, refused, reset, timed out, protocol error: next MX.</li>
+ *   <li>Anything at stage TLS (TLS required and not offered, STARTTLS refused even with a 5xx,
+ *       a failed handshake): transient, next MX. It says nothing about the address, and the next
+ *       host may well offer TLS. (Under {@code may} the probe has asked again in clear text
+ *       already; what reaches here is that session's outcome.)</li>
  * </ul>
+ *
+ * <p>The verdict also says how the deciding session was protected ({@link ProbeOutcome#tls()}).
  */
 public final class OutcomeClassifier {
 
@@ -44,6 +50,12 @@ public final class OutcomeClassifier {
     }
 
     public Decision classify(ProbeOutcome outcome) {
+        Decision d = rules(outcome);
+        d.verdict.tls(outcome.tls());
+        return d;
+    }
+
+    private static Decision rules(ProbeOutcome outcome) {
         Stage stage = outcome.stage();
         Optional<SmtpReply> maybeReply = outcome.reply();
         if (maybeReply.isEmpty()) {
@@ -54,6 +66,9 @@ public final class OutcomeClassifier {
             return new Decision(Verdict.builder(Result.TRANSIENT, reported).text(text), false);
         }
         SmtpReply reply = maybeReply.get();
+        if (stage == Stage.TLS) {
+            return new Decision(withResult(Result.TRANSIENT, stage, reply), false);
+        }
         if (stage == Stage.RCPT && reply.isPositive()) {
             return new Decision(withResult(Result.PASS, stage, reply), true);
         }

@@ -6,6 +6,7 @@ import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.HostPort;
 import io.github.jamescbv.core.InvalidAddressException;
 import io.github.jamescbv.core.SafeText;
+import io.github.jamescbv.smtp.TlsPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +25,8 @@ public final class VerifierSettings {
     public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_DNS_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_MX_ATTEMPTS = 5;
+    /** STARTTLS when offered, clear text otherwise or when it fails: Postfix's default for its probes. */
+    public static final TlsPolicy DEFAULT_TLS = TlsPolicy.MAY;
     /** Threads of the engine's event loop: enough for thousands of probes, which wait, not compute. */
     public static final int DEFAULT_IO_THREADS = 2;
 
@@ -41,6 +44,7 @@ public final class VerifierSettings {
     private final int ioThreads;
     private final boolean randomCheck;
     private final boolean postmasterCheck;
+    private final TlsPolicy tls;
 
     private VerifierSettings(Builder b) {
         this.heloName = b.heloName;
@@ -57,6 +61,7 @@ public final class VerifierSettings {
         this.ioThreads = b.ioThreads;
         this.randomCheck = b.randomCheck;
         this.postmasterCheck = b.postmasterCheck;
+        this.tls = b.tls;
     }
 
     public static Builder builder() {
@@ -82,6 +87,8 @@ public final class VerifierSettings {
     public boolean randomCheck() { return randomCheck; }
     /** After a pass, also ask postmaster@domain, which RFC 5321 requires every domain to accept. (Exim's callout/postmaster) */
     public boolean postmasterCheck() { return postmasterCheck; }
+    /** Whether probes use STARTTLS: the catch-all and postmaster checks, and their second connection, too. */
+    public TlsPolicy tls() { return tls; }
 
     public static final class Builder {
         private String heloName = defaultHeloName();
@@ -98,6 +105,7 @@ public final class VerifierSettings {
         private int ioThreads = DEFAULT_IO_THREADS;
         private boolean randomCheck;
         private boolean postmasterCheck;
+        private TlsPolicy tls = DEFAULT_TLS;
 
         public Builder heloName(String v) {
             String h = Objects.requireNonNull(v, "heloName").trim();
@@ -145,6 +153,7 @@ public final class VerifierSettings {
         public Builder allowTargetNetworks(List<Cidr> v) { this.allowTargetNetworks = List.copyOf(v); return this; }
         public Builder randomCheck(boolean v) { this.randomCheck = v; return this; }
         public Builder postmasterCheck(boolean v) { this.postmasterCheck = v; return this; }
+        public Builder tls(TlsPolicy v) { this.tls = Objects.requireNonNull(v, "tls"); return this; }
 
         public Builder ioThreads(int v) {
             if (v < 1 || v > 64) {

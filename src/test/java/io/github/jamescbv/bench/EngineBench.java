@@ -1,8 +1,10 @@
 package io.github.jamescbv.bench;
 
+import io.github.jamescbv.core.CallbackTarget;
 import io.github.jamescbv.core.DialogListener;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.DomainMap;
+import io.github.jamescbv.core.InvalidAddressException;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
@@ -15,6 +17,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -31,10 +35,15 @@ import java.util.stream.Collectors;
  *
  * <p>Arguments: {@code scenario count inFlight replyDelayMs}, e.g. {@code instant 20000 500 0}
  * or {@code slow 500 500 200}. Without arguments, runs both scenarios of docs/BENCHMARKS.md.
+ * {@code tls [count inFlight rounds]}: clear text against STARTTLS ({@link StartTlsBench}).
  */
 public final class EngineBench {
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("tls")) {
+            StartTlsBench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length == 4) {
             run(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), Duration.ofMillis(Long.parseLong(args[3])));
             return;
@@ -57,28 +66,17 @@ public final class EngineBench {
                 .build();
             DomainMap map = DomainMap.builder().add("bench.example", "[127.0.0.1]:" + mx.port()).build();
             resetPeakHeap();
-            Map<Result, Integer> results = new EnumMap<>(Result.class);
+            Map<Result, Integer> results;
             int maxEngineThreads;
             long start = System.nanoTime();
             try (CallbackVerifier verifier = CallbackVerifier.start(settings)) {
-                Semaphore window = new Semaphore(inFlight);
-                List<CompletableFuture<Verdict>> all = new ArrayList<>(count);
                 ThreadCounter counter = new ThreadCounter(before);
-                for (int i = 0; i < count; i++) {
-                    window.acquire();
-                    CompletableFuture<Verdict> f = verifier.verify(Routed.target(map, "user" + i + "@bench.example"),
-                        DialogListener.NONE, DomainFacts.NONE)
-                        .toCompletableFuture();
-                    f.whenComplete((v, e) -> window.release());
-                    all.add(f);
-                    if (i % 250 == 0) {
-                        counter.sample();
-                    }
-                }
-                for (CompletableFuture<Verdict> f : all) {
-                    Verdict v = f.get(2, TimeUnit.MINUTES);
-                    results.merge(v.result(), 1, Integer::sum);
-                }
+                results = verifyAll(verifier, i -> Routed.target(map, "user" + i + "@bench.example"), count, inFlight,
+                    i -> {
+                        if (i % 250 == 0) {
+                            counter.sample();
+                        }
+                    });
                 counter.sample();
                 maxEngineThreads = counter.max;
                 long wallNanos = System.nanoTime() - start;
@@ -89,6 +87,37 @@ public final class EngineBench {
                     counter.names, peakHeapMb(), results);
             }
         }
+    }
+
+    /** What the benchmark verifies as its {@code i}-th address. */
+    @FunctionalInterface
+    interface Targets {
+        CallbackTarget target(int i) throws InvalidAddressException;
+    }
+
+    /**
+     * Verifies {@code count} targets, at most {@code inFlight} outstanding at once; {@code started}
+     * hears each index as it is started.
+     *
+     * @return how many verdicts of each result
+     */
+    static Map<Result, Integer> verifyAll(CallbackVerifier verifier, Targets targets, int count, int inFlight,
+                                          IntConsumer started) throws Exception {
+        Semaphore window = new Semaphore(inFlight);
+        List<CompletableFuture<Verdict>> all = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            window.acquire();
+            CompletableFuture<Verdict> f = verifier.verify(targets.target(i), DialogListener.NONE, DomainFacts.NONE)
+                .toCompletableFuture();
+            f.whenComplete((v, e) -> window.release());
+            all.add(f);
+            started.accept(i);
+        }
+        Map<Result, Integer> results = new EnumMap<>(Result.class);
+        for (CompletableFuture<Verdict> f : all) {
+            results.merge(f.get(2, TimeUnit.MINUTES).result(), 1, Integer::sum);
+        }
+        return results;
     }
 
     /** Counts threads started since the baseline that are not the scripted server's. */

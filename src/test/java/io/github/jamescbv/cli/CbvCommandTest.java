@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 class CbvCommandTest {
     private static TestDnsServer dns;
     private static ScriptedSmtpServer mx;
+    /** Offers STARTTLS; reached through --map tls.test=[127.0.0.1]:port. */
+    private static ScriptedSmtpServer tlsMx;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -29,10 +31,13 @@ class CbvCommandTest {
         mx = ScriptedSmtpServer.start(SmtpScript.standard()
             .rcpt(SmtpScript.knownUsers("alice@example.test")));
         dns.mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.1").servfail("broken.test");
+        tlsMx = ScriptedSmtpServer.start(SmtpScript.standard().offeringStartTls()
+            .rcpt(SmtpScript.knownUsers("alice@tls.test")));
     }
 
     @AfterAll
     static void stop() {
+        tlsMx.close();
         mx.close();
         dns.close();
     }
@@ -135,6 +140,30 @@ class CbvCommandTest {
         out.reset();
         assertThat(runGuarded("verify", "alice@example.test", "--allow-target-networks=127.0.0.2/32")).isEqualTo(1);
         assertThat(lines()).contains("error").anyMatch(l -> l.contains("127.0.0.1 is loopback"));
+    }
+
+    @Test
+    void startTlsIsUsedWhenOfferedAndTheVerdictSaysSo() {
+        String toTls = "--map=tls.test=[127.0.0.1]:" + tlsMx.port();
+
+        assertThat(run("verify", "-v", "alice@tls.test", toTls)).isZero();
+        assertThat(lines()).anyMatch(l -> l.matches("tls: TLSv1\\.[23] TLS_\\w+"));
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("  -> STARTTLS\n", "  TLS handshake\n",
+            "  TLS established: TLSv1.");
+        out.reset();
+        assertThat(run("verify", "--json", "alice@tls.test", toTls)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"tls\":\"TLSv1.");
+        out.reset();
+        assertThat(run("verify", "alice@tls.test", toTls, "--tls", "none")).isZero();
+        assertThat(lines()).contains("tls: none");
+    }
+
+    @Test
+    void encryptRefusesAServerWithoutStartTls() {
+        assertThat(run("verify", "alice@example.test", "--tls=encrypt")).isEqualTo(2);
+        assertThat(lines().get(0)).isEqualTo("transient");
+        assertThat(lines()).contains("stage: tls", "tls: none")
+            .anyMatch(l -> l.startsWith("text: ") && l.contains("TLS required, and the remote does not offer STARTTLS"));
     }
 
     @Test

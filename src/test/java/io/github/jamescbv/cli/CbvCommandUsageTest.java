@@ -27,7 +27,8 @@ class CbvCommandUsageTest {
         "verify a@example.com b@example.com|more than one address",
         "verify a@example.com --frobnicate|unknown option '--frobnicate'",
         "verify a@example.com --port|--port needs a value",
-        "verify a@example.com --allow-target-networks|--allow-target-networks needs a value"})
+        "verify a@example.com --allow-target-networks|--allow-target-networks needs a value",
+        "verify a@example.com --tls|--tls needs a value"})
     void usageErrorsExit64NamingTheProblemAndShowTheUsage(String argLine, String expected) {
         assertThat(run(argLine.split(" "))).isEqualTo(64);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains(expected).contains("usage: cbv verify ADDRESS");
@@ -47,7 +48,8 @@ class CbvCommandUsageTest {
         "verify a@example.com --mailfrom bad|--mailfrom",
         "verify a@example.com --dns bad/host|bad character in host",
         "verify a@example.com --helo bad..name|bad heloName",
-        "verify a@example.com --allow-target-networks 10.0.0.0/40|bad network '10.0.0.0/40'"})
+        "verify a@example.com --allow-target-networks 10.0.0.0/40|bad network '10.0.0.0/40'",
+        "verify a@example.com --tls dane|--tls: bad tls 'dane' (expected may, none or encrypt)"})
     void badValuesExit64WithTheReasonAndAPointerToTheHelp(String argLine, String expected) {
         assertThat(run(argLine.split(" "))).isEqualTo(64);
         String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");

@@ -12,8 +12,10 @@ import java.util.concurrent.CountDownLatch;
  *
  * <ul>
  *   <li>{@code good.example}: MX on 127.0.0.2, knows alice and bob, rejects everyone else
- *       with {@code 550 5.1.1}: alice@good.example gives pass, nobody@good.example error.</li>
- *   <li>{@code grey.example}: MX on 127.0.0.3, greylists every RCPT with {@code 450 4.2.0}: transient.</li>
+ *       with {@code 550 5.1.1}: alice@good.example gives pass, nobody@good.example error. It offers
+ *       STARTTLS (a self-signed certificate): its verdicts say {@code tls=TLSv1.3 ...}.</li>
+ *   <li>{@code grey.example}: MX on 127.0.0.3, greylists every RCPT with {@code 450 4.2.0}: transient;
+ *       no STARTTLS ({@code tls=none}).</li>
  *   <li>{@code nomail.example}: null MX (RFC 7505): error at stage dns.</li>
  * </ul>
  *
@@ -32,6 +34,7 @@ public final class DemoRemotes {
             .nullMx("nomail.example");
         ScriptedSmtpServer good = ScriptedSmtpServer.start("127.0.0.2", smtpPort, SmtpScript.standard()
             .greeting("220 mx.good.example ESMTP demo")
+            .offeringStartTls()
             .rcpt(SmtpScript.knownUsers("alice@good.example", "bob@good.example")));
         ScriptedSmtpServer grey = ScriptedSmtpServer.start("127.0.0.3", smtpPort, SmtpScript.standard()
             .greeting("220 mx.grey.example ESMTP demo")

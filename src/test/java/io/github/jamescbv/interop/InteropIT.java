@@ -4,14 +4,26 @@ import static io.github.jamescbv.interop.InteropPeers.ZONE;
 import static io.github.jamescbv.interop.InteropPeers.alice;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.core.Cidr;
+import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.PolicyRejection;
+import io.github.jamescbv.core.Result;
+import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
+
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import io.github.jamescbv.james.e2e.JamesUnderTest;
+import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.testing.ConfDirectory;
 import io.github.jamescbv.testing.peers.Need;
 import io.github.jamescbv.testing.peers.PostfixLog.SmtpdSession;
 import io.github.jamescbv.testing.peers.PostfixLog;
 import io.github.jamescbv.testing.peers.PostfixPeer;
 import io.github.jamescbv.testing.peers.RequiresPeers;
+import io.github.jamescbv.verify.CallbackVerifier;
+import io.github.jamescbv.verify.Routed;
+import io.github.jamescbv.verify.VerifierSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,6 +32,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.james.GuiceJamesServer;
@@ -33,15 +47,18 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Interop with software no one here wrote: a real James 3.8.1 with our handler receives mail
  * sent by the real swaks; the handler calls back real Postfix 3.7 MXs, found through a real
  * dnsmasq. Each scenario asserts the verdict stored on the mail, and, from Postfix's own log,
  * that our probe ended cleanly: QUIT, no lost connection, no pipelining complaint, no warning.
- * The layout of the peers: {@link InteropPeers}.
+ * The handler says {@code tls may} (the default); {@code encrypt} and {@code none} are asked of
+ * the engine itself, with the handler's settings otherwise. The layout of the peers: {@link InteropPeers}.
  */
-@RequiresPeers({Need.ROOT, Need.POSTFIX, Need.DNSMASQ, Need.SWAKS})
+@RequiresPeers({Need.ROOT, Need.POSTFIX, Need.DNSMASQ, Need.SWAKS, Need.OPENSSL})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InteropIT {
     static final String LOCAL_DOMAIN = "local.interop.test";
@@ -229,6 +246,65 @@ class InteropIT {
         assertThat(mail.detail()).containsEntry("stage", "dns");
     }
 
+    // ------------------------------------------------------------------ STARTTLS
+
+    /**
+     * tlsonly: Postfix requiring TLS ({@code encrypt}), which refuses MAIL FROM in clear text;
+     * selfsigned: Postfix offering it ({@code may}) with a certificate for another name. The
+     * handler's {@code may} asks both inside TLS, and what they answer there decides.
+     */
+    @ParameterizedTest(name = "{0}.interop.test: {1} {2} {3}, asked inside TLS")
+    @CsvSource({"alice@tlsonly, pass, 250, 2.1.5", "nobody@tlsonly, error, 550, 5.1.1", "alice@selfsigned, pass, 250, 2.1.5"})
+    @Order(20)
+    void aServerOfferingOrRequiringTlsIsAskedInsideTls(String sender, String result, String code, String enhanced)
+        throws Exception {
+        boolean required = sender.endsWith("@tlsonly");
+        Delivery d = deliver(sender + "." + ZONE, required ? peers.tlsOnly : peers.selfSigned);
+        assertThat(d.mail.result()).contains(result);
+        assertThat(d.mail.detail()).containsEntry("stage", "rcpt").containsEntry("code", code)
+            .containsEntry("enhancedCode", enhanced).containsEntry("policyRejection", "false")
+            .containsEntry("ip", required ? InteropPeers.TLS_ONLY : InteropPeers.SELF_SIGNED);
+        assertAskedInsideTls(d);
+    }
+
+    @Test
+    @Order(23)
+    void aServerWithoutStartTlsIsAskedInClearTextUnderMay() throws Exception {
+        Delivery d = deliver(alice("plain"), peers.vmail);
+        assertThat(d.mail.result()).contains("pass");
+        assertThat(d.mail.detail()).containsEntry("tls", "none").containsEntry("ip", InteropPeers.VMAIL);
+        assertThat(d.session.tls()).isEmpty();
+        assertThat(d.session.disconnect().orElseThrow()).contains("ehlo=1 mail=1 rcpt=1 quit=1").doesNotContain("starttls");
+    }
+
+    @Test
+    @Order(24)
+    void underEncryptAServerWithoutStartTlsIsTransientAndOnesWithItPass() throws Exception {
+        Verdict plain = verifyDirectly(alice("plain"), TlsPolicy.ENCRYPT, peers.vmail, session -> {
+            assertThat(session.disconnect().orElseThrow()).contains("ehlo=1 quit=1 commands=2");
+            assertThat(session.problems()).isEmpty();
+        });
+        assertVerdict(plain, Result.TRANSIENT, Stage.TLS, "TLS required, and the remote does not offer STARTTLS");
+        assertThat(plain.tls()).isEqualTo("none");
+
+        for (String sender : List.of(alice("selfsigned"), alice("tlsonly"))) {
+            Verdict v = verifyDirectly(sender, TlsPolicy.ENCRYPT);
+            assertThat(v.result()).as("%s", v).isEqualTo(Result.PASS);
+            assertThat(v.tls()).startsWith("TLSv1.");
+        }
+    }
+
+    /** What the probe got before it spoke TLS: Postfix's 530 at MAIL FROM, a refusal of the probe, not of the address. */
+    @Test
+    @Order(25)
+    void withoutTlsTheServerThatRequiresItRefusesTheProbe() throws Exception {
+        Verdict clear = verifyDirectly(alice("tlsonly"), TlsPolicy.NONE, peers.tlsOnly,
+            session -> assertThat(session.endedWithQuit()).isTrue());
+        assertVerdict(clear, Result.ERROR, Stage.MAIL, "Must issue a STARTTLS command first");
+        assertThat(clear.code() + " " + clear.enhancedCode()).isEqualTo("530 5.7.0");
+        assertThat(PolicyRejection.isPolicyRejection(clear)).isTrue();
+    }
+
     // ------------------------------------------------------------------ our manners, as Postfix saw them
 
     @Test
@@ -250,6 +326,44 @@ class InteropIT {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The verdict names the TLS session that Postfix logged, and the probe said STARTTLS, EHLO again, then asked and said QUIT. */
+    private static void assertAskedInsideTls(Delivery d) {
+        String tls = d.mail.detail().get("tls");
+        assertThat(tls).matches("TLSv1\\.[23] TLS_\\w+");
+        String[] protocolAndCipher = tls.split(" ");
+        assertThat(d.session.tls()).hasValueSatisfying(t -> assertThat(t)
+            .startsWith(protocolAndCipher[0] + " with cipher " + protocolAndCipher[1] + " "));
+        // rcpt=1, or rcpt=0/1 when the address was refused
+        assertThat(d.session.disconnect().orElseThrow()).contains("ehlo=2 starttls=1 mail=1 rcpt=").contains(" quit=1 ");
+    }
+
+    private static void assertVerdict(Verdict v, Result result, Stage stage, String text) {
+        assertThat(v.result()).as("%s", v).isEqualTo(result);
+        assertThat(v.stage()).as("%s", v).isEqualTo(stage);
+        assertThat(v.text()).contains(text);
+    }
+
+    /** {@link #verifyDirectly(String, TlsPolicy)}, and the session {@code mx} logged for it, once over, checked by {@code session}. */
+    private static Verdict verifyDirectly(String address, TlsPolicy tls, PostfixPeer mx, Consumer<SmtpdSession> session)
+        throws Exception {
+        int before = mx.log().sessions().size();
+        Verdict v = verifyDirectly(address, tls);
+        session.accept(newSession(mx, before, GENEROUS));
+        return v;
+    }
+
+    /** One verification by the engine itself under {@code tls}, with the handler's engine settings otherwise. */
+    private static Verdict verifyDirectly(String address, TlsPolicy tls) throws Exception {
+        VerifierSettings settings = VerifierSettings.builder().heloName("verifier.interop.test")
+            .dnsServers(List.of(InteropPeers.DNS_ADDRESS + ":53")).allowTargetNetworks(Cidr.parseList("127.0.0.16/28"))
+            .connectTimeout(Duration.ofSeconds(2)).commandTimeout(Duration.ofSeconds(3)).totalTimeout(TOTAL_TIMEOUT)
+            .tls(tls).build();
+        try (CallbackVerifier engine = CallbackVerifier.start(settings)) {
+            return engine.verify(Routed.target(address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture()
+                .get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
 
     /** A stored mail and the Postfix session of its callback. */
     static final class Delivery {

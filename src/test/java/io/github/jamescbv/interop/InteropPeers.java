@@ -7,17 +7,20 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The remote world of the interop suite: a dnsmasq with the test zone and four real Postfix
+ * The remote world of the interop suite: a dnsmasq with the test zone and seven real Postfix
  * MXs, on loopback addresses of the interop range (127.0.0.20-39).
  *
  * <pre>
  * 127.0.0.20:53  dnsmasq, zone interop.test (and broken.test, whose lookups time out)
- * 127.0.0.21:25  Postfix "vmail": virtual mailboxes alice@ of known, multi, aonly, aaaaonly; also [::1]:25
+ * 127.0.0.21:25  Postfix "vmail": virtual mailboxes alice@ of known, multi, aonly, aaaaonly, plain; also [::1]:25;
+ *                no STARTTLS
  * 127.0.0.22:25  Postfix "nullsender": refuses MAIL FROM:&lt;&gt;
  * 127.0.0.25:25  Postfix "latenull": refuses the null sender too, with Postfix's default
  *                smtpd_delay_reject = yes, so the refusal comes at RCPT TO
  * 127.0.0.23:25  Postfix "greylist": defers every new (client, sender, recipient) for 5 minutes
  * 127.0.0.24:25  Postfix "tarpit": holds every RCPT reply 5 s
+ * 127.0.0.26:25  Postfix "tlsonly": smtpd_tls_security_level = encrypt, 530 to MAIL FROM before STARTTLS
+ * 127.0.0.27:25  Postfix "selfsigned": offers STARTTLS (may) with a self-signed certificate for another name
  * 127.0.0.29     nothing listens: connection refused
  * </pre>
  */
@@ -29,6 +32,10 @@ final class InteropPeers implements AutoCloseable {
     static final String GREYLIST = "127.0.0.23";
     static final String TARPIT = "127.0.0.24";
     static final String LATE_NULL = "127.0.0.25";
+    static final String TLS_ONLY = "127.0.0.26";
+    static final String SELF_SIGNED = "127.0.0.27";
+    /** The subject of the self-signed peer's certificate: not the name its MX record gives it. */
+    static final String OTHER_NAME = "another-name.example";
     static final String DEAD = "127.0.0.29";
     static final Duration TARPIT_DELAY = Duration.ofSeconds(5);
 
@@ -38,16 +45,21 @@ final class InteropPeers implements AutoCloseable {
     final PostfixPeer greylist;
     final PostfixPeer tarpit;
     final PostfixPeer lateNull;
+    final PostfixPeer tlsOnly;
+    final PostfixPeer selfSigned;
     private final StartedInOrder started;
 
     private InteropPeers(DnsmasqPeer dns, PostfixPeer vmail, PostfixPeer nullSender, PostfixPeer greylist,
-                         PostfixPeer tarpit, PostfixPeer lateNull, StartedInOrder started) {
+                         PostfixPeer tarpit, PostfixPeer lateNull, PostfixPeer tlsOnly, PostfixPeer selfSigned,
+                         StartedInOrder started) {
         this.dns = dns;
         this.vmail = vmail;
         this.nullSender = nullSender;
         this.greylist = greylist;
         this.tarpit = tarpit;
         this.lateNull = lateNull;
+        this.tlsOnly = tlsOnly;
+        this.selfSigned = selfSigned;
         this.started = started;
     }
 
@@ -57,7 +69,7 @@ final class InteropPeers implements AutoCloseable {
         try {
             DnsmasqPeer dns = started.add(zone().start());
             PostfixPeer.Builder vmailBuilder = PostfixPeer.builder("interop-vmail").listen(VMAIL)
-                .mailboxes(alice("known"), alice("multi"), alice("aonly"), alice("aaaaonly"));
+                .mailboxes(alice("known"), alice("multi"), alice("aonly"), alice("aaaaonly"), alice("plain"));
             if (ipv6) {
                 vmailBuilder.listen("::1");
             }
@@ -70,7 +82,11 @@ final class InteropPeers implements AutoCloseable {
                 .mailboxes(alice("tarpit")).tarpit(TARPIT_DELAY).start());
             PostfixPeer lateNull = started.add(PostfixPeer.builder("interop-latenull").listen(LATE_NULL)
                 .mailboxes(alice("latenull")).rejectNullSender().mainCf("smtpd_delay_reject", "yes").start());
-            return new InteropPeers(dns, vmail, nullSender, greylist, tarpit, lateNull, started);
+            PostfixPeer tlsOnly = started.add(PostfixPeer.builder("interop-tlsonly").listen(TLS_ONLY)
+                .mailboxes(alice("tlsonly")).tls("encrypt", "mx-tlsonly." + ZONE).start());
+            PostfixPeer selfSigned = started.add(PostfixPeer.builder("interop-selfsigned").listen(SELF_SIGNED)
+                .mailboxes(alice("selfsigned")).tls("may", OTHER_NAME).start());
+            return new InteropPeers(dns, vmail, nullSender, greylist, tarpit, lateNull, tlsOnly, selfSigned, started);
         } catch (RuntimeException e) {
             started.close();
             throw e;
@@ -89,6 +105,8 @@ final class InteropPeers implements AutoCloseable {
             .a("mx-grey." + ZONE, GREYLIST)
             .a("mx-tarpit." + ZONE, TARPIT)
             .a("mx-latenull." + ZONE, LATE_NULL)
+            .a("mx-tlsonly." + ZONE, TLS_ONLY)
+            .a("mx-selfsigned." + ZONE, SELF_SIGNED)
             .a("mx-dead." + ZONE, DEAD)
             .a("mx-loopback." + ZONE, "127.0.0.1")
             .mx("known." + ZONE, 10, "mx-vmail." + ZONE)
@@ -105,16 +123,19 @@ final class InteropPeers implements AutoCloseable {
             .mx("grey." + ZONE, 10, "mx-grey." + ZONE)
             .mx("tarpit." + ZONE, 10, "mx-tarpit." + ZONE)
             .mx("latenull." + ZONE, 10, "mx-latenull." + ZONE)
+            .mx("tlsonly." + ZONE, 10, "mx-tlsonly." + ZONE)
+            .mx("selfsigned." + ZONE, 10, "mx-selfsigned." + ZONE)
+            .mx("plain." + ZONE, 10, "mx-vmail." + ZONE)
             .failing("broken.test");
     }
 
     /** The Postfix peers whose sessions must all end cleanly (the tarpit's cannot: we hang up on it). */
     List<PostfixPeer> politePeers() {
-        return List.of(vmail, nullSender, greylist, lateNull);
+        return List.of(vmail, nullSender, greylist, lateNull, tlsOnly, selfSigned);
     }
 
     List<PostfixPeer> postfixes() {
-        return List.of(vmail, nullSender, greylist, tarpit, lateNull);
+        return List.of(vmail, nullSender, greylist, tarpit, lateNull, tlsOnly, selfSigned);
     }
 
     @Override

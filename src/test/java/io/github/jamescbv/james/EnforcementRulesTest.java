@@ -31,6 +31,9 @@ class EnforcementRulesTest {
         "transient | rcpt     | 450 | 4.2.0 | reject | false | -",
         "transient | rcpt     | 450 | 4.2.0 | defer  | false | 450 4.1.7 Sender address rejected: callback at RCPT TO: 450 4.2.0 " + USER_UNKNOWN,
         "transient | connect  | 0   |       | defer  | false | 450 4.1.7 Sender address rejected: callback at connect: " + USER_UNKNOWN,
+        // TLS required and refused: transient whatever the code, and deferred as such
+        "transient | tls      | 530 | 5.7.0 | reject | true  | -",
+        "transient | tls      | 530 | 5.7.0 | defer  | false | 450 4.1.7 Sender address rejected: callback at STARTTLS: 530 5.7.0 " + USER_UNKNOWN,
         // policy rejections of us: any 5xx at connect, greeting or MAIL FROM; 5.7.x, 5.1.7, 5.1.8 at RCPT TO
         "error     | mail     | 550 | 5.7.1 | reject | false | -",
         "error     | mail     | 550 | 5.7.1 | defer  | false | -",

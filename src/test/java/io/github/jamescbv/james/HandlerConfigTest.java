@@ -3,6 +3,7 @@ package io.github.jamescbv.james;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.io.StringReader;
@@ -53,6 +54,7 @@ class HandlerConfigTest {
         assertThat(c.map().entries()).isEmpty();
         assertThat(s.randomCheck()).isFalse();
         assertThat(s.postmasterCheck()).isFalse();
+        assertThat(s.tls()).isEqualTo(TlsPolicy.MAY);
     }
 
     @Test
@@ -71,6 +73,7 @@ class HandlerConfigTest {
                 + "<maxMxAttempts>2</maxMxAttempts>"
                 + "<dns><server>127.0.0.53</server><server>[::1]:5353</server></dns>"
                 + "<allowPrivateTargets>true</allowPrivateTargets>"
+                + "<tls>encrypt</tls>"
                 + "<verifyAuthenticated>TRUE</verifyAuthenticated>"
                 + "<randomCheck>true</randomCheck>"
                 + "<postmasterCheck> True </postmasterCheck>");
@@ -91,6 +94,8 @@ class HandlerConfigTest {
         assertThat(s.allowPrivateTargets()).isTrue();
         assertThat(s.randomCheck()).isTrue();
         assertThat(s.postmasterCheck()).isTrue();
+        assertThat(s.tls()).isEqualTo(TlsPolicy.ENCRYPT);
+        assertThat(c.toString()).contains(" tls=encrypt ");
         assertThat(c.map().entries()).containsExactly(
             Map.entry("yahoo.net", "yahoo.com"), Map.entry("corp.example", "[mx.corp.example]:2525"));
     }
@@ -333,6 +338,8 @@ class HandlerConfigTest {
         "<allowTargetNetworks>10.0.0.0/8</allowTargetNetworks><allowTargetNetworks>::1</allowTargetNetworks> | <allowTargetNetworks> | more than once",
         "<verifyAuthenticated>1</verifyAuthenticated>   | <verifyAuthenticated> | '1'",
         "<randomCheck>yes</randomCheck>                 | <randomCheck>        | yes",
+        "<tls>dane</tls>                                | <tls>                | dane",
+        "<tls>may</tls><tls>none</tls>                  | <tls>                | more than once",
         "<randomCheck>true</randomCheck><randomCheck>false</randomCheck> | <randomCheck> | more than once",
         "<postmasterCheck>on</postmasterCheck>          | <postmasterCheck>    | on",
         "<postmasterCheck></postmasterCheck>            | <postmasterCheck>    | ''",

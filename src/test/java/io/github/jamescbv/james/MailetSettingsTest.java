@@ -3,6 +3,7 @@ package io.github.jamescbv.james;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,7 @@ class MailetSettingsTest {
         assertThat(e.maxMxAttempts()).isEqualTo(5);
         assertThat(e.dnsServers()).isEmpty();
         assertThat(e.allowPrivateTargets()).isFalse();
+        assertThat(e.tls()).isEqualTo(TlsPolicy.MAY);
         assertThat(s.map().entries()).isEmpty();
     }
 
@@ -58,6 +60,7 @@ class MailetSettingsTest {
             "dns", "127.0.0.53, [::1]:5353",
             "allowPrivateTargets", "TRUE",
             "allowTargetNetworks", "10.1.0.0/16 fd00::/8",
+            "tls", "none",
             "map", "yahoo.net=yahoo.com, corp.example=[mx.corp.example]:2525",
             "onMailetException", "ignore");
 
@@ -75,6 +78,8 @@ class MailetSettingsTest {
         assertThat(e.dnsServers()).isEqualTo(List.of("127.0.0.53", "[::1]:5353"));
         assertThat(e.allowPrivateTargets()).isTrue();
         assertThat(e.allowTargetNetworks()).extracting(Object::toString).containsExactly("10.1.0.0/16", "fd00::/8");
+        assertThat(e.tls()).isEqualTo(TlsPolicy.NONE);
+        assertThat(s.toString()).endsWith(" tls=none");
         assertThat(s.map().entries()).isEqualTo(Map.of("yahoo.net", "yahoo.com", "corp.example", "[mx.corp.example]:2525"));
     }
 
@@ -134,6 +139,7 @@ class MailetSettingsTest {
         "allowPrivateTargets | yes                       | expected true or false",
         "allowTargetNetworks | 10.0.0.0/99               | bad network '10.0.0.0/99'",
         "allowTargetNetworks | intranet                  | bad network 'intranet'",
+        "tls                 | required                  | bad tls 'required' (expected may, none or encrypt)",
         "map                 | yahoo.net                 | expected from=to",
         "map                 | yahoo.net=                | missing target",
         "map                 | a.example=b.example, a.example=c.example | given twice",

@@ -8,6 +8,7 @@ import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,10 @@ class PackedVerdictTest {
         all.add(typical().text("").mxHost("").ip("2001:db8::25").enhancedCode("4.7.1").build());
         all.add(typical().domain("other.test").build());
         all.add(typical().domain("").build());
+        for (String tls : new String[] {"", Verdict.NO_TLS, "TLSv1.3 TLS_AES_256_GCM_SHA384", PRINTABLE}) {
+            all.add(typical().tls(tls).build());
+            all.add(typical().tls(tls).acceptAll(Fact.of(true, "250 ok")).postmasterRejected(Fact.unknown("")).build());
+        }
         for (Fact f : facts()) {
             all.add(typical().acceptAll(f).build());
             all.add(typical().postmasterRejected(f).build());
@@ -101,6 +106,25 @@ class PackedVerdictTest {
         assertThat(back.elapsed()).isEqualTo(v.elapsed());
         assertThat(back.acceptAll().map(Fact::remembered)).isEqualTo(v.acceptAll().map(Fact::remembered));
         assertThat(back.postmasterRejected().map(Fact::remembered)).isEqualTo(v.postmasterRejected().map(Fact::remembered));
+    }
+
+    @Test
+    void aSessionInClearTextCostsNoByteAndATlsOneItsName() {
+        Verdict v = typical().build();
+        int without = PackedVerdict.pack(v, DOMAIN).length;
+        String tls = "TLSv1.3 TLS_AES_256_GCM_SHA384";
+        assertThat(PackedVerdict.pack(typical().tls(Verdict.NO_TLS).build(), DOMAIN)).hasSize(without);
+        assertThat(PackedVerdict.pack(typical().tls(tls).build(), DOMAIN)).hasSize(without + 1 + tls.length());
+    }
+
+    @Test
+    void anArrayPackedBeforeTheTlsStateReadsAsNoSession() {
+        // What an earlier version wrote: the same layout, with neither TLS flag nor the string.
+        Verdict v = typical().tls("TLSv1.3 TLS_AES_256_GCM_SHA384").build();
+        byte[] packed = PackedVerdict.pack(v, DOMAIN);
+        byte[] earlier = Arrays.copyOf(packed, packed.length - 1 - v.tls().length());
+        earlier[2] &= ~(4 | 8);
+        assertThat(PackedVerdict.unpack(earlier, DOMAIN)).isEqualTo(typical().build());
     }
 
     @Test

@@ -218,6 +218,12 @@ public abstract class VerdictMemoryContract {
     }
 
     @Test
+    void aTlsFailureAnswersForTheDomainLikeAnyFailureBeforeRcpt() {
+        remember(A, verdict(Result.TRANSIENT, Stage.TLS));
+        assertThat(answer("someone.else@d.test").stage()).isEqualTo(Stage.TLS);
+    }
+
+    @Test
     void theAddressIsAskedBeforeTheDomain() {
         remember(A, verdict(Result.PASS, Stage.RCPT));
         remember("b@d.test", verdict(Result.TRANSIENT, Stage.CONNECT));

@@ -1,6 +1,7 @@
 package io.github.jamescbv.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,25 @@ class RouteTest {
         assertThat(route(MX, "mx.example.com", "Probe.test")).as("the HELO name is what the server saw").isNotEqualTo(a);
         assertThat(route(MX, "mx.example.com", "other.test")).isNotEqualTo(a);
         assertThat(a).isNotEqualTo(null).isNotEqualTo("192.0.2.1:25");
+        assertThat(a.withTls(TlsPolicy.MAY)).as("a clear-text connection is no STARTTLS one").isNotEqualTo(a);
+        assertThat(a.withTls(TlsPolicy.MAY)).isNotEqualTo(a.withTls(TlsPolicy.ENCRYPT));
+    }
+
+    @Test
+    void anotherTlsPolicyKeepsTheRest() {
+        Route may = new Route(MX, "mx.example.com", "probe.test", TlsPolicy.MAY);
+
+        assertThat(may.withTls(TlsPolicy.NONE)).isEqualTo(route(MX, "mx.example.com", "probe.test"));
+    }
+
+    @Test
+    void theTlsPolicyIsReadAsWrittenInAnyCaseAndABadOneIsNamed() {
+        assertThat(TlsPolicy.parse("may")).isEqualTo(TlsPolicy.MAY);
+        assertThat(TlsPolicy.parse(" Encrypt ")).isEqualTo(TlsPolicy.ENCRYPT);
+        assertThat(TlsPolicy.parse("none")).isEqualTo(TlsPolicy.NONE);
+        assertThat(TlsPolicy.MAY.word()).isEqualTo("may");
+        assertThatThrownBy(() -> TlsPolicy.parse("dane"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("bad tls 'dane' (expected may, none or encrypt)");
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
  * Response.raw("garbage\r\n")                           // exact bytes, nothing added
  * Response.silence()                                    // never answer again
  * Response.of("220 hi").thenClose()                     // greet, then hang up
+ * Response.of("220 go ahead").then(Response.startTls()) // STARTTLS: TLS from here on ({@link TestTls})
  * }</pre>
  */
 public final class Response {
@@ -63,6 +64,10 @@ public final class Response {
 
     /** Keep the connection open and keep recording commands, but answer nothing more. */
     static final class Silence implements Step {
+    }
+
+    /** Become the TLS server of the connection (handshake with {@link TestTls}'s certificate); all after it is in TLS. */
+    static final class StartTls implements Step {
     }
 
     private final List<Step> steps;
@@ -124,6 +129,15 @@ public final class Response {
     /** Stop answering: the connection stays open (until the client closes it), commands are still recorded. */
     public static Response silence() {
         return of(new Silence());
+    }
+
+    /**
+     * The server side of STARTTLS: the TLS handshake, as server, with {@link TestTls}'s
+     * certificate; the steps after it and every later reply go through TLS. Put it after the 220
+     * to STARTTLS. A client that fails the handshake ends the connection.
+     */
+    public static Response startTls() {
+        return of(new StartTls());
     }
 
     /** Close the connection without a word. */

@@ -1,6 +1,7 @@
 package io.github.jamescbv.testing;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A real SMTP server on a loopback address that answers as a test scripts it ({@link SmtpScript},
@@ -37,6 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Several "MX hosts" can share one port on different loopback addresses:
  * {@code start("127.0.0.2", 2525, script)}, {@code start("127.0.0.3", 2525, other)}.
+ *
+ * <p>STARTTLS when the script says so ({@link SmtpScript#offeringStartTls()}, {@link Response#startTls()}):
+ * the connection records what it said in TLS ({@link Connection#tls()}, {@link Connection#commandsInTls()}).
  *
  * <p>One thread per connection (daemon threads, unbounded): simple, and fine for the
  * hundreds of concurrent connections of load tests. The backlog is large enough for bursts of
@@ -178,6 +183,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         private final List<String> commands = new CopyOnWriteArrayList<>();
         private volatile boolean quitReceived;
         private volatile boolean closed;
+        private volatile String tls = "";
+        private volatile int commandsBeforeTls = -1;
 
         Connection(InetSocketAddress remote) {
             this.remote = remote;
@@ -204,6 +211,22 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
         public boolean quitReceived() {
             return quitReceived;
+        }
+
+        /** The TLS protocol and cipher suite once a handshake succeeded ("TLSv1.3 TLS_AES_256_GCM_SHA384"), else "". */
+        public String tls() {
+            return tls;
+        }
+
+        /** The commands received inside TLS, in order; empty when there was no TLS. */
+        public List<String> commandsInTls() {
+            List<String> all = commands();
+            return commandsBeforeTls < 0 ? List.of() : all.subList(commandsBeforeTls, all.size());
+        }
+
+        void tlsStarted(String description) {
+            commandsBeforeTls = commands.size();
+            tls = description;
         }
 
         /** True once the connection is over (either side closed it). */
@@ -254,21 +277,20 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private void serve(Socket socket, Connection connection, SmtpScript sc) {
         try {
             socket.setTcpNoDelay(true); // so that split and drip responses really are separate segments
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            OutputStream out = socket.getOutputStream();
+            Wire wire = new Wire(socket, connection);
             boolean speaking = true;
-            Outcome o = perform(sc.greetingResponse(), socket, out);
+            Outcome o = perform(sc.greetingResponse(), wire);
             if (o == Outcome.STOP) {
                 return;
             }
             speaking = o == Outcome.CONTINUE;
             String line;
-            while ((line = readLine(in)) != null) {
+            while ((line = readLine(wire.in)) != null) {
                 connection.record(line);
                 if (!speaking) {
                     continue;
                 }
-                o = perform(sc.responseTo(line), socket, out);
+                o = perform(sc.responseTo(line), wire);
                 if (o == Outcome.STOP) {
                     return;
                 }
@@ -283,11 +305,38 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private enum Outcome { CONTINUE, SILENT, STOP }
 
-    private Outcome perform(Response response, Socket socket, OutputStream out) throws IOException, InterruptedException {
+    /** A connection's streams: the socket's, or after STARTTLS those of the TLS socket over it. */
+    private static final class Wire {
+        final Socket socket;
+        final Connection connection;
+        InputStream in;
+        OutputStream out;
+
+        Wire(Socket socket, Connection connection) throws IOException {
+            this.socket = socket;
+            this.connection = connection;
+            this.in = new BufferedInputStream(socket.getInputStream());
+            this.out = socket.getOutputStream();
+        }
+
+        /** The TLS handshake as server; what the client sent already (read ahead by the buffer) goes to it first. */
+        void startTls() throws IOException {
+            byte[] readAhead = in.readNBytes(in.available());
+            SSLSocket tls = (SSLSocket) TestTls.serverContext().getSocketFactory()
+                .createSocket(socket, new ByteArrayInputStream(readAhead), true);
+            tls.startHandshake();
+            in = new BufferedInputStream(tls.getInputStream());
+            out = tls.getOutputStream();
+            connection.tlsStarted(tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite());
+        }
+    }
+
+    private Outcome perform(Response response, Wire wire) throws IOException, InterruptedException {
+        Socket socket = wire.socket;
         for (Response.Step step : response.steps()) {
             if (step instanceof Response.Send) {
-                out.write(((Response.Send) step).bytes);
-                out.flush();
+                wire.out.write(((Response.Send) step).bytes);
+                wire.out.flush();
             } else if (step instanceof Response.Pause) {
                 long ms = ((Response.Pause) step).duration.toMillis();
                 if (ms > 0) {
@@ -303,6 +352,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 return Outcome.STOP;
             } else if (step instanceof Response.Silence) {
                 return Outcome.SILENT;
+            } else if (step instanceof Response.StartTls) {
+                wire.startTls();
             }
         }
         return Outcome.CONTINUE;

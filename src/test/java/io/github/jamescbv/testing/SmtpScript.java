@@ -54,6 +54,18 @@ public final class SmtpScript {
             Response.of("502 5.5.1 command not implemented"), Duration.ZERO);
     }
 
+    /**
+     * This script, also offering STARTTLS: EHLO announces it (before TLS and after: the script does
+     * not know which, a probe must not ask twice), STARTTLS gets 220 and the handshake
+     * ({@link Response#startTls()}). The certificate is made now if it is not yet, not at the first
+     * handshake: no probe of a test must wait a second for keytool.
+     */
+    public SmtpScript offeringStartTls() {
+        TestTls.serverContext();
+        return on("EHLO", Response.of("250-scripted.test greets you\n250-PIPELINING\n250-STARTTLS\n250 8BITMIME"))
+            .on("STARTTLS", Response.of("220 2.0.0 Ready to start TLS").then(Response.startTls()));
+    }
+
     public SmtpScript greeting(String reply) {
         return greeting(Response.of(reply));
     }

@@ -8,6 +8,7 @@ import io.github.jamescbv.smtp.ProbeLimits;
 import io.github.jamescbv.smtp.ProbeQuery;
 import io.github.jamescbv.smtp.ProbeRequest;
 import io.github.jamescbv.smtp.Route;
+import io.github.jamescbv.smtp.TlsPolicy;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.Optional;
 
 /**
  * Builds {@link ProbeRequest}s for tests with sensible defaults: HELO name "probe.test", null
- * sender, recipient "user@example.com", 5 s connect, 10 s per reply, 30 s in total.
+ * sender, recipient "user@example.com", 5 s connect, 10 s per reply, 30 s in total, clear text.
  * The deadline is computed when {@link #build()} is called.
  */
 public final class TestProbeRequest {
@@ -30,6 +31,7 @@ public final class TestProbeRequest {
     private Duration total = Duration.ofSeconds(30);
     private DialogListener listener = DialogListener.NONE;
     private List<EmailAddress> followUps = List.of();
+    private TlsPolicy tls = TlsPolicy.NONE;
 
     private TestProbeRequest(InetSocketAddress target) {
         this.target = target;
@@ -95,8 +97,13 @@ public final class TestProbeRequest {
         return this;
     }
 
+    public TestProbeRequest tls(TlsPolicy policy) {
+        this.tls = policy;
+        return this;
+    }
+
     public ProbeRequest build() {
-        return new ProbeRequest(new Route(target, mxHost, heloName), new ProbeQuery(mailFrom, recipient, followUps),
+        return new ProbeRequest(new Route(target, mxHost, heloName, tls), new ProbeQuery(mailFrom, recipient, followUps),
             new ProbeLimits(connectTimeout, commandTimeout, System.nanoTime() + total.toNanos(), Ticker.SYSTEM), listener);
     }
 

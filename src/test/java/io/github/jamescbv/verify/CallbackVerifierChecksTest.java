@@ -75,7 +75,7 @@ class CallbackVerifierChecksTest {
         assertThat(v.acceptAll()).isEmpty();
         assertThat(v.postmasterRejected()).isEmpty();
         assertThat(v.detail()).containsOnlyKeys("result", "stage", "code", "enhancedCode", "text", "mxHost", "ip",
-            "domain", "elapsedMs", "cached");
+            "tls", "domain", "elapsedMs", "cached");
         assertThat(v.toString()).doesNotContain("acceptAll").doesNotContain("postmaster");
     }
 

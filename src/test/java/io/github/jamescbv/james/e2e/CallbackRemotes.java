@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * <li>{@code held*}: 250, and {@code slowerror*}: 550 5.1.1, once the test {@linkplain #release releases} the address;</li>
  * <li>anything else: 250.</li>
  * </ul>
- * The {@link #silent} MX accepts connections and never says a word.
+ * In the tests it offers STARTTLS, as most mail servers do: the handler's default {@code tls may}
+ * asks it everything inside TLS. The {@link #silent} MX accepts connections and never says a word.
  * Public for the benchmarks that call back through e2e nodes ({@link JamesNode}).
  */
 public final class CallbackRemotes implements AutoCloseable {
@@ -39,15 +40,22 @@ public final class CallbackRemotes implements AutoCloseable {
 
     /** Starts the MXs and {@code records} (a DNS server not started yet), and publishes their ports. */
     static CallbackRemotes start(TestDnsServer records) {
-        return start(records, Duration.ZERO);
+        return start(records, Duration.ZERO, true);
     }
 
-    /** As {@link #start(TestDnsServer)}, the MX waiting {@code replyDelay} before each of its replies, as a distant one would. */
+    /**
+     * As {@link #start(TestDnsServer)}, the MX waiting {@code replyDelay} before each of its replies, as a distant one
+     * would, and in clear text: the benchmark's numbers (docs/BENCHMARKS.md, issue 11) are without TLS.
+     */
     public static CallbackRemotes start(TestDnsServer records, Duration replyDelay) {
+        return start(records, replyDelay, false);
+    }
+
+    private static CallbackRemotes start(TestDnsServer records, Duration replyDelay, boolean startTls) {
         HeldAddresses held = new HeldAddresses();
-        ScriptedSmtpServer mx = ScriptedSmtpServer.start(SmtpScript.standard()
-            .on("RCPT", line -> answer(SmtpScript.pathOf(line), held))
-            .delayEachReply(replyDelay));
+        SmtpScript script = SmtpScript.standard().on("RCPT", line -> answer(SmtpScript.pathOf(line), held))
+            .delayEachReply(replyDelay);
+        ScriptedSmtpServer mx = ScriptedSmtpServer.start(startTls ? script.offeringStartTls() : script);
         ScriptedSmtpServer silent = ScriptedSmtpServer.start(SmtpScript.standard().greeting(Response.silence()));
         TestDnsServer dns = records.start();
         System.setProperty("cbv.it.mx", Integer.toString(mx.port()));

@@ -4,6 +4,7 @@ import static io.github.jamescbv.james.e2e.SmtpClient.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.jamescbv.james.CallbackVerifyHandler;
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import io.github.jamescbv.testing.TestDnsServer;
 import java.time.Duration;
@@ -63,9 +64,16 @@ class CallbackVerifyJamesTest {
     void passReachesTheMailAsAttributeWithItsDetail() throws Exception {
         String sender = NAMES.unique("pass") + "@remote.example";
         String subject = NAMES.unique("subject");
-        JAMES.deliver(MAILFROM, sender, BOB, subject);
-
-        StoredMail stored = JAMES.awaitMail(subject);
+        StoredMail stored;
+        try (LoggedLines log = new LoggedLines(CallbackVerifyHandler.class)) {
+            log.attach();
+            JAMES.deliver(MAILFROM, sender, BOB, subject);
+            stored = JAMES.awaitMail(subject);
+            // The INFO line says how the callback was asked, as the detail does.
+            String tls = stored.detail().get("tls");
+            await().atMost(GENEROUS).until(() -> log.anyMatch(l -> l.startsWith("callback verification sender=" + sender)
+                && l.contains(" result=pass ") && l.contains(" tls=\"" + tls + "\" ")));
+        }
         assertThat(stored.repository).isEqualTo("cbv-pass");
         assertThat(stored.result()).contains("pass");
         assertThat(stored.detail())
@@ -77,7 +85,8 @@ class CallbackVerifyJamesTest {
             .containsEntry("domain", "remote.example")
             .containsEntry("cached", "false")
             .containsKeys("text", "mxHost", "elapsedMs");
-        assertThat(REMOTES.probeOf(sender).commands())
+        assertThat(stored.detail().get("tls")).matches("TLSv1\\.[23] TLS_\\w+");
+        assertThat(REMOTES.probeOf(sender).commandsInTls())
             .containsSubsequence("EHLO verifier.cbv.test", "MAIL FROM:<>", "RCPT TO:<" + sender + ">");
     }
 

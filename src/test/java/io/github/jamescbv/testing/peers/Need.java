@@ -9,6 +9,8 @@ public enum Need {
     POSTFIX(List.of("postfix", "postconf"), "apt-get install postfix"),
     DNSMASQ(List.of("dnsmasq"), "apt-get install dnsmasq-base"),
     SWAKS(List.of("swaks"), "apt-get install swaks"),
+    /** Makes the certificates of the peers that speak TLS (Debian's postfix pulls it in). */
+    OPENSSL(List.of("openssl"), "apt-get install openssl"),
     /** smtp-source and smtp-sink come with Postfix (Debian: package postfix). */
     SMTP_SOURCE(List.of("smtp-source", "smtp-sink"), "apt-get install postfix"),
     /** The shared store's tests run a redis-server of their own on a free loopback port (no root needed). */

@@ -120,6 +120,12 @@ final class PostfixConfigFiles {
         if (!rcpt.isEmpty()) {
             m.put("smtpd_recipient_restrictions", String.join(", ", rcpt));
         }
+        if (b.tlsLevel != null) {
+            m.put("smtpd_tls_security_level", b.tlsLevel);
+            m.put("smtpd_tls_chain_files", conf.resolve(PeerCertificate.KEY_FILE) + ", "
+                + conf.resolve(PeerCertificate.CERTIFICATE_FILE));
+            m.put("smtpd_tls_loglevel", "1");
+        }
         m.putAll(b.mainCf);
         return m;
     }

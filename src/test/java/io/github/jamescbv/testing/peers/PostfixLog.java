@@ -96,16 +96,29 @@ public final class PostfixLog {
             return lines.stream().filter(l -> l.startsWith("disconnect from ")).findFirst();
         }
 
+        /**
+         * The TLS session as smtpd logged it with {@code smtpd_tls_loglevel 1}, e.g. "TLSv1.3 with
+         * cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ...", when there was one.
+         */
+        public Optional<String> tls() {
+            String established = "TLS connection established from ";
+            return lines.stream().filter(l -> l.contains(established))
+                .map(l -> l.substring(l.indexOf(": ", l.indexOf(established)) + 2)).findFirst();
+        }
+
         /** Over, and the client said QUIT (Postfix counts it: {@code quit=1}). */
         public boolean endedWithQuit() {
             return disconnect().map(d -> d.contains(" quit=1")).orElse(false);
         }
 
-        /** Lines of trouble: a connection the client dropped, pipelining smtpd found improper, any warning. */
+        /**
+         * Lines of trouble: a connection the client dropped, pipelining smtpd found improper, a TLS
+         * handshake that failed, any warning.
+         */
         public List<String> problems() {
             return lines.stream()
                 .filter(l -> l.startsWith("lost connection") || l.contains("improper command pipelining")
-                    || l.startsWith("warning:") || l.startsWith("timeout after"))
+                    || l.startsWith("warning:") || l.startsWith("timeout after") || l.startsWith("SSL_accept error"))
                 .collect(Collectors.toList());
         }
 

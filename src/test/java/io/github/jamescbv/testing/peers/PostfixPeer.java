@@ -187,6 +187,9 @@ public final class PostfixPeer implements AutoCloseable {
         try {
             prepareDirectories();
             new PostfixConfigFiles(config).writeTo(configDirectory(), greylist);
+            if (config.tlsLevel != null) {
+                PeerCertificate.write(configDirectory(), config.certificateName, transcript());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("preparing " + config.directory, e);
         }
@@ -281,6 +284,8 @@ public final class PostfixPeer implements AutoCloseable {
         boolean rejectNullSender;
         Duration greylistRetryAfter;
         Duration tarpit;
+        String tlsLevel;
+        String certificateName;
         boolean register;
         final Map<String, String> mainCf = new LinkedHashMap<>();
         final List<String> masterCf = new ArrayList<>();
@@ -364,6 +369,20 @@ public final class PostfixPeer implements AutoCloseable {
         /** Delays every reply to RCPT TO by {@code delay} (whole seconds, at least 1): the {@code sleep} restriction. */
         public Builder tarpit(Duration delay) {
             this.tarpit = delay;
+            return this;
+        }
+
+        /**
+         * Speaks TLS: {@code smtpd_tls_security_level} {@code level} ({@code may}: offers STARTTLS;
+         * {@code encrypt}: requires it, answering {@code 530 5.7.0 Must issue a STARTTLS command
+         * first} to MAIL FROM in clear text), with a self-signed certificate for
+         * {@code certificateName} made by openssl in its config directory ({@link PeerCertificate}),
+         * and each TLS session logged ({@code smtpd_tls_loglevel 1}: "Anonymous TLS connection
+         * established from ...: TLSv1.3 with cipher ...").
+         */
+        public Builder tls(String level, String certificateName) {
+            this.tlsLevel = level;
+            this.certificateName = certificateName;
             return this;
         }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * log is readable as sessions, and close() leaves no process and no listener behind.
  * Addresses 127.0.0.37-38 (the interop range, apart from the suite's own).
  */
-@RequiresPeers({Need.ROOT, Need.POSTFIX})
+@RequiresPeers({Need.ROOT, Need.POSTFIX, Need.OPENSSL})
 class PostfixPeerTest {
     static final Duration READ = Duration.ofSeconds(20);
     static final Duration LOG = Duration.ofSeconds(10);
@@ -127,6 +127,25 @@ class PostfixPeerTest {
             }
             assertThat(mx.endpoints()).hasSize(2);
             assertThat(mx.configDirectory().resolve("note")).hasContent("a file for a map");
+        }
+    }
+
+    @Test
+    void tlsEncryptRequiresStartTlsWithACertificateOfItsOwn() throws Exception {
+        try (PostfixPeer mx = PostfixPeer.builder("fixture-tls").listen("127.0.0.38").mailboxes("alice@known.test")
+            .tls("encrypt", "another-name.example").start()) {
+            try (SmtpTalk c = SmtpTalk.connect(mx.address(), mx.port(), READ)) {
+                c.reply();
+                c.command("EHLO client.test");
+                assertThat(c.command("MAIL FROM:<>")).startsWith("530 5.7.0 Must issue a STARTTLS command first");
+                assertThat(c.command("STARTTLS")).startsWith("220 2.0.0 Ready to start TLS");
+            } // and gone, mid-handshake: smtpd says so
+            assertThat(mx.postconf("smtpd_tls_security_level")).isEqualTo("encrypt");
+            assertThat(mx.configDirectory().resolve(PeerCertificate.CERTIFICATE_FILE)).content()
+                .startsWith("-----BEGIN CERTIFICATE-----");
+            PostfixLog log = mx.awaitLog(l -> l.sessions().stream().anyMatch(s -> s.disconnect().isPresent()), LOG);
+            assertThat(log.warnings()).as("the certificate and key were read").isEmpty();
+            assertThat(log.sessions().get(0).problems()).isNotEmpty();
         }
     }
 

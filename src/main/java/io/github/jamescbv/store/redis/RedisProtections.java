@@ -70,7 +70,7 @@ public final class RedisProtections {
             NearCachedMemory memory = new NearCachedMemory(verdicts, ticker, redis.nearCacheEntries(), redis.nearCacheTime());
             // The link after the stores that use it, the timer last: closing a store may still schedule.
             return new Protections(memory, budgets, new ProcessCapacity(limits, ticker, timer), ticker,
-                List.of(link, timer), List.of(verdicts, budgets));
+                List.of(link, timer), List.of(verdicts.health(), budgets.health()));
         } catch (RuntimeException e) {
             if (link != null) {
                 link.close();

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * the request moved is given back. Leases never throw: a shared lease whose release fails is
  * lost until its lease time, as for a crashed holder.
  */
-public final class FailoverBudgets implements RemoteBudgets, SharedStoreHealth {
+public final class FailoverBudgets implements RemoteBudgets {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverBudgets.class);
     /** The probe charges this client, from which no mail ever comes ("this host", RFC 1122). */
     private static final Optional<InetAddress> PROBE_CLIENT = probeClient();
@@ -51,7 +51,7 @@ public final class FailoverBudgets implements RemoteBudgets, SharedStoreHealth {
         this.local = Objects.requireNonNull(local, "local");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.callBoundNanos = bounds.callBound().toNanos();
-        this.health = new SharedHealth("shared callback limits unavailable, using this node's limits",
+        this.health = new SharedHealth("limits", "shared callback limits unavailable, using this node's limits",
             "shared callback limits answer again, limits shared again", LOG, ticker, scheduler, bounds);
     }
 
@@ -116,27 +116,9 @@ public final class FailoverBudgets implements RemoteBudgets, SharedStoreHealth {
         }
     }
 
-    @Override
-    public String holds() {
-        return "limits";
-    }
-
-    /** Whether the shared budgets answer, as far as this node knows (gauge). */
-    @Override
-    public boolean shared() {
-        return health.shared();
-    }
-
-    /** Times this node fell back to its own limits (counter). */
-    @Override
-    public long fallbacks() {
-        return health.fallbacks();
-    }
-
-    /** Times the shared budgets answered again after a fallback (counter). */
-    @Override
-    public long recoveries() {
-        return health.recoveries();
+    /** Whether the shared store answers and how often this node fell back, for the metrics. */
+    public SharedStoreHealth health() {
+        return health;
     }
 
     private boolean useShared() {

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * The callback runs at most once either way. Never an exception out of a method; an exceptional
  * stage only for the callback's own failure, as the contract says.
  */
-public final class FailoverMemory implements VerdictMemory, SharedStoreHealth {
+public final class FailoverMemory implements VerdictMemory {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverMemory.class);
     /** The domain of the probes' reads and claims: one nobody calls back (RFC 2606). */
     static final String PROBE_DOMAIN = "cbv-probe.invalid";
@@ -64,7 +64,7 @@ public final class FailoverMemory implements VerdictMemory, SharedStoreHealth {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.callBoundNanos = bounds.callBound().toNanos();
         this.joinBoundNanos = bounds.joinBound().toNanos();
-        this.health = new SharedHealth("shared verdict store unavailable, using this node's memory",
+        this.health = new SharedHealth("verdicts", "shared verdict store unavailable, using this node's memory",
             "shared verdict store answers again, verdicts shared again", LOG, ticker, scheduler, bounds);
     }
 
@@ -137,27 +137,9 @@ public final class FailoverMemory implements VerdictMemory, SharedStoreHealth {
         }
     }
 
-    @Override
-    public String holds() {
-        return "verdicts";
-    }
-
-    /** Whether the shared store answers, as far as this node knows (gauge). */
-    @Override
-    public boolean shared() {
-        return health.shared();
-    }
-
-    /** Times this node fell back to its own memory (counter). */
-    @Override
-    public long fallbacks() {
-        return health.fallbacks();
-    }
-
-    /** Times the shared store answered again after a fallback (counter). */
-    @Override
-    public long recoveries() {
-        return health.recoveries();
+    /** Whether the shared store answers and how often this node fell back, for the metrics. */
+    public SharedStoreHealth health() {
+        return health;
     }
 
     private boolean useShared() {

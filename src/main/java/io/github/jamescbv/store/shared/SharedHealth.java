@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import io.github.jamescbv.policy.SharedStoreHealth;
 import org.slf4j.Logger;
 
 /**
@@ -21,7 +22,8 @@ import org.slf4j.Logger;
  * {@code probeEvery} asks the shared one, whose answer moves it back (one INFO, one recovery).
  * Only the probe brings it back: a late answer to a call begun before the outage proves little.
  */
-final class SharedHealth {
+final class SharedHealth implements SharedStoreHealth {
+    private final String holds;
     private final String unavailable;
     private final String back;
     private final Logger log;
@@ -38,10 +40,12 @@ final class SharedHealth {
     private volatile long degradedSinceNanos;
 
     /**
+     * @param holds       what the store holds, for the metrics' names ({@link SharedStoreHealth#holds()})
      * @param unavailable the WARN's words, e.g. "shared verdict store unavailable, using this node's memory"
      * @param back        the INFO's words, e.g. "shared verdict store answers again"
      */
-    SharedHealth(String unavailable, String back, Logger log, Ticker ticker, Scheduler scheduler, FailoverBounds bounds) {
+    SharedHealth(String holds, String unavailable, String back, Logger log, Ticker ticker, Scheduler scheduler, FailoverBounds bounds) {
+        this.holds = holds;
         this.unavailable = unavailable;
         this.back = back;
         this.log = log;
@@ -125,16 +129,24 @@ final class SharedHealth {
         return out;
     }
 
-    boolean shared() {
+    @Override
+    public boolean shared() {
         return shared.get();
     }
 
-    long fallbacks() {
+    @Override
+    public long fallbacks() {
         return fallbacks.get();
     }
 
-    long recoveries() {
+    @Override
+    public long recoveries() {
         return recoveries.get();
+    }
+
+    @Override
+    public String holds() {
+        return holds;
     }
 
     static String describe(Throwable e) {

@@ -46,8 +46,8 @@ class FailoverBudgetsTest {
             .isEqualTo("domain example.com: 1 callback already in flight");
         assertThat(log.at(Level.WARN)).containsExactly(
             "shared callback limits unavailable, using this node's limits: IllegalStateException: READONLY");
-        assertThat(budgets.fallbacks()).isEqualTo(1);
-        assertThat(budgets.shared()).isFalse();
+        assertThat(budgets.health().fallbacks()).isEqualTo(1);
+        assertThat(budgets.health().shared()).isFalse();
     }
 
     @Test
@@ -59,7 +59,7 @@ class FailoverBudgetsTest {
         clock.advance(BOUND);
         assertThat(charged).isCompletedWithValue(Optional.empty());
         assertThat(waiting).isCompletedWithValueMatching(DomainLease::granted);
-        assertThat(budgets.fallbacks()).isEqualTo(1);
+        assertThat(budgets.health().fallbacks()).isEqualTo(1);
     }
 
     @Test
@@ -78,7 +78,7 @@ class FailoverBudgetsTest {
         shared.leasesFail = true;
         lease.started();
         lease.release();
-        assertThat(budgets.shared()).isFalse();
+        assertThat(budgets.health().shared()).isFalse();
     }
 
     @Test
@@ -91,8 +91,8 @@ class FailoverBudgetsTest {
         assertThat(shared.calls).as("not before the probe is due").hasValue(before);
         clock.advance(PROBE_EVERY);
         charge();
-        assertThat(budgets.shared()).isTrue();
-        assertThat(budgets.recoveries()).isEqualTo(1);
+        assertThat(budgets.health().shared()).isTrue();
+        assertThat(budgets.health().recoveries()).isEqualTo(1);
         assertThat(log.at(Level.INFO)).hasSize(1).allMatch(m -> m.startsWith("shared callback limits answer again"));
     }
 

@@ -44,8 +44,8 @@ class FailoverMemoryTest {
         }
         assertThat(log.at(Level.WARN)).containsExactly(
             "shared verdict store unavailable, using this node's memory: IllegalStateException: OOM command not allowed");
-        assertThat(memory.fallbacks()).isEqualTo(1);
-        assertThat(memory.shared()).isFalse();
+        assertThat(memory.health().fallbacks()).isEqualTo(1);
+        assertThat(memory.health().shared()).isFalse();
     }
 
     @Test
@@ -54,7 +54,7 @@ class FailoverMemoryTest {
         assertThat(memory.recall(A, "d.test").toCompletableFuture()).isCompletedWithValueMatching(l -> l.isEmpty());
         assertThat(memory.size().toCompletableFuture()).isCompletedWithValue(0L);
         assertThat(memory.forgetDomain("d.test").toCompletableFuture()).isCompletedWithValue(0);
-        assertThat(memory.fallbacks()).isEqualTo(1);
+        assertThat(memory.health().fallbacks()).isEqualTo(1);
     }
 
     @Test
@@ -88,7 +88,7 @@ class FailoverMemoryTest {
         remote.complete(pass());
         assertThat(first).isCompletedWithValue(pass());
         assertThat(second).isCompletedWithValue(pass());
-        assertThat(memory.fallbacks()).isEqualTo(1);
+        assertThat(memory.health().fallbacks()).isEqualTo(1);
     }
 
     @Test
@@ -98,19 +98,19 @@ class FailoverMemoryTest {
         CompletableFuture<Verdict> joined = ask(A, counting(calls, CompletableFuture.completedFuture(pass())));
         clock.advance(JOIN.minusMillis(1));
         assertThat(joined).as("the store answers its probe: another node is calling back").isNotDone();
-        assertThat(memory.shared()).isTrue();
+        assertThat(memory.health().shared()).isTrue();
         clock.advance(Duration.ofMillis(1));
         assertThat(joined).isCompletedWithValue(pass());
         assertThat(calls).hasValue(1);
-        assertThat(memory.fallbacks()).isEqualTo(1);
+        assertThat(memory.health().fallbacks()).isEqualTo(1);
     }
 
     @Test
     void theCallbacksOwnFailureIsTheCallersNotAFallback() {
         CompletableFuture<Verdict> failed = ask(A, () -> CompletableFuture.failedFuture(new IllegalStateException("engine")));
         assertThat(failed).isCompletedExceptionally();
-        assertThat(memory.shared()).isTrue();
-        assertThat(memory.fallbacks()).isZero();
+        assertThat(memory.health().shared()).isTrue();
+        assertThat(memory.health().fallbacks()).isZero();
     }
 
     @Test
@@ -127,14 +127,14 @@ class FailoverMemoryTest {
             memory.size();
         }
         assertThat(shared.calls).as("one probe, failed").hasValue(afterFallback + 1);
-        assertThat(memory.shared()).isFalse();
+        assertThat(memory.health().shared()).isFalse();
         shared.mode = FaultySharedMemory.Mode.ANSWERS;
         memory.size();
         assertThat(shared.calls).as("the next probe waits its turn").hasValue(afterFallback + 1);
         clock.advance(PROBE_EVERY);
         memory.size();
-        assertThat(memory.shared()).isTrue();
-        assertThat(memory.recoveries()).isEqualTo(1);
+        assertThat(memory.health().shared()).isTrue();
+        assertThat(memory.health().recoveries()).isEqualTo(1);
         assertThat(log.at(Level.INFO)).containsExactly(
             "shared verdict store answers again, verdicts shared again (after 10s on this node's own)");
         int afterRecovery = shared.calls.get();
@@ -153,14 +153,14 @@ class FailoverMemoryTest {
             assertThat(ask(i + A, counting(calls, CompletableFuture.completedFuture(pass())))).isCompletedWithValue(pass());
         }
         assertThat(calls).as("every claim answered here").hasValue(4);
-        assertThat(memory.shared()).as("probes that claim, refused as every mail's claim would be").isFalse();
-        assertThat(memory.recoveries()).isZero();
+        assertThat(memory.health().shared()).as("probes that claim, refused as every mail's claim would be").isFalse();
+        assertThat(memory.health().recoveries()).isZero();
         assertThat(log.at(Level.WARN)).hasSize(1);
 
         shared.mode = FaultySharedMemory.Mode.ANSWERS;
         clock.advance(PROBE_EVERY);
         memory.size();
-        assertThat(memory.shared()).isTrue();
+        assertThat(memory.health().shared()).isTrue();
         assertThat(log.at(Level.INFO)).hasSize(1);
     }
 

@@ -33,6 +33,8 @@ public final class Verdict {
     private final Fact acceptAll;
     /** Null when not checked. */
     private final Fact postmasterRejected;
+    /** Null unless DNS failed. */
+    private final DnsFailure dnsFailure;
 
     private Verdict(Builder b) {
         this.result = Objects.requireNonNull(b.result, "result");
@@ -48,6 +50,7 @@ public final class Verdict {
         this.cached = b.cached;
         this.acceptAll = b.acceptAll;
         this.postmasterRejected = b.postmasterRejected;
+        this.dnsFailure = b.dnsFailure;
     }
 
     public static Builder builder(Result result, Stage stage) {
@@ -87,20 +90,26 @@ public final class Verdict {
     /** Whether the domain rejects postmaster@domain, which RFC 5321 requires it to accept; empty when not checked. */
     public Optional<Fact> postmasterRejected() { return Optional.ofNullable(postmasterRejected); }
 
+    /**
+     * Why DNS gave no usable answer, for a {@code transient} of stage {@code dns}: it says whether
+     * the domain or we are to blame, and so how long the verdict is remembered. Empty otherwise.
+     */
+    public Optional<DnsFailure> dnsFailure() { return Optional.ofNullable(dnsFailure); }
+
     /** True when the domain is known to accept every local part. */
     public boolean acceptsAll() { return acceptAll != null && acceptAll.isTrue(); }
 
     public Builder toBuilder() {
         return new Builder(result, stage).code(code).enhancedCode(enhancedCode).text(text)
             .mxHost(mxHost).ip(ip).tls(tls).domain(domain).elapsed(elapsed).cached(cached)
-            .acceptAll(acceptAll).postmasterRejected(postmasterRejected);
+            .acceptAll(acceptAll).postmasterRejected(postmasterRejected).dnsFailure(dnsFailure);
     }
 
     /**
      * The detail as an ordered map of strings: the shape used by the Mail attribute and JSON.
      * The domain checks appear only when made: {@code acceptAll} and {@code postmasterRejected}
      * ({@code true}, {@code false} or {@code unknown}), each followed by its {@code ...Text} when
-     * there is one (the reply, or why the answer is unknown).
+     * there is one (the reply, or why the answer is unknown); {@code dnsFailure} only when DNS failed.
      */
     public Map<String, String> detail() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -117,6 +126,9 @@ public final class Verdict {
         m.put("cached", Boolean.toString(cached));
         putFact(m, "acceptAll", acceptAll);
         putFact(m, "postmasterRejected", postmasterRejected);
+        if (dnsFailure != null) {
+            m.put("dnsFailure", dnsFailure.word());
+        }
         return m;
     }
 
@@ -160,6 +172,9 @@ public final class Verdict {
         if (postmasterRejected != null) {
             sb.append(" postmasterRejected=").append(postmasterRejected.value().word());
         }
+        if (dnsFailure != null) {
+            sb.append(" dnsFailure=").append(dnsFailure.word());
+        }
         if (!text.isEmpty()) {
             sb.append(" text=\"").append(text).append('"');
         }
@@ -175,13 +190,14 @@ public final class Verdict {
         return result == v.result && stage == v.stage && code == v.code && cached == v.cached
             && enhancedCode.equals(v.enhancedCode) && text.equals(v.text) && mxHost.equals(v.mxHost)
             && ip.equals(v.ip) && tls.equals(v.tls) && domain.equals(v.domain) && elapsed.equals(v.elapsed)
-            && Objects.equals(acceptAll, v.acceptAll) && Objects.equals(postmasterRejected, v.postmasterRejected);
+            && Objects.equals(acceptAll, v.acceptAll) && Objects.equals(postmasterRejected, v.postmasterRejected)
+            && dnsFailure == v.dnsFailure;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, tls, domain, elapsed, cached,
-            acceptAll, postmasterRejected);
+            acceptAll, postmasterRejected, dnsFailure);
     }
 
     public static final class Builder {
@@ -198,6 +214,7 @@ public final class Verdict {
         private boolean cached;
         private Fact acceptAll;
         private Fact postmasterRejected;
+        private DnsFailure dnsFailure;
 
         private Builder(Result result, Stage stage) {
             this.result = result;
@@ -218,6 +235,8 @@ public final class Verdict {
         public Builder acceptAll(Fact v) { this.acceptAll = v; return this; }
         /** null = not checked. */
         public Builder postmasterRejected(Fact v) { this.postmasterRejected = v; return this; }
+        /** null = DNS did not fail. */
+        public Builder dnsFailure(DnsFailure v) { this.dnsFailure = v; return this; }
 
         public Result result() { return result; }
 

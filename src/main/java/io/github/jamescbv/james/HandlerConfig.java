@@ -179,7 +179,9 @@ public final class HandlerConfig {
         Duration error = e.value(Settings.CACHE_ERROR_TTL);
         Duration transientTtl = e.value(Settings.CACHE_TRANSIENT_TTL);
         int maxEntries = e.value(Settings.CACHE_MAX_ENTRIES);
-        return e.group(Settings.CACHE_PASS_TTL.element(), () -> new CacheSettings(pass, error, transientTtl, maxEntries));
+        Duration dnsFailure = e.value(Settings.CACHE_DNS_FAILURE_TTL);
+        return e.group(Settings.CACHE_PASS_TTL.element(),
+            () -> new CacheSettings(pass, error, transientTtl, maxEntries, dnsFailure));
     }
 
     /** {@code <redis>}: absent without its {@code <url>}; its other elements alone are a mistake worth stopping for. */

@@ -3,11 +3,16 @@ package io.github.jamescbv.policy;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Lifetimes per result and the size bound of the verdict cache; a zero TTL disables caching of that result. */
+/**
+ * Lifetimes per result and the size bound of the verdict cache; a zero TTL disables caching of that result.
+ * A DNS failure ({@code transient} at stage {@code dns}) has a lifetime of its own, {@code dnsFailureTtl}
+ * (at most {@code transientTtl}): see {@link RememberRules}.
+ */
 public final class CacheSettings {
     public static final Duration DEFAULT_PASS_TTL = Duration.ofDays(7);
     public static final Duration DEFAULT_ERROR_TTL = Duration.ofHours(3);
     public static final Duration DEFAULT_TRANSIENT_TTL = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_DNS_FAILURE_TTL = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_ENTRIES = 100_000;
     public static final CacheSettings DEFAULTS =
         new CacheSettings(DEFAULT_PASS_TTL, DEFAULT_ERROR_TTL, DEFAULT_TRANSIENT_TTL, DEFAULT_MAX_ENTRIES);
@@ -16,9 +21,16 @@ public final class CacheSettings {
     private final Duration errorTtl;
     private final Duration transientTtl;
     private final int maxEntries;
+    private final Duration dnsFailureTtl;
+
+    /** With the default {@code dnsFailureTtl}. */
+    public CacheSettings(Duration passTtl, Duration errorTtl, Duration transientTtl, int maxEntries) {
+        this(passTtl, errorTtl, transientTtl, maxEntries, DEFAULT_DNS_FAILURE_TTL);
+    }
 
     /** @throws IllegalArgumentException naming the value when a TTL is negative or maxEntries below 0 */
-    public CacheSettings(Duration passTtl, Duration errorTtl, Duration transientTtl, int maxEntries) {
+    public CacheSettings(Duration passTtl, Duration errorTtl, Duration transientTtl, int maxEntries, Duration dnsFailureTtl) {
+        this.dnsFailureTtl = nonNegative(dnsFailureTtl, "dnsFailureTtl");
         this.passTtl = nonNegative(passTtl, "passTtl");
         this.errorTtl = nonNegative(errorTtl, "errorTtl");
         this.transientTtl = nonNegative(transientTtl, "transientTtl");
@@ -33,6 +45,8 @@ public final class CacheSettings {
     public Duration transientTtl() { return transientTtl; }
     /** 0 disables the cache altogether. */
     public int maxEntries() { return maxEntries; }
+    /** How long a DNS failure that may be the domain's (SERVFAIL, timeout) answers for it; 0: not remembered. */
+    public Duration dnsFailureTtl() { return dnsFailureTtl; }
 
     private static Duration nonNegative(Duration d, String name) {
         if (d == null || d.isNegative()) {
@@ -48,16 +62,17 @@ public final class CacheSettings {
         }
         CacheSettings c = (CacheSettings) o;
         return passTtl.equals(c.passTtl) && errorTtl.equals(c.errorTtl) && transientTtl.equals(c.transientTtl)
-            && maxEntries == c.maxEntries;
+            && maxEntries == c.maxEntries && dnsFailureTtl.equals(c.dnsFailureTtl);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(passTtl, errorTtl, transientTtl, maxEntries);
+        return Objects.hash(passTtl, errorTtl, transientTtl, maxEntries, dnsFailureTtl);
     }
 
     @Override
     public String toString() {
-        return "passTtl=" + passTtl + " errorTtl=" + errorTtl + " transientTtl=" + transientTtl + " maxEntries=" + maxEntries;
+        return "passTtl=" + passTtl + " errorTtl=" + errorTtl + " transientTtl=" + transientTtl + " maxEntries=" + maxEntries
+            + " dnsFailureTtl=" + dnsFailureTtl;
     }
 }

@@ -1,5 +1,6 @@
 package io.github.jamescbv.policy;
 
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -27,11 +28,13 @@ import java.util.Arrays;
  * one). The TLS state came last and its flags were unused before: arrays packed without it
  * (by an earlier version, kept in a shared store) read as "no session", and an earlier version
  * reading a newer array stops before it. A session in clear text costs a flag bit, no bytes.
+ * Why DNS failed takes three more bits of the flags (none set: it did not), unread by earlier versions.
  */
 public final class PackedVerdict {
     private static final Result[] RESULTS = Result.values();
     private static final Stage[] STAGES = Stage.values();
     private static final Fact.Value[] FACT_VALUES = Fact.Value.values();
+    private static final DnsFailure[] DNS_FAILURES = DnsFailure.values();
 
     private static final int RESULT = 0;
     private static final int STAGE = 1;
@@ -46,6 +49,9 @@ public final class PackedVerdict {
     private static final int TLS_NONE = 4;
     /** The deciding session was in TLS: its description is the last string. */
     private static final int TLS_NAMED = 8;
+    /** Bits 4 to 6 of the flags: 0 when DNS did not fail, else the {@link DnsFailure}'s ordinal plus one. */
+    private static final int DNS_FAILURE_SHIFT = 4;
+    private static final int DNS_FAILURE_MASK = 0x70;
     /** In a fact byte: 0 means no fact; else this bit, the remembered bit and the value's ordinal. */
     private static final int FACT_PRESENT = 0x80;
     private static final int FACT_REMEMBERED = 0x40;
@@ -61,7 +67,8 @@ public final class PackedVerdict {
         Writer w = new Writer();
         w.bytes[RESULT] = (byte) verdict.result().ordinal();
         w.bytes[STAGE] = (byte) verdict.stage().ordinal();
-        w.bytes[FLAGS] = (byte) ((verdict.cached() ? CACHED : 0) | (implied ? DOMAIN_IMPLIED : 0) | tlsFlag(verdict.tls()));
+        w.bytes[FLAGS] = (byte) ((verdict.cached() ? CACHED : 0) | (implied ? DOMAIN_IMPLIED : 0) | tlsFlag(verdict.tls())
+            | dnsFailureBits(verdict));
         w.bytes[ACCEPT_ALL] = factByte(acceptAll);
         w.bytes[POSTMASTER] = factByte(postmaster);
         w.size = FIXED;
@@ -105,6 +112,8 @@ public final class PackedVerdict {
         b.acceptAll(acceptAll == 0 ? null : fact(acceptAll, r.text()));
         b.postmasterRejected(postmaster == 0 ? null : fact(postmaster, r.text()));
         b.tls((flags & TLS_NAMED) != 0 ? r.text() : (flags & TLS_NONE) != 0 ? Verdict.NO_TLS : "");
+        int dnsFailure = (flags & DNS_FAILURE_MASK) >> DNS_FAILURE_SHIFT;
+        b.dnsFailure(dnsFailure == 0 ? null : DNS_FAILURES[dnsFailure - 1]);
         return b.build();
     }
 
@@ -118,6 +127,10 @@ public final class PackedVerdict {
             return 0;
         }
         return Verdict.NO_TLS.equals(tls) ? TLS_NONE : TLS_NAMED;
+    }
+
+    private static int dnsFailureBits(Verdict verdict) {
+        return verdict.dnsFailure().map(f -> (f.ordinal() + 1) << DNS_FAILURE_SHIFT).orElse(0);
     }
 
     private static byte factByte(Fact fact) {

@@ -1,5 +1,6 @@
 package io.github.jamescbv.policy;
 
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -26,6 +27,12 @@ import java.util.Objects;
  *     recorded, never one carried over from memory, so it expires passTtl after the domain last
  *     really accepted a random address; a verdict that found the domain rejecting a random
  *     address forgets it.</li>
+ * <li>A {@code transient} of stage {@code dns} (no usable answer from DNS) is about the domain
+ *     only for a moment: a SERVFAIL or a timeout may be the domain's servers, or a blip of ours,
+ *     so it answers for the domain for {@code dnsFailureTtl} (at most {@code transientTtl}), not
+ *     for {@code transientTtl}. One whose resolver could not be reached at all
+ *     ({@link DnsFailure#RESOLVER_UNREACHABLE}) is our own trouble and is never held: only
+ *     those who joined the callback in flight share it (Exim keeps no deferred callout at all).</li>
  * </ul>
  * Each result lives for its TTL from {@link CacheSettings}. A result whose TTL is 0 is never
  * recorded, and when it is a pass or an error it also drops what was held for the key, since that
@@ -49,7 +56,7 @@ public final class RememberRules {
         }
         acceptAll(domain, verdict, store);
         String key = scope == CacheScope.ADDRESS ? address : domain;
-        long ttl = ttls.millis(verdict.result());
+        long ttl = lifetime(verdict);
         if (ttl == 0) {
             if (verdict.result() != Result.TRANSIENT) {
                 store.remove(scope, key);
@@ -57,6 +64,15 @@ public final class RememberRules {
             return;
         }
         store.put(scope, key, forMemory(verdict, domain), ttl);
+    }
+
+    /** How long {@code verdict} answers: by its result, but a DNS failure briefly or not at all. */
+    private long lifetime(Verdict verdict) {
+        if (verdict.result() != Result.TRANSIENT || verdict.stage() != Stage.DNS) {
+            return ttls.millis(verdict.result());
+        }
+        boolean ours = verdict.dnsFailure().orElse(null) == DnsFailure.RESOLVER_UNREACHABLE;
+        return ours ? 0 : ttls.dnsFailureMillis();
     }
 
     /** The domain fact a verdict learnt, if any. */

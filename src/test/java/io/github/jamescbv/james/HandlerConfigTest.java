@@ -110,6 +110,7 @@ class HandlerConfigTest {
         assertThat(c.cache().errorTtl()).isEqualTo(Duration.ofHours(3));
         assertThat(c.cache().transientTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.cache().maxEntries()).isEqualTo(100_000);
+        assertThat(c.cache().dnsFailureTtl()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.limits().maxConcurrent()).isEqualTo(64);
         assertThat(c.limits().maxQueued()).isEqualTo(1000);
         assertThat(c.limits().perDomainConcurrent()).isEqualTo(2);
@@ -121,7 +122,7 @@ class HandlerConfigTest {
     @Test
     void cacheLimitsAndExemptionsAreRead() throws Exception {
         HandlerConfig c = parse("<cache><passTtl>1d</passTtl><errorTtl>0</errorTtl><transientTtl>90s</transientTtl>"
-            + "<maxEntries>500</maxEntries></cache>"
+            + "<maxEntries>500</maxEntries><dnsFailureTtl>0</dnsFailureTtl></cache>"
             + "<maxConcurrent>8</maxConcurrent><maxQueued>0</maxQueued><perDomainConcurrent>1</perDomainConcurrent>"
             + "<perDomainRate>5</perDomainRate><perClientRate>3</perClientRate>"
             + "<skipDomains>gmail.com yahoo.com,Hotmail.com</skipDomains>"
@@ -130,6 +131,7 @@ class HandlerConfigTest {
         assertThat(c.cache().errorTtl()).isZero();
         assertThat(c.cache().transientTtl()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.cache().maxEntries()).isEqualTo(500);
+        assertThat(c.cache().dnsFailureTtl()).isZero();
         assertThat(c.limits().maxConcurrent()).isEqualTo(8);
         assertThat(c.limits().maxQueued()).isZero();
         assertThat(c.limits().perDomainConcurrent()).isEqualTo(1);
@@ -352,6 +354,8 @@ class HandlerConfigTest {
         "<cache><passTtl>forever</passTtl></cache>      | <cache><passTtl>     | forever",
         "<cache><errorTtl>-3h</errorTtl></cache>        | <cache><errorTtl>    | -3h",
         "<cache><maxEntries>lots</maxEntries></cache>   | <cache><maxEntries>  | lots",
+        "<cache><dnsFailureTtl>-30s</dnsFailureTtl></cache> | <cache><dnsFailureTtl> | -30s",
+        "<cache><dnsFailureTtl>brief</dnsFailureTtl></cache> | <cache><dnsFailureTtl> | brief",
         "<cache><maxEntries>-1</maxEntries></cache>     | <cache>              | -1",
         "<cache><size>5</size></cache>                  | cache.size           | '5'",
         "<maxConcurrent>0</maxConcurrent>               | <maxConcurrent>      | '0'",

@@ -2,6 +2,7 @@ package io.github.jamescbv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Result;
@@ -34,6 +35,7 @@ public abstract class VerdictMemoryContract {
     protected static final Duration PASS_TTL = Duration.ofDays(7);
     protected static final Duration ERROR_TTL = Duration.ofHours(3);
     protected static final Duration TRANSIENT_TTL = Duration.ofMinutes(5);
+    protected static final Duration DNS_FAILURE_TTL = Duration.ofSeconds(30);
     private static final Duration MS = Duration.ofMillis(1);
     private static final String A = "a@d.test";
     private static final String D = "d.test";
@@ -51,7 +53,7 @@ public abstract class VerdictMemoryContract {
 
     @BeforeEach
     void open() {
-        memory = newMemory(new CacheSettings(PASS_TTL, ERROR_TTL, TRANSIENT_TTL, 1000), clock);
+        memory = newMemory(new CacheSettings(PASS_TTL, ERROR_TTL, TRANSIENT_TTL, 1000, DNS_FAILURE_TTL), clock);
     }
 
     @AfterEach
@@ -231,6 +233,58 @@ public abstract class VerdictMemoryContract {
         assertThat(answer("c@d.test").stage()).isEqualTo(Stage.CONNECT);
     }
 
+    // --- DNS failures
+
+    @Test
+    void aDnsFailureAnswersForTheDomainOnlyForDnsFailureTtl() {
+        Verdict servfail = dnsFailure(DnsFailure.SERVFAIL, "d.test");
+        Verdict timeout = dnsFailure(DnsFailure.TIMEOUT, "slow.test");
+        remember(A, servfail);
+        remember("a@slow.test", timeout);
+        assertThat(answer("someone.else@d.test")).as("round-trips, cause included").isEqualTo(cached(servfail));
+        assertThat(answer("someone.else@slow.test")).isEqualTo(cached(timeout));
+        clock.advance(DNS_FAILURE_TTL.minus(MS));
+        assertThat(answer("someone.else@d.test")).isNotNull();
+        assertThat(answer("someone.else@slow.test")).isNotNull();
+        clock.advance(MS);
+        assertThat(answer("someone.else@d.test")).as("not transientTtl: a DNS failure is a moment").isNull();
+        assertThat(answer("someone.else@slow.test")).isNull();
+    }
+
+    @Test
+    void aResolverThatCouldNotBeReachedIsNeverRemembered() {
+        Verdict held = verdict(Result.ERROR, Stage.MAIL);
+        remember("b@d.test", held);
+        remember(A, dnsFailure(DnsFailure.RESOLVER_UNREACHABLE, D));
+        assertThat(answer(A)).as("what was known of the domain stays").isEqualTo(cached(held));
+        assertThat(size()).isEqualTo(1);
+        remember("a@other.test", dnsFailure(DnsFailure.RESOLVER_UNREACHABLE, "other.test"));
+        assertThat(answer("a@other.test")).isNull();
+        assertThat(size()).isEqualTo(1);
+    }
+
+    @Test
+    void aResolverThatCouldNotBeReachedAnswersOnlyThoseWhoJoinedTheCallback() {
+        CompletableFuture<Verdict> remote = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        Verdict unreachable = dnsFailure(DnsFailure.RESOLVER_UNREACHABLE, D);
+        // As the guarded verifier does: remember, then complete.
+        Supplier<CompletionStage<Verdict>> callback = () -> {
+            calls.incrementAndGet();
+            return remote.thenCompose(v -> memory.remember(A, D, v).thenApply(ignored -> v));
+        };
+        CompletableFuture<Verdict> first = ask(A, callback);
+        CompletableFuture<Verdict> joiner = ask(A, callback);
+        timing().eventually(() -> assertThat(calls).hasValue(1));
+        remote.complete(unreachable);
+        assertThat(done(first)).isEqualTo(unreachable);
+        assertThat(done(joiner)).isEqualTo(unreachable);
+        timing().eventually(() -> assertThat(memory.callbacksInFlight()).isZero());
+        Verdict pass = verdict(Result.PASS, Stage.RCPT);
+        assertThat(done(ask(A, counting(calls, CompletableFuture.completedFuture(pass))))).isEqualTo(pass);
+        assertThat(calls).as("the next request calls back at once").hasValue(2);
+    }
+
     // --- facts
 
     @Test
@@ -362,6 +416,11 @@ public abstract class VerdictMemoryContract {
         return Verdict.builder(result, stage).code(result == Result.PASS ? 250 : result == Result.ERROR ? 550 : 450)
             .text(result.word() + " at " + stage.word()).mxHost("mx.d.test").ip("192.0.2.25").domain(D)
             .elapsed(Duration.ofMillis(12)).build();
+    }
+
+    private static Verdict dnsFailure(DnsFailure cause, String domain) {
+        return Verdict.builder(Result.TRANSIENT, Stage.DNS).text("MX lookup for " + domain + " failed: " + cause.word())
+            .domain(domain).dnsFailure(cause).elapsed(Duration.ofMillis(3)).build();
     }
 
     private static Verdict acceptingAll(Verdict v, boolean accepts) {

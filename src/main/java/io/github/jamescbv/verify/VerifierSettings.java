@@ -3,9 +3,8 @@ package io.github.jamescbv.verify;
 import io.github.jamescbv.core.Cidr;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.core.HostPort;
-import io.github.jamescbv.core.InvalidAddressException;
-import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.smtp.TlsPolicy;
 import java.time.Duration;
 import java.util.List;
@@ -91,7 +90,7 @@ public final class VerifierSettings {
     public TlsPolicy tls() { return tls; }
 
     public static final class Builder {
-        private String heloName = defaultHeloName();
+        private String heloName = HeloName.local().name();
         private Optional<EmailAddress> mailFrom = Optional.empty();
         private int port = DEFAULT_PORT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -108,13 +107,7 @@ public final class VerifierSettings {
         private TlsPolicy tls = DEFAULT_TLS;
 
         public Builder heloName(String v) {
-            String h = Objects.requireNonNull(v, "heloName").trim();
-            try {
-                EmailAddress.checkHostName(h);
-            } catch (InvalidAddressException e) {
-                throw new IllegalArgumentException("bad heloName '" + SafeText.clean(v, 80) + "': " + e.getMessage());
-            }
-            this.heloName = h;
+            this.heloName = HeloName.of(Objects.requireNonNull(v, "heloName"), "configured").name();
             return this;
         }
 
@@ -177,16 +170,6 @@ public final class VerifierSettings {
                     + Durations.format(MAX_TIMEOUT) + ")");
             }
             return d;
-        }
-
-        private static String defaultHeloName() {
-            try {
-                String h = java.net.InetAddress.getLocalHost().getCanonicalHostName();
-                EmailAddress.checkHostName(h);
-                return h.contains(".") ? h : "localhost.localdomain";
-            } catch (Exception e) {
-                return "localhost.localdomain";
-            }
         }
     }
 }

@@ -46,7 +46,7 @@ public final class VerifierSettings {
     private final TlsPolicy tls;
 
     private VerifierSettings(Builder b) {
-        this.heloName = b.heloName;
+        this.heloName = b.heloName != null ? b.heloName : HeloName.local().name();
         this.mailFrom = b.mailFrom;
         this.port = b.port;
         this.connectTimeout = b.connectTimeout;
@@ -90,7 +90,8 @@ public final class VerifierSettings {
     public TlsPolicy tls() { return tls; }
 
     public static final class Builder {
-        private String heloName = HeloName.local().name();
+        /** Null until given: the local name is looked up (reverse DNS, maybe) only when none is. */
+        private String heloName;
         private Optional<EmailAddress> mailFrom = Optional.empty();
         private int port = DEFAULT_PORT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;

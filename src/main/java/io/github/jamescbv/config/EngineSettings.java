@@ -33,6 +33,7 @@ public final class EngineSettings {
         r.ifGiven(Settings.ALLOW_PRIVATE_TARGETS, b::allowPrivateTargets);
         r.ifGiven(Settings.ALLOW_TARGET_NETWORKS, b::allowTargetNetworks);
         r.ifGiven(Settings.TLS, b::tls);
+        r.ifGiven(Settings.PIPELINING, b::pipelining);
         r.ifGiven(Settings.RANDOM_CHECK, b::randomCheck);
         r.ifGiven(Settings.POSTMASTER_CHECK, b::postmasterCheck);
         return b.build();

@@ -78,6 +78,8 @@ public final class Settings {
         Cidr::parseList, List.<Cidr>of()).in(HANDLER, MAILET).option("--allow-target-networks");
     public static final Setting<TlsPolicy> TLS = Setting.of("tls", TlsPolicy::parse, VerifierSettings.DEFAULT_TLS)
         .in(HANDLER, MAILET).option("--tls");
+    public static final Setting<Boolean> PIPELINING = Setting.of("pipelining", SettingValues::bool,
+        VerifierSettings.DEFAULT_PIPELINING).in(HANDLER, MAILET).flag("--no-pipelining", false);
     public static final Setting<Boolean> VERIFY_AUTHENTICATED = Setting.of("verifyAuthenticated",
         SettingValues::bool, false).in(HANDLER);
     public static final Setting<Duration> CACHE_PASS_TTL = Setting.of("cache.passTtl", Durations::parse,
@@ -132,7 +134,7 @@ public final class Settings {
     /** The whole table, in the order the handler's unknown-element error lists them (the README's). */
     public static final List<Setting<?>> ALL = List.of(ADDRESS, PHASE, MAILFROM, MAP, ATTRIBUTE, MAX_WAIT,
         SPOOL_MAX_WAIT, HELO_NAME, PORT, CONNECT_TIMEOUT, COMMAND_TIMEOUT, TOTAL_TIMEOUT, MAX_MX_ATTEMPTS, DNS,
-        ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, TLS, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
+        ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, TLS, PIPELINING, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
         CACHE_TRANSIENT_TTL, CACHE_MAX_ENTRIES, REDIS_URL, REDIS_CLUSTER, REDIS_KEY_PREFIX, REDIS_TIMEOUT, REDIS_NEAR_CACHE_ENTRIES,
         REDIS_NEAR_CACHE_TIME, MAX_CONCURRENT, MAX_QUEUED, PER_DOMAIN_CONCURRENT, PER_DOMAIN_RATE,
         PER_CLIENT_RATE, SKIP_DOMAINS, SKIP_NETWORKS, ACTION, RCPT_MAX_WAIT, REJECT_MESSAGE, REJECT_ON_POLICY_ERROR,

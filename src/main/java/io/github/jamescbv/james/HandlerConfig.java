@@ -252,6 +252,7 @@ public final class HandlerConfig {
             + "> map=" + map.entries() + " dns=" + (settings.dnsServers().isEmpty() ? "system" : settings.dnsServers())
             + " allowPrivateTargets=" + settings.allowPrivateTargets()
             + " allowTargetNetworks=" + settings.allowTargetNetworks() + " tls=" + settings.tls().word()
+            + " pipelining=" + settings.pipelining()
             + " randomCheck=" + settings.randomCheck() + " postmasterCheck=" + settings.postmasterCheck()
             + " cache=[" + cache + "] store=" + redis.map(r -> "redis[" + r + "]").orElse("memory")
             + " limits=[" + limits + "] " + exemptions + " " + enforcement;

@@ -92,6 +92,7 @@ final class MailetSettings {
             + " mailfrom=<" + engine.mailFrom().map(Object::toString).orElse("") + "> map=" + map.entries()
             + " dns=" + (engine.dnsServers().isEmpty() ? "system" : engine.dnsServers())
             + " allowPrivateTargets=" + engine.allowPrivateTargets()
-            + " allowTargetNetworks=" + engine.allowTargetNetworks() + " tls=" + engine.tls().word();
+            + " allowTargetNetworks=" + engine.allowTargetNetworks() + " tls=" + engine.tls().word()
+            + " pipelining=" + engine.pipelining();
     }
 }

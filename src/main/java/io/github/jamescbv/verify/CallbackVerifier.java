@@ -244,7 +244,8 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
             MxCandidate c = candidates.get(i);
             current = c;
             stage = Stage.CONNECT;
-            probes.probe(new ProbeRequest(new Route(c.address, c.host, settings.heloName(), settings.tls()),
+            probes.probe(new ProbeRequest(new Route(c.address, c.host, settings.heloName(), settings.tls())
+                        .withPipelining(settings.pipelining()),
                     new ProbeQuery(settings.mailFrom(), target.recipient(), plan.followUps()),
                     new ProbeLimits(settings.connectTimeout(), settings.commandTimeout(), deadlineNanos, ticker), listener))
                 .whenComplete((outcome, error) -> {

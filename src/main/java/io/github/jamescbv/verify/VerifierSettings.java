@@ -26,6 +26,8 @@ public final class VerifierSettings {
     public static final int DEFAULT_MAX_MX_ATTEMPTS = 5;
     /** STARTTLS when offered, clear text otherwise or when it fails: Postfix's default for its probes. */
     public static final TlsPolicy DEFAULT_TLS = TlsPolicy.MAY;
+    /** MAIL FROM and RCPT TO in one round trip when the server offers it (RFC 2920), as Postfix's probes do. */
+    public static final boolean DEFAULT_PIPELINING = true;
     /** Threads of the engine's event loop: enough for thousands of probes, which wait, not compute. */
     public static final int DEFAULT_IO_THREADS = 2;
 
@@ -44,6 +46,7 @@ public final class VerifierSettings {
     private final boolean randomCheck;
     private final boolean postmasterCheck;
     private final TlsPolicy tls;
+    private final boolean pipelining;
 
     private VerifierSettings(Builder b) {
         this.heloName = b.heloName != null ? b.heloName : HeloName.local().name();
@@ -61,6 +64,7 @@ public final class VerifierSettings {
         this.randomCheck = b.randomCheck;
         this.postmasterCheck = b.postmasterCheck;
         this.tls = b.tls;
+        this.pipelining = b.pipelining;
     }
 
     public static Builder builder() {
@@ -88,6 +92,8 @@ public final class VerifierSettings {
     public boolean postmasterCheck() { return postmasterCheck; }
     /** Whether probes use STARTTLS: the catch-all and postmaster checks, and their second connection, too. */
     public TlsPolicy tls() { return tls; }
+    /** Whether a probe's MAIL FROM and RCPT TO (and a follow-up's RSET) go out together to a server that announces PIPELINING. */
+    public boolean pipelining() { return pipelining; }
 
     public static final class Builder {
         /** Null until given: the local name is looked up (reverse DNS, maybe) only when none is. */
@@ -106,6 +112,7 @@ public final class VerifierSettings {
         private boolean randomCheck;
         private boolean postmasterCheck;
         private TlsPolicy tls = DEFAULT_TLS;
+        private boolean pipelining = DEFAULT_PIPELINING;
 
         public Builder heloName(String v) {
             this.heloName = HeloName.of(Objects.requireNonNull(v, "heloName"), "configured").name();
@@ -148,6 +155,7 @@ public final class VerifierSettings {
         public Builder randomCheck(boolean v) { this.randomCheck = v; return this; }
         public Builder postmasterCheck(boolean v) { this.postmasterCheck = v; return this; }
         public Builder tls(TlsPolicy v) { this.tls = Objects.requireNonNull(v, "tls"); return this; }
+        public Builder pipelining(boolean v) { this.pipelining = v; return this; }
 
         public Builder ioThreads(int v) {
             if (v < 1 || v > 64) {

@@ -159,6 +159,17 @@ class CbvCommandTest {
     }
 
     @Test
+    void mailAndRcptArePipelinedUnlessTheOptionSaysNo() {
+        assertThat(run("verify", "-v", "alice@example.test")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+            .contains("  -> MAIL FROM:<>\n  -> RCPT TO:<alice@example.test>\n  <- 250 2.1.0 Ok\n  <- 250 2.1.5 Ok\n");
+        out.reset();
+        assertThat(run("verify", "-v", "alice@example.test", "--no-pipelining")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+            .contains("  -> MAIL FROM:<>\n  <- 250 2.1.0 Ok\n  -> RCPT TO:<alice@example.test>\n  <- 250 2.1.5 Ok\n");
+    }
+
+    @Test
     void encryptRefusesAServerWithoutStartTls() {
         assertThat(run("verify", "alice@example.test", "--tls=encrypt")).isEqualTo(2);
         assertThat(lines().get(0)).isEqualTo("transient");

@@ -56,6 +56,7 @@ class HandlerConfigTest {
         assertThat(s.randomCheck()).isFalse();
         assertThat(s.postmasterCheck()).isFalse();
         assertThat(s.tls()).isEqualTo(TlsPolicy.MAY);
+        assertThat(s.pipelining()).isTrue();
     }
 
     @Test
@@ -75,6 +76,7 @@ class HandlerConfigTest {
                 + "<dns><server>127.0.0.53</server><server>[::1]:5353</server></dns>"
                 + "<allowPrivateTargets>true</allowPrivateTargets>"
                 + "<tls>encrypt</tls>"
+                + "<pipelining>false</pipelining>"
                 + "<verifyAuthenticated>TRUE</verifyAuthenticated>"
                 + "<randomCheck>true</randomCheck>"
                 + "<postmasterCheck> True </postmasterCheck>");
@@ -96,7 +98,8 @@ class HandlerConfigTest {
         assertThat(s.randomCheck()).isTrue();
         assertThat(s.postmasterCheck()).isTrue();
         assertThat(s.tls()).isEqualTo(TlsPolicy.ENCRYPT);
-        assertThat(c.toString()).contains(" tls=encrypt ");
+        assertThat(s.pipelining()).isFalse();
+        assertThat(c.toString()).contains(" tls=encrypt pipelining=false ");
         assertThat(c.map().entries()).containsExactly(
             Map.entry("yahoo.net", "yahoo.com"), Map.entry("corp.example", "[mx.corp.example]:2525"));
     }
@@ -361,6 +364,7 @@ class HandlerConfigTest {
         "<randomCheck>yes</randomCheck>                 | <randomCheck>        | yes",
         "<tls>dane</tls>                                | <tls>                | dane",
         "<tls>may</tls><tls>none</tls>                  | <tls>                | more than once",
+        "<pipelining>off</pipelining>                   | <pipelining>         | off",
         "<randomCheck>true</randomCheck><randomCheck>false</randomCheck> | <randomCheck> | more than once",
         "<postmasterCheck>on</postmasterCheck>          | <postmasterCheck>    | on",
         "<postmasterCheck></postmasterCheck>            | <postmasterCheck>    | ''",

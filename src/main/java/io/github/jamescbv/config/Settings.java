@@ -53,7 +53,10 @@ public final class Settings {
     /** The mailet's: how long a mail may wait for its verdict on a spool thread. Same name, another wait. */
     public static final Setting<Duration> SPOOL_MAX_WAIT = Setting.of("maxWait", SettingValues::spoolMaxWait,
         DEFAULT_MAX_WAIT).in(MAILET);
-    /** No default here: the engine's is the local host name. */
+    /**
+     * No default here: the handler and the mailet take the name James announces (its SMTP
+     * server's {@code <helloName>}), the command this host's name ({@code HeloName.local()}).
+     */
     public static final Setting<String> HELO_NAME = Setting.of("heloName", Function.identity(), (String) null)
         .in(HANDLER, MAILET).option("--helo");
     public static final Setting<Integer> PORT = Setting.of("port", v -> HostPort.parsePort(v, v),

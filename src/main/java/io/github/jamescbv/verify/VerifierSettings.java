@@ -3,9 +3,8 @@ package io.github.jamescbv.verify;
 import io.github.jamescbv.core.Cidr;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.core.HostPort;
-import io.github.jamescbv.core.InvalidAddressException;
-import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.smtp.TlsPolicy;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +49,7 @@ public final class VerifierSettings {
     private final boolean pipelining;
 
     private VerifierSettings(Builder b) {
-        this.heloName = b.heloName;
+        this.heloName = b.heloName != null ? b.heloName : HeloName.local().name();
         this.mailFrom = b.mailFrom;
         this.port = b.port;
         this.connectTimeout = b.connectTimeout;
@@ -97,7 +96,8 @@ public final class VerifierSettings {
     public boolean pipelining() { return pipelining; }
 
     public static final class Builder {
-        private String heloName = defaultHeloName();
+        /** Null until given: the local name is looked up (reverse DNS, maybe) only when none is. */
+        private String heloName;
         private Optional<EmailAddress> mailFrom = Optional.empty();
         private int port = DEFAULT_PORT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -115,13 +115,7 @@ public final class VerifierSettings {
         private boolean pipelining = DEFAULT_PIPELINING;
 
         public Builder heloName(String v) {
-            String h = Objects.requireNonNull(v, "heloName").trim();
-            try {
-                EmailAddress.checkHostName(h);
-            } catch (InvalidAddressException e) {
-                throw new IllegalArgumentException("bad heloName '" + SafeText.clean(v, 80) + "': " + e.getMessage());
-            }
-            this.heloName = h;
+            this.heloName = HeloName.of(Objects.requireNonNull(v, "heloName"), "configured").name();
             return this;
         }
 
@@ -185,16 +179,6 @@ public final class VerifierSettings {
                     + Durations.format(MAX_TIMEOUT) + ")");
             }
             return d;
-        }
-
-        private static String defaultHeloName() {
-            try {
-                String h = java.net.InetAddress.getLocalHost().getCanonicalHostName();
-                EmailAddress.checkHostName(h);
-                return h.contains(".") ? h : "localhost.localdomain";
-            } catch (Exception e) {
-                return "localhost.localdomain";
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.github.jamescbv.james;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
@@ -101,6 +102,26 @@ class HandlerConfigTest {
         assertThat(c.toString()).contains(" tls=encrypt pipelining=false ");
         assertThat(c.map().entries()).containsExactly(
             Map.entry("yahoo.net", "yahoo.com"), Map.entry("corp.example", "[mx.corp.example]:2525"));
+    }
+
+    @Test
+    void aGivenHeloNameIsTakenAndTheDefaultNotEvenAskedFor() throws Exception {
+        HandlerConfig c = HandlerConfig.parse(handler("<heloName>mx.example.org</heloName>"), () -> {
+            throw new AssertionError("the default was asked for");
+        });
+
+        assertThat(c.settings().heloName()).isEqualTo("mx.example.org");
+        assertThat(c.heloName()).hasToString("mx.example.org (configured)");
+        assertThat(c.toString()).contains(" heloName=mx.example.org (configured) ");
+    }
+
+    @Test
+    void withoutHeloNameTheProbesSayTheDefaultAndTheLogSaysWhereItCameFrom() throws Exception {
+        HandlerConfig c = HandlerConfig.parse(handler(""),
+            () -> HeloName.of("mx.announced.test", "the <helloName> of <smtpserver> port25"));
+
+        assertThat(c.settings().heloName()).isEqualTo("mx.announced.test");
+        assertThat(c.toString()).contains(" heloName=mx.announced.test (the <helloName> of <smtpserver> port25) ");
     }
 
     @Test

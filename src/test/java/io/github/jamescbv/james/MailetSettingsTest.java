@@ -3,6 +3,7 @@ package io.github.jamescbv.james;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
@@ -22,6 +23,20 @@ class MailetSettingsTest {
             config.setProperty(parameters[i], parameters[i + 1]);
         }
         return MailetSettings.parse(config.build());
+    }
+
+    @Test
+    void withoutHeloNameTheProbesSayTheNameJamesAnnounces() throws Exception {
+        MailetSettings given = MailetSettings.parse(FakeMailetConfig.builder().mailetName("cbv")
+            .setProperty("heloName", "mx.example.org").build(), () -> {
+                throw new AssertionError("the default was asked for");
+            });
+        MailetSettings defaulted = MailetSettings.parse(FakeMailetConfig.builder().mailetName("cbv").build(),
+            () -> HeloName.of("mx.announced.test", "the <helloName> of James's SMTP servers"));
+
+        assertThat(given.engine().heloName()).isEqualTo("mx.example.org");
+        assertThat(defaulted.engine().heloName()).isEqualTo("mx.announced.test");
+        assertThat(defaulted.toString()).contains(" heloName=mx.announced.test (the <helloName> of James's SMTP servers) ");
     }
 
     @Test

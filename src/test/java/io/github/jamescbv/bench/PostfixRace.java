@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
  * {@link RaceClient}), tried again after a fixed delay while the answer is 4xx (see
  * {@link RacePass}); the remote's connections are counted in its log. Arguments:
  * {@code [--clients C] [--retry-delay-ms D] [--warm-up W] [--warm-rounds R] [--rset]
- * [--remote-in-flow-delay T] N...}, default {@code --clients 20 --retry-delay-ms 1000 --warm-up 50
+ * [--remote-in-flow-delay T] [--reuse-off] N...} ({@code --reuse-off}: a second James on 127.0.0.54
+ * races too, with connection reuse off, so that one run shows both), default {@code --clients 20 --retry-delay-ms 1000 --warm-up 50
  * --warm-rounds 5 --remote-in-flow-delay 0s 200 1000}. Exit status 1 when a
  * sender got a wrong answer (accepted but does not exist, or refused but does, or none), 2 when
  * the peers cannot run here.
@@ -45,6 +46,11 @@ public final class PostfixRace {
     static final String REMOTE_ADDRESS = "127.0.0.51";
     static final String POSTFIX_ADDRESS = "127.0.0.52";
     static final String JAMES_ADDRESS = "127.0.0.53";
+    /** The second James of {@code --reuse-off}: connection reuse off, one connection per callback. */
+    static final String JAMES_SINGLE_ADDRESS = "127.0.0.54";
+    static final String POSTFIX = "Postfix";
+    static final String JAMES = "James";
+    static final String JAMES_NO_REUSE = "James, reuse off";
     static final String SENDER_DOMAIN = "race.test";
     static final String LOCAL_DOMAIN = "inbox.test";
     static final String RECIPIENT = "rcpt@" + LOCAL_DOMAIN;
@@ -81,13 +87,18 @@ public final class PostfixRace {
              PostfixPeer remote = PostfixPeer.builder("race-remote").listen(REMOTE_ADDRESS).mailboxes(mailboxes)
                  .mainCf("in_flow_delay", options.remoteInFlowDelay).start();
              PostfixPeer postfix = RacePostfix.start(POSTFIX_ADDRESS, SENDER_DOMAIN, REMOTE_ADDRESS, RECIPIENT);
-             RaceJames james = RaceJames.start(JAMES_ADDRESS, dns.server(), REMOTE_ADDRESS, RECIPIENT)) {
+             RaceJames james = RaceJames.start(JAMES_ADDRESS, dns.server(), REMOTE_ADDRESS, RECIPIENT, true);
+             RaceJames single = options.reuseOff
+                 ? RaceJames.start(JAMES_SINGLE_ADDRESS, dns.server(), REMOTE_ADDRESS, RECIPIENT, false) : null) {
             System.out.println("remote Postfix: in_flow_delay = " + remote.postconf("in_flow_delay"));
             System.out.println("Postfix under test: " + postfix.postconf("mail_version") + ", "
                 + RacePostfix.settings(postfix));
-            List<Contender> contenders = List.of(
-                new Contender("Postfix", new InetSocketAddress(POSTFIX_ADDRESS, 25)),
-                new Contender("James", james.smtpAddress()));
+            List<Contender> contenders = new ArrayList<>(List.of(
+                new Contender(POSTFIX, new InetSocketAddress(POSTFIX_ADDRESS, 25)),
+                new Contender(JAMES, james.smtpAddress())));
+            if (single != null) {
+                contenders.add(new Contender(JAMES_NO_REUSE, single.smtpAddress()));
+            }
             status = new PostfixRace(options, remote, contenders).run();
         } catch (Exception | Error e) {
             e.printStackTrace();
@@ -128,9 +139,12 @@ public final class PostfixRace {
                     warm.get(c.name).add(report(n, c.name, "warm", measure(c, senders), problems));
                 }
             }
-            problems.addAll(disagreements(n, "cold", cold.get("Postfix"), cold.get("James")));
-            for (int round = 0; round < options.warmRounds; round++) {
-                problems.addAll(disagreements(n, "warm", warm.get("Postfix").get(round), warm.get("James").get(round)));
+            for (Contender c : contenders.subList(1, contenders.size())) {
+                problems.addAll(disagreements(n, "cold", c.name, cold.get(POSTFIX), cold.get(c.name)));
+                for (int round = 0; round < options.warmRounds; round++) {
+                    problems.addAll(disagreements(n, "warm", c.name, warm.get(POSTFIX).get(round),
+                        warm.get(c.name).get(round)));
+                }
             }
             for (String name : cold.keySet()) {
                 rows.add(cold.get(name).row(n, name, "cold"));
@@ -138,8 +152,10 @@ public final class PostfixRace {
             for (String name : warm.keySet()) {
                 rows.add(median(warm.get(name)).row(n, name, "warm, median of " + options.warmRounds));
             }
-            compare(n, "cold", cold.get("Postfix"), cold.get("James"));
-            compare(n, "warm (median)", median(warm.get("Postfix")), median(warm.get("James")));
+            for (Contender c : contenders.subList(1, contenders.size())) {
+                compare(n, "cold", c.name, cold.get(POSTFIX), cold.get(c.name));
+                compare(n, "warm (median)", c.name, median(warm.get(POSTFIX)), median(warm.get(c.name)));
+            }
             for (String name : warm.keySet()) {
                 System.out.printf(Locale.ROOT, "N=%d %s warm rounds, answers/s: %s%n", n, name, warm.get(name).stream()
                     .map(m -> String.format(Locale.ROOT, "%.0f", m.result.answersPerSecond())).collect(Collectors.joining(", ")));
@@ -155,7 +171,7 @@ public final class PostfixRace {
             problems.forEach(p -> System.out.println("  " + p));
             return 1;
         }
-        System.out.println("every sender got the expected answer from both systems, cold and warm");
+        System.out.println("every sender got the expected answer from every system, cold and warm");
         return 0;
     }
 
@@ -176,9 +192,11 @@ public final class PostfixRace {
         return new Measured(result, after.minus(before));
     }
 
-    /** The contenders, Postfix first when {@code turn} is even. */
+    /** The contenders, each in its turn first: the order rotates by one from {@code turn} to the next. */
     private List<Contender> inTurn(int turn) {
-        return turn % 2 == 0 ? contenders : List.of(contenders.get(1), contenders.get(0));
+        List<Contender> order = new ArrayList<>(contenders);
+        java.util.Collections.rotate(order, -(turn % order.size()));
+        return order;
     }
 
     /** Prints the pass's row and its final replies, and notes its wrong answers. */
@@ -194,12 +212,13 @@ public final class PostfixRace {
         return m;
     }
 
-    private static void compare(int n, String pass, Measured postfix, Measured james) {
-        System.out.printf(Locale.ROOT, "N=%d %s: James %.2f s vs Postfix %.2f s to every answer,"
-                + " %.0f vs %.0f answers/s: James at %.0f%% of Postfix's rate%n", n, pass,
+    private static void compare(int n, String pass, String name, Measured postfix, Measured james) {
+        System.out.printf(Locale.ROOT, "N=%d %s: %s %.2f s vs Postfix %.2f s to every answer,"
+                + " %.0f vs %.0f answers/s: at %.0f%% of Postfix's rate; %d vs %d remote connections%n", n, pass, name,
             james.result.secondsToAllAnswered(), postfix.result.secondsToAllAnswered(),
             james.result.answersPerSecond(), postfix.result.answersPerSecond(),
-            100 * james.result.answersPerSecond() / postfix.result.answersPerSecond());
+            100 * james.result.answersPerSecond() / postfix.result.answersPerSecond(),
+            james.remote.connections, postfix.remote.connections);
     }
 
     /** The pass of median time to every answer (the upper one of an even count). */
@@ -209,13 +228,13 @@ public final class PostfixRace {
         return sorted.get(sorted.size() / 2);
     }
 
-    /** Senders the two systems answered differently in passes of the same kind. */
-    private static List<String> disagreements(int n, String pass, Measured postfix, Measured james) {
+    /** Senders Postfix and the James called {@code name} answered differently in passes of the same kind. */
+    private static List<String> disagreements(int n, String pass, String name, Measured postfix, Measured james) {
         Map<String, RacePass.SenderOutcome> p = postfix.result.outcomes;
         Map<String, RacePass.SenderOutcome> j = james.result.outcomes;
         return p.keySet().stream().filter(s -> !p.get(s).answer().equals(j.get(s).answer()))
             .limit(10)
-            .map(s -> "N=" + n + " " + pass + ": " + s + " Postfix " + p.get(s).answer() + ", James " + j.get(s).answer())
+            .map(s -> "N=" + n + " " + pass + ": " + s + " Postfix " + p.get(s).answer() + ", " + name + " " + j.get(s).answer())
             .collect(Collectors.toList());
     }
 
@@ -263,6 +282,8 @@ public final class PostfixRace {
         /** Warm passes per system and N: a warm pass is short, and one alone is at the mercy of the moment. */
         int warmRounds = 5;
         boolean sendData = true;
+        /** Whether a second James races too, with connection reuse off ({@code --reuse-off}). */
+        boolean reuseOff;
         /**
          * The remote's {@code in_flow_delay}, 0 unless asked otherwise. In Postfix a new message (its
          * queue file is opened at the first accepted RCPT TO) takes a flow-control token, and waits up
@@ -294,6 +315,9 @@ public final class PostfixRace {
                         break;
                     case "--warm-rounds":
                         o.warmRounds = Integer.parseInt(args[++i]);
+                        break;
+                    case "--reuse-off":
+                        o.reuseOff = true;
                         break;
                     case "--rset":
                         o.sendData = false;

@@ -18,10 +18,13 @@ final class RaceJames implements AutoCloseable {
         this.smtp = smtp;
     }
 
-    static RaceJames start(String listen, String dnsServer, String remote, String recipient) throws Exception {
+    /** @param reuse whether the handler keeps connections for later callbacks (its default) or not ({@code maxProbes} 1) */
+    static RaceJames start(String listen, String dnsServer, String remote, String recipient, boolean reuse)
+            throws Exception {
         System.setProperty("cbv.race.listen", listen);
         System.setProperty("cbv.race.dns", dnsServer);
         System.setProperty("cbv.race.remote", remote);
+        System.setProperty("cbv.race.reuseMaxProbes", reuse ? "20" : "1");
         BenchJames james = BenchJames.start("race/smtpserver.xml");
         try {
             james.addDomainAndUser(recipient.substring(recipient.indexOf('@') + 1), recipient, "secret");

@@ -55,7 +55,8 @@ final class RemoteTally {
     /**
      * The tally once the remote is quiet: no new line for {@link #QUIET} and no session open.
      * Postfix keeps an idle cached connection for smtp_connection_cache_time_limit (2 s) before
-     * it closes it; ours close at once after QUIT.
+     * it closes it; ours keep an idle connection for the handler's {@code <reuse><idleTime>} (2 s)
+     * and then say QUIT, or close at once after QUIT with reuse off.
      */
     static RemoteTally settled(PostfixPeer remote) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();

@@ -179,7 +179,9 @@ public final class HandlerConfig {
         Duration error = e.value(Settings.CACHE_ERROR_TTL);
         Duration transientTtl = e.value(Settings.CACHE_TRANSIENT_TTL);
         int maxEntries = e.value(Settings.CACHE_MAX_ENTRIES);
-        return e.group(Settings.CACHE_PASS_TTL.element(), () -> new CacheSettings(pass, error, transientTtl, maxEntries));
+        CacheSettings cache = e.group(Settings.CACHE_PASS_TTL.element(), () -> new CacheSettings(pass, error, transientTtl, maxEntries));
+        Optional<Duration> passRefresh = e.given(Settings.CACHE_PASS_REFRESH);
+        return passRefresh.isEmpty() ? cache : e.check(Settings.CACHE_PASS_REFRESH, () -> cache.withPassRefresh(passRefresh.get()));
     }
 
     /** {@code <redis>}: absent without its {@code <url>}; its other elements alone are a mistake worth stopping for. */

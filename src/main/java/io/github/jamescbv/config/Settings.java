@@ -92,6 +92,9 @@ public final class Settings {
         CacheSettings.DEFAULT_DNS_FAILURE_TTL).in(HANDLER);
     public static final Setting<Integer> CACHE_MAX_ENTRIES = Setting.of("cache.maxEntries", SettingValues::integer,
         CacheSettings.DEFAULT_MAX_ENTRIES).in(HANDLER);
+    /** The default depends on passTtl ({@link CacheSettings#passRefresh()}); given, it must be below it. */
+    public static final Setting<Duration> CACHE_PASS_REFRESH = Setting.of("cache.passRefresh", Durations::parse,
+        CacheSettings.DEFAULT_PASS_REFRESH).in(HANDLER);
     /** No default: without {@code <redis>}, every protection stays in this process's memory. */
     public static final Setting<String> REDIS_URL = Setting.of("redis.url", Function.identity(), (String) null)
         .in(HANDLER);
@@ -137,8 +140,8 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(ADDRESS, PHASE, MAILFROM, MAP, ATTRIBUTE, MAX_WAIT,
         SPOOL_MAX_WAIT, HELO_NAME, PORT, CONNECT_TIMEOUT, COMMAND_TIMEOUT, TOTAL_TIMEOUT, MAX_MX_ATTEMPTS, DNS,
         ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, TLS, PIPELINING, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
-        CACHE_TRANSIENT_TTL, CACHE_DNS_FAILURE_TTL, CACHE_MAX_ENTRIES, REDIS_URL, REDIS_CLUSTER, REDIS_KEY_PREFIX, REDIS_TIMEOUT,
-        REDIS_NEAR_CACHE_ENTRIES,
+        CACHE_TRANSIENT_TTL, CACHE_DNS_FAILURE_TTL, CACHE_MAX_ENTRIES, CACHE_PASS_REFRESH, REDIS_URL, REDIS_CLUSTER,
+        REDIS_KEY_PREFIX, REDIS_TIMEOUT, REDIS_NEAR_CACHE_ENTRIES,
         REDIS_NEAR_CACHE_TIME, MAX_CONCURRENT, MAX_QUEUED, PER_DOMAIN_CONCURRENT, PER_DOMAIN_RATE,
         PER_CLIENT_RATE, SKIP_DOMAINS, SKIP_NETWORKS, ACTION, RCPT_MAX_WAIT, REJECT_MESSAGE, REJECT_ON_POLICY_ERROR,
         RANDOM_CHECK, POSTMASTER_CHECK);

@@ -29,6 +29,7 @@ public final class Verdict {
     private final String domain;
     private final Duration elapsed;
     private final boolean cached;
+    private final boolean refreshing;
     /** Null when not checked. */
     private final Fact acceptAll;
     /** Null when not checked. */
@@ -48,6 +49,7 @@ public final class Verdict {
         this.domain = SafeText.clean(b.domain, 255);
         this.elapsed = b.elapsed == null ? Duration.ZERO : b.elapsed;
         this.cached = b.cached;
+        this.refreshing = b.refreshing;
         this.acceptAll = b.acceptAll;
         this.postmasterRejected = b.postmasterRejected;
         this.dnsFailure = b.dnsFailure;
@@ -81,6 +83,13 @@ public final class Verdict {
     public boolean cached() { return cached; }
 
     /**
+     * A remembered pass older than the cache's {@code passRefresh}, answered at once while a
+     * callback in the background renews it. A mark of how the verdict was served, never
+     * remembered itself.
+     */
+    public boolean refreshing() { return refreshing; }
+
+    /**
      * Whether the domain accepts every local part (the catch-all check: a random address
      * accepted as well); empty when not checked. The result stays what the address's own RCPT
      * TO decided: this only qualifies a pass.
@@ -102,7 +111,7 @@ public final class Verdict {
     public Builder toBuilder() {
         return new Builder(result, stage).code(code).enhancedCode(enhancedCode).text(text)
             .mxHost(mxHost).ip(ip).tls(tls).domain(domain).elapsed(elapsed).cached(cached)
-            .acceptAll(acceptAll).postmasterRejected(postmasterRejected).dnsFailure(dnsFailure);
+            .refreshing(refreshing).acceptAll(acceptAll).postmasterRejected(postmasterRejected).dnsFailure(dnsFailure);
     }
 
     /**
@@ -110,6 +119,7 @@ public final class Verdict {
      * The domain checks appear only when made: {@code acceptAll} and {@code postmasterRejected}
      * ({@code true}, {@code false} or {@code unknown}), each followed by its {@code ...Text} when
      * there is one (the reply, or why the answer is unknown); {@code dnsFailure} only when DNS failed.
+     * {@code refreshing} appears only when true (see {@link #refreshing()}).
      */
     public Map<String, String> detail() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -124,6 +134,9 @@ public final class Verdict {
         m.put("domain", domain);
         m.put("elapsedMs", Long.toString(elapsed.toMillis()));
         m.put("cached", Boolean.toString(cached));
+        if (refreshing) {
+            m.put("refreshing", "true");
+        }
         putFact(m, "acceptAll", acceptAll);
         putFact(m, "postmasterRejected", postmasterRejected);
         if (dnsFailure != null) {
@@ -166,6 +179,9 @@ public final class Verdict {
         if (cached) {
             sb.append(" cached=true");
         }
+        if (refreshing) {
+            sb.append(" refreshing=true");
+        }
         if (acceptAll != null) {
             sb.append(" acceptAll=").append(acceptAll.value().word());
         }
@@ -187,7 +203,7 @@ public final class Verdict {
             return false;
         }
         Verdict v = (Verdict) o;
-        return result == v.result && stage == v.stage && code == v.code && cached == v.cached
+        return result == v.result && stage == v.stage && code == v.code && cached == v.cached && refreshing == v.refreshing
             && enhancedCode.equals(v.enhancedCode) && text.equals(v.text) && mxHost.equals(v.mxHost)
             && ip.equals(v.ip) && tls.equals(v.tls) && domain.equals(v.domain) && elapsed.equals(v.elapsed)
             && Objects.equals(acceptAll, v.acceptAll) && Objects.equals(postmasterRejected, v.postmasterRejected)
@@ -197,7 +213,7 @@ public final class Verdict {
     @Override
     public int hashCode() {
         return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, tls, domain, elapsed, cached,
-            acceptAll, postmasterRejected, dnsFailure);
+            refreshing, acceptAll, postmasterRejected, dnsFailure);
     }
 
     public static final class Builder {
@@ -212,6 +228,7 @@ public final class Verdict {
         private String domain;
         private Duration elapsed;
         private boolean cached;
+        private boolean refreshing;
         private Fact acceptAll;
         private Fact postmasterRejected;
         private DnsFailure dnsFailure;
@@ -231,6 +248,8 @@ public final class Verdict {
         public Builder domain(String v) { this.domain = v; return this; }
         public Builder elapsed(Duration v) { this.elapsed = v; return this; }
         public Builder cached(boolean v) { this.cached = v; return this; }
+        /** See {@link Verdict#refreshing()}. */
+        public Builder refreshing(boolean v) { this.refreshing = v; return this; }
         /** null = not checked. */
         public Builder acceptAll(Fact v) { this.acceptAll = v; return this; }
         /** null = not checked. */

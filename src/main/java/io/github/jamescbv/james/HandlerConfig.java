@@ -205,8 +205,10 @@ public final class HandlerConfig {
         Duration transientTtl = e.value(Settings.CACHE_TRANSIENT_TTL);
         int maxEntries = e.value(Settings.CACHE_MAX_ENTRIES);
         Duration dnsFailure = e.value(Settings.CACHE_DNS_FAILURE_TTL);
-        return e.group(Settings.CACHE_PASS_TTL.element(),
+        CacheSettings cache = e.group(Settings.CACHE_PASS_TTL.element(),
             () -> new CacheSettings(pass, error, transientTtl, maxEntries, dnsFailure));
+        Optional<Duration> passRefresh = e.given(Settings.CACHE_PASS_REFRESH);
+        return passRefresh.isEmpty() ? cache : e.check(Settings.CACHE_PASS_REFRESH, () -> cache.withPassRefresh(passRefresh.get()));
     }
 
     /** {@code <redis>}: absent without its {@code <url>}; its other elements alone are a mistake worth stopping for. */

@@ -132,12 +132,24 @@ class HandlerConfigTest {
         assertThat(c.cache().transientTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.cache().maxEntries()).isEqualTo(100_000);
         assertThat(c.cache().dnsFailureTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.cache().passRefresh()).isEqualTo(Duration.ofDays(1));
         assertThat(c.limits().maxConcurrent()).isEqualTo(64);
         assertThat(c.limits().maxQueued()).isEqualTo(1000);
         assertThat(c.limits().perDomainConcurrent()).isEqualTo(2);
         assertThat(c.limits().perDomainRate()).isEqualTo(30);
         assertThat(c.limits().perClientRate()).isEqualTo(20);
         assertThat(c.exemptions().reason("gmail.com", java.util.Optional.empty())).isEmpty();
+    }
+
+    @Test
+    void passRefreshIsReadZeroTurnsItOffAndUnsetItIsADayAtMostAQuarterOfPassTtl() throws Exception {
+        assertThat(parse("<cache><passRefresh>6h</passRefresh></cache>").cache().passRefresh()).isEqualTo(Duration.ofHours(6));
+        assertThat(parse("<cache><passRefresh>0</passRefresh></cache>").cache().passRefresh()).isZero();
+        assertThat(parse("<cache><passTtl>31d</passTtl></cache>").cache().passRefresh()).isEqualTo(Duration.ofDays(1));
+        assertThat(parse("<cache><passTtl>2d</passTtl></cache>").cache().passRefresh()).isEqualTo(Duration.ofHours(12));
+        assertThat(parse("<cache><passTtl>0</passTtl></cache>").cache().passRefresh()).as("no pass kept, none renewed").isZero();
+        assertThat(parse("<cache><passTtl>0</passTtl><passRefresh>0</passRefresh></cache>").cache().passRefresh()).isZero();
+        assertThat(parse("<cache><passRefresh>2h</passRefresh></cache>").toString()).contains("passRefresh=PT2H");
     }
 
     @Test
@@ -379,6 +391,11 @@ class HandlerConfigTest {
         "<cache><dnsFailureTtl>brief</dnsFailureTtl></cache> | <cache><dnsFailureTtl> | brief",
         "<cache><maxEntries>-1</maxEntries></cache>     | <cache>              | -1",
         "<cache><size>5</size></cache>                  | cache.size           | '5'",
+        "<cache><passRefresh>7d</passRefresh></cache>   | <cache><passRefresh> | below passTtl 7d, or 0: never",
+        "<cache><passTtl>12h</passTtl><passRefresh>1d</passRefresh></cache> | <cache><passRefresh> | below passTtl 12h",
+        "<cache><passTtl>0</passTtl><passRefresh>1h</passRefresh></cache> | <cache><passRefresh> | 1h",
+        "<cache><passRefresh>-1h</passRefresh></cache>  | <cache><passRefresh> | -1h",
+        "<cache><passRefresh>daily</passRefresh></cache> | <cache><passRefresh> | daily",
         "<maxConcurrent>0</maxConcurrent>               | <maxConcurrent>      | '0'",
         "<maxQueued>-1</maxQueued>                      | <maxQueued>          | -1",
         "<perDomainConcurrent>two</perDomainConcurrent> | <perDomainConcurrent> | two",

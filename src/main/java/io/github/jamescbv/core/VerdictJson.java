@@ -22,6 +22,9 @@ public final class VerdictJson {
         fields.put("elapsedMs", v.elapsed().toMillis());
         fields.put("waitMs", v.waited().toMillis());
         fields.put("cached", v.cached());
+        if (v.refreshing()) {
+            fields.put("refreshing", true);
+        }
         v.acceptAll().ifPresent(f -> fields.put("acceptAll", jsonValue(f)));
         v.postmasterRejected().ifPresent(f -> fields.put("postmasterRejected", jsonValue(f)));
         if (withDialog) {

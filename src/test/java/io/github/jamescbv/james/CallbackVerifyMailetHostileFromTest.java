@@ -65,6 +65,7 @@ class CallbackVerifyMailetHostileFromTest {
             .setProperty("dns", dns.hostPort())
             .setProperty("port", String.valueOf(remote.port()))
             .setProperty("allowPrivateTargets", "true")
+            .setProperty("heloName", "verifier.test") // a name of ours: no WARN about this host's per case
             .setProperty("maxWait", "20s")
             .build());
     }

@@ -76,7 +76,8 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
         this.tls = tls;
         this.connector = connector;
         this.transcript = new Transcript(request.route(), request.listener());
-        this.connection = new SmtpConnection(request.route(), tls, request.limits(), transcript, this);
+        this.connection = new SmtpConnection(request.route(), tls);
+        connection.attach(this, request.limits(), transcript);
     }
 
     /** Completes exactly once, never exceptionally; on the I/O thread except after {@link #abort}. */

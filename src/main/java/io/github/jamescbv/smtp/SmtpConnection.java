@@ -33,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * failure from STARTTLS to the end of the handshake goes to {@link Owner#tlsFailed}, which decides
  * whether the address is asked again in clear text.
  *
- * <p>Its time limits are a {@link DialogTimer}'s, its events go to a {@link Transcript}.
- * Everything runs on the channel's I/O thread, so the state needs no locks; only {@link #stage}
- * is read from elsewhere. One instance per connection (not sharable).
+ * <p>Its time limits are a {@link DialogTimer}'s, its events go to a {@link Transcript}; both, and
+ * the {@link Owner}, belong to whoever holds the connection now ({@link #attach}), not to the
+ * connection: a connection kept for a later probe serves it with that probe's deadline, timers
+ * and listener. Everything runs on the channel's I/O thread, so the state needs no locks; only
+ * {@link #stage} is read from elsewhere. One instance per connection.
  *
  * <p>Every path ends in {@code close}: after the QUIT exchange (or at once after a timeout, a
  * protocol error or a broken connection, or when the owner says so), connect failures on the spot.
@@ -82,10 +84,11 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
 
     private final Route route;
     private final TlsClient tls;
-    private final Owner owner;
-    private final Transcript transcript;
-    private final DialogTimer timer;
     private final ReplyParser parser;
+    // The holder's: replaced by attach(), on the I/O thread (or before the connect hands the channel to it).
+    private Owner owner;
+    private Transcript transcript;
+    private DialogTimer timer;
     private ChannelHandlerContext ctx;
     // The stage for outcomes: written on the I/O thread, read by the owner's abort from the closing thread.
     private volatile Stage stage = Stage.CONNECT;
@@ -99,14 +102,29 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     /** See {@link #protection()}. */
     private String protection = "";
 
-    /** @param tls makes the TLS handlers; used only when the route's policy asks for TLS */
-    SmtpConnection(Route route, TlsClient tls, ProbeLimits limits, Transcript transcript, Owner owner) {
+    /**
+     * A connection not opened yet; {@link #attach} its first holder before {@link #connect}.
+     *
+     * @param tls makes the TLS handlers; used only when the route's policy asks for TLS
+     */
+    SmtpConnection(Route route, TlsClient tls) {
         this.route = route;
         this.tls = tls;
+        this.parser = new ReplyParser(line -> this.transcript.line("<- " + line));
+    }
+
+    /**
+     * Hands the connection to a holder: from now on {@code owner} hears its events, {@code limits}
+     * bound its waits and {@code transcript} tells its dialog. A wait armed by the previous holder
+     * is cancelled.
+     */
+    void attach(Owner owner, ProbeLimits limits, Transcript transcript) {
+        if (timer != null) {
+            timer.cancel();
+        }
         this.owner = owner;
         this.transcript = transcript;
         this.timer = new DialogTimer(limits, limits.clock()::nanoTime, this::timerTaskFailed);
-        this.parser = new ReplyParser(line -> transcript.line("<- " + line));
     }
 
     /** The stage an outcome decided now would report: that of the command in flight. */

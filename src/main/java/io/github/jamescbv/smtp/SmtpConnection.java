@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,6 +102,9 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     private boolean inTls;
     /** See {@link #protection()}. */
     private String protection = "";
+    /** When the command in flight was sent, on the holder's clock; see {@link #fastestReplyNanos()}. */
+    private long sentAt;
+    private long fastestReply = Long.MAX_VALUE;
 
     /**
      * A connection not opened yet; {@link #attach} its first holder before {@link #connect}.
@@ -125,6 +129,39 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         this.owner = owner;
         this.transcript = transcript;
         this.timer = new DialogTimer(limits, limits.clock()::nanoTime, this::timerTaskFailed);
+    }
+
+    Route route() {
+        return route;
+    }
+
+    /** The I/O thread of the connection, once it is connecting. */
+    EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    /** Completes when the channel has closed. */
+    ChannelFuture closeFuture() {
+        return ctx.channel().closeFuture();
+    }
+
+    /**
+     * The quickest round trip of a command so far (EHLO, RSET, MAIL FROM...), in nanoseconds of the
+     * holders' clocks; {@link Long#MAX_VALUE} before any. What a prompt reply of this remote takes.
+     */
+    long fastestReplyNanos() {
+        return fastestReply;
+    }
+
+    /** Open and past its opening, nothing said since: ready for a command, or for QUIT. On the I/O thread. */
+    boolean isOpen() {
+        return ctx != null && ctx.channel().isActive() && (step == ConnectionStep.TRANSACTION || step == ConnectionStep.IDLE);
+    }
+
+    /** Waiting between probes: nothing in flight, and anything the remote says now ends the connection. On the I/O thread. */
+    void idle() {
+        timer.cancel();
+        step = ConnectionStep.IDLE;
     }
 
     /** The stage an outcome decided now would report: that of the command in flight. */
@@ -246,6 +283,10 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         }
         ByteBuf in = (ByteBuf) msg;
         try {
+            if (step == ConnectionStep.IDLE) {
+                spokeWhileIdle(in);
+                return;
+            }
             while (in.isReadable() && (step.awaitsReply() || step == ConnectionStep.QUIT)) {
                 SmtpReply reply = parser.offer(in.readByte());
                 if (reply == null) {
@@ -271,6 +312,23 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         } finally {
             in.release();
         }
+    }
+
+    /**
+     * The remote spoke while nobody asked: a 421 before it closes an idle connection (Postfix on
+     * its timeout), or anything else out of step. Either way the connection is over: whatever
+     * reply it makes is told, and the connection closed without QUIT.
+     */
+    private void spokeWhileIdle(ByteBuf in) {
+        try {
+            while (in.isReadable() && parser.offer(in.readByte()) == null) {
+                // the parser tells each complete line to the transcript
+            }
+        } catch (SmtpProtocolException e) {
+            transcript.line("protocol error while idle: " + e.getMessage());
+        }
+        transcript.line("the remote spoke while the connection was idle: closing");
+        close();
     }
 
     @Override
@@ -305,6 +363,9 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onReply(SmtpReply reply) {
+        if (step != ConnectionStep.GREETING && step != ConnectionStep.QUIT) {
+            fastestReply = Math.min(fastestReply, timer.now() - sentAt);
+        }
         switch (step) {
             case GREETING:
                 if (reply.isPositive()) {
@@ -439,6 +500,7 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         }
         if (awaitReply()) { // not when the deadline has passed: no point in asking
             transcript.line("-> " + command);
+            sentAt = timer.now();
             ctx.writeAndFlush(CommandLine.encode(ctx.alloc(), command)).addListener((ChannelFuture f) -> {
                 if (!f.isSuccess()) {
                     exceptionCaught(ctx, f.cause());

@@ -11,6 +11,7 @@ import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.Exemptions;
 import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.smtp.ReuseSettings;
 import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
@@ -42,6 +43,7 @@ public final class HandlerConfig {
     private final CacheSettings cache;
     private final Optional<RedisSettings> redis;
     private final LimitSettings limits;
+    private final ReuseSettings reuse;
     private final Exemptions exemptions;
     private final EnforcementSettings enforcement;
 
@@ -66,6 +68,14 @@ public final class HandlerConfig {
     HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
                   DomainMap map, CacheSettings cache, Optional<RedisSettings> redis, LimitSettings limits,
                   Exemptions exemptions, EnforcementSettings enforcement) {
+        this(phase, attribute, maxWait, verifyAuthenticated, settings, map, cache, redis, limits, ReuseSettings.DEFAULTS,
+            exemptions, enforcement);
+    }
+
+    HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
+                  DomainMap map, CacheSettings cache, Optional<RedisSettings> redis, LimitSettings limits,
+                  ReuseSettings reuse, Exemptions exemptions, EnforcementSettings enforcement) {
+        this.reuse = reuse;
         this.redis = redis;
         this.phase = phase;
         this.attribute = attribute;
@@ -102,6 +112,11 @@ public final class HandlerConfig {
     /** The abuse limits (shared by every handler and mailet of the James process). */
     public LimitSettings limits() {
         return limits;
+    }
+
+    /** How probe connections are kept between probes ({@code <reuse>}; one pool for the whole James process). */
+    public ReuseSettings reuse() {
+        return reuse;
     }
 
     /** What is refused at SMTP time: {@code <action>}, {@code <rcptMaxWait>}, {@code <rejectMessage>}, {@code <rejectOnPolicyError>}. */
@@ -150,7 +165,7 @@ public final class HandlerConfig {
         Duration maxWait = e.value(Settings.MAX_WAIT);
         boolean verifyAuthenticated = e.value(Settings.VERIFY_AUTHENTICATED);
         return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, EngineSettings.read(e),
-            EngineSettings.map(e), cacheSettings(e), redisSettings(e), limitSettings(e), exemptions(e),
+            EngineSettings.map(e), cacheSettings(e), redisSettings(e), limitSettings(e), reuseSettings(e), exemptions(e),
             enforcementSettings(e));
     }
 
@@ -213,6 +228,15 @@ public final class HandlerConfig {
             e.value(Settings.PER_DOMAIN_CONCURRENT), e.value(Settings.PER_DOMAIN_RATE), e.value(Settings.PER_CLIENT_RATE));
     }
 
+    /** Each value was checked where it was read; {@code <maxProbes>1</maxProbes>} or {@code <idleTime>0s</idleTime>} turns reuse off. */
+    private static ReuseSettings reuseSettings(HandlerElements e) throws ConfigurationException {
+        Duration idle = e.value(Settings.REUSE_IDLE_TIME);
+        int maxProbes = e.value(Settings.REUSE_MAX_PROBES);
+        Duration lifetime = e.value(Settings.REUSE_MAX_LIFETIME);
+        int afterRejected = e.value(Settings.REUSE_AFTER_REJECTED);
+        return e.group(Settings.REUSE_IDLE_TIME.element(), () -> new ReuseSettings(idle, maxProbes, lifetime, afterRejected));
+    }
+
     private static Exemptions exemptions(HandlerElements e) throws ConfigurationException {
         Set<String> domains = e.value(Settings.SKIP_DOMAINS);
         List<Cidr> networks = e.value(Settings.SKIP_NETWORKS);
@@ -229,6 +253,6 @@ public final class HandlerConfig {
             + " allowTargetNetworks=" + settings.allowTargetNetworks() + " tls=" + settings.tls().word()
             + " randomCheck=" + settings.randomCheck() + " postmasterCheck=" + settings.postmasterCheck()
             + " cache=[" + cache + "] store=" + redis.map(r -> "redis[" + r + "]").orElse("memory")
-            + " limits=[" + limits + "] " + exemptions + " " + enforcement;
+            + " limits=[" + limits + "] reuse=[" + reuse + "] " + exemptions + " " + enforcement;
     }
 }

@@ -3,6 +3,7 @@
 # Usage: bench/engine.sh                       # the scenarios of docs/BENCHMARKS.md
 #        bench/engine.sh NAME COUNT INFLIGHT REPLY_DELAY_MS
 #        bench/engine.sh tls [COUNT INFLIGHT ROUNDS]  # clear text against STARTTLS (StartTlsBench)
+#        bench/engine.sh pipelining [RUNS DELAY_MS]   # one verification pipelined and not (PipeliningBench)
 set -e
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests test-compile dependency:build-classpath \

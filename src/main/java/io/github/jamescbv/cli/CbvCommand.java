@@ -1,6 +1,7 @@
 package io.github.jamescbv.cli;
 
 import io.github.jamescbv.core.DomainFacts;
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Verdict;
@@ -43,6 +44,7 @@ public final class CbvCommand {
             UsageErrorPrinter.print(e, out, err);
             return EXIT_USAGE;
         }
+        warnIfNotFullyQualified(options.settings.heloName(), err);
         List<String> dialog = new CopyOnWriteArrayList<>();
         Verdict verdict;
         try (CallbackVerifier verifier = CallbackVerifier.start(options.settings)) {
@@ -62,6 +64,17 @@ public final class CbvCommand {
             VerdictPrinter.text(verdict, dialog, out);
         }
         return exitStatus(verdict.result());
+    }
+
+    /**
+     * The handler's start-up warning, on standard error: a remote may answer a probe that says a
+     * name it cannot check differently from one that comes from the real server, and the
+     * administrator comparing the two would not know why.
+     */
+    private static void warnIfNotFullyQualified(String heloName, PrintStream err) {
+        HeloName.whyNotFullyQualified(heloName).ifPresent(why -> err.println("cbv: warning: the probe says EHLO "
+            + SafeText.clean(heloName, 255) + ", which is not a fully qualified domain name (" + why + "); remote "
+            + "mail servers may refuse or distrust it. Give this server's public name with --helo NAME."));
     }
 
     static int exitStatus(Result r) {

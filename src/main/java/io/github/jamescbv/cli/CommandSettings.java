@@ -31,6 +31,7 @@ final class CommandSettings {
         when(option, Settings.TOTAL_TIMEOUT, text, builder::totalTimeout);
         when(option, Settings.ALLOW_PRIVATE_TARGETS, text, builder::allowPrivateTargets);
         when(option, Settings.TLS, text, builder::tls);
+        when(option, Settings.PIPELINING, text, builder::pipelining);
         when(option, Settings.RANDOM_CHECK, text, builder::randomCheck);
         when(option, Settings.POSTMASTER_CHECK, text, builder::postmasterCheck);
         when(option, Settings.DNS, text, dns::addAll);

@@ -54,7 +54,10 @@ public final class Settings {
     /** The mailet's: how long a mail may wait for its verdict on a spool thread. Same name, another wait. */
     public static final Setting<Duration> SPOOL_MAX_WAIT = Setting.of("maxWait", SettingValues::spoolMaxWait,
         DEFAULT_MAX_WAIT).in(MAILET);
-    /** No default here: the engine's is the local host name. */
+    /**
+     * No default here: the handler and the mailet take the name James announces (its SMTP
+     * server's {@code <helloName>}), the command this host's name ({@code HeloName.local()}).
+     */
     public static final Setting<String> HELO_NAME = Setting.of("heloName", Function.identity(), (String) null)
         .in(HANDLER, MAILET).option("--helo");
     public static final Setting<Integer> PORT = Setting.of("port", v -> HostPort.parsePort(v, v),
@@ -76,6 +79,8 @@ public final class Settings {
         Cidr::parseList, List.<Cidr>of()).in(HANDLER, MAILET).option("--allow-target-networks");
     public static final Setting<TlsPolicy> TLS = Setting.of("tls", TlsPolicy::parse, VerifierSettings.DEFAULT_TLS)
         .in(HANDLER, MAILET).option("--tls");
+    public static final Setting<Boolean> PIPELINING = Setting.of("pipelining", SettingValues::bool,
+        VerifierSettings.DEFAULT_PIPELINING).in(HANDLER, MAILET).flag("--no-pipelining", false);
     public static final Setting<Boolean> VERIFY_AUTHENTICATED = Setting.of("verifyAuthenticated",
         SettingValues::bool, false).in(HANDLER);
     public static final Setting<Duration> CACHE_PASS_TTL = Setting.of("cache.passTtl", Durations::parse,
@@ -84,8 +89,13 @@ public final class Settings {
         CacheSettings.DEFAULT_ERROR_TTL).in(HANDLER);
     public static final Setting<Duration> CACHE_TRANSIENT_TTL = Setting.of("cache.transientTtl", Durations::parse,
         CacheSettings.DEFAULT_TRANSIENT_TTL).in(HANDLER);
+    public static final Setting<Duration> CACHE_DNS_FAILURE_TTL = Setting.of("cache.dnsFailureTtl", Durations::parse,
+        CacheSettings.DEFAULT_DNS_FAILURE_TTL).in(HANDLER);
     public static final Setting<Integer> CACHE_MAX_ENTRIES = Setting.of("cache.maxEntries", SettingValues::integer,
         CacheSettings.DEFAULT_MAX_ENTRIES).in(HANDLER);
+    /** The default depends on passTtl ({@link CacheSettings#passRefresh()}); given, it must be below it. */
+    public static final Setting<Duration> CACHE_PASS_REFRESH = Setting.of("cache.passRefresh", Durations::parse,
+        CacheSettings.DEFAULT_PASS_REFRESH).in(HANDLER);
     /** No default: without {@code <redis>}, every protection stays in this process's memory. */
     public static final Setting<String> REDIS_URL = Setting.of("redis.url", Function.identity(), (String) null)
         .in(HANDLER);
@@ -139,8 +149,9 @@ public final class Settings {
     /** The whole table, in the order the handler's unknown-element error lists them (the README's). */
     public static final List<Setting<?>> ALL = List.of(ADDRESS, PHASE, MAILFROM, MAP, ATTRIBUTE, MAX_WAIT,
         SPOOL_MAX_WAIT, HELO_NAME, PORT, CONNECT_TIMEOUT, COMMAND_TIMEOUT, TOTAL_TIMEOUT, MAX_MX_ATTEMPTS, DNS,
-        ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, TLS, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
-        CACHE_TRANSIENT_TTL, CACHE_MAX_ENTRIES, REDIS_URL, REDIS_CLUSTER, REDIS_KEY_PREFIX, REDIS_TIMEOUT, REDIS_NEAR_CACHE_ENTRIES,
+        ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, TLS, PIPELINING, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
+        CACHE_TRANSIENT_TTL, CACHE_DNS_FAILURE_TTL, CACHE_MAX_ENTRIES, CACHE_PASS_REFRESH, REDIS_URL, REDIS_CLUSTER,
+        REDIS_KEY_PREFIX, REDIS_TIMEOUT, REDIS_NEAR_CACHE_ENTRIES,
         REDIS_NEAR_CACHE_TIME, MAX_CONCURRENT, MAX_QUEUED, PER_DOMAIN_CONCURRENT, PER_DOMAIN_RATE,
         PER_CLIENT_RATE, REUSE_IDLE_TIME, REUSE_MAX_PROBES, REUSE_MAX_LIFETIME, REUSE_AFTER_REJECTED, SKIP_DOMAINS, SKIP_NETWORKS, ACTION, RCPT_MAX_WAIT, REJECT_MESSAGE, REJECT_ON_POLICY_ERROR,
         RANDOM_CHECK, POSTMASTER_CHECK);

@@ -29,10 +29,13 @@ public final class Verdict {
     private final String domain;
     private final Duration elapsed;
     private final boolean cached;
+    private final boolean refreshing;
     /** Null when not checked. */
     private final Fact acceptAll;
     /** Null when not checked. */
     private final Fact postmasterRejected;
+    /** Null unless DNS failed. */
+    private final DnsFailure dnsFailure;
 
     private Verdict(Builder b) {
         this.result = Objects.requireNonNull(b.result, "result");
@@ -46,8 +49,10 @@ public final class Verdict {
         this.domain = SafeText.clean(b.domain, 255);
         this.elapsed = b.elapsed == null ? Duration.ZERO : b.elapsed;
         this.cached = b.cached;
+        this.refreshing = b.refreshing;
         this.acceptAll = b.acceptAll;
         this.postmasterRejected = b.postmasterRejected;
+        this.dnsFailure = b.dnsFailure;
     }
 
     public static Builder builder(Result result, Stage stage) {
@@ -78,6 +83,13 @@ public final class Verdict {
     public boolean cached() { return cached; }
 
     /**
+     * A remembered pass older than the cache's {@code passRefresh}, answered at once while a
+     * callback in the background renews it. A mark of how the verdict was served, never
+     * remembered itself.
+     */
+    public boolean refreshing() { return refreshing; }
+
+    /**
      * Whether the domain accepts every local part (the catch-all check: a random address
      * accepted as well); empty when not checked. The result stays what the address's own RCPT
      * TO decided: this only qualifies a pass.
@@ -87,20 +99,27 @@ public final class Verdict {
     /** Whether the domain rejects postmaster@domain, which RFC 5321 requires it to accept; empty when not checked. */
     public Optional<Fact> postmasterRejected() { return Optional.ofNullable(postmasterRejected); }
 
+    /**
+     * Why DNS gave no usable answer, for a {@code transient} of stage {@code dns}: it says whether
+     * the domain or we are to blame, and so how long the verdict is remembered. Empty otherwise.
+     */
+    public Optional<DnsFailure> dnsFailure() { return Optional.ofNullable(dnsFailure); }
+
     /** True when the domain is known to accept every local part. */
     public boolean acceptsAll() { return acceptAll != null && acceptAll.isTrue(); }
 
     public Builder toBuilder() {
         return new Builder(result, stage).code(code).enhancedCode(enhancedCode).text(text)
             .mxHost(mxHost).ip(ip).tls(tls).domain(domain).elapsed(elapsed).cached(cached)
-            .acceptAll(acceptAll).postmasterRejected(postmasterRejected);
+            .refreshing(refreshing).acceptAll(acceptAll).postmasterRejected(postmasterRejected).dnsFailure(dnsFailure);
     }
 
     /**
      * The detail as an ordered map of strings: the shape used by the Mail attribute and JSON.
      * The domain checks appear only when made: {@code acceptAll} and {@code postmasterRejected}
      * ({@code true}, {@code false} or {@code unknown}), each followed by its {@code ...Text} when
-     * there is one (the reply, or why the answer is unknown).
+     * there is one (the reply, or why the answer is unknown); {@code dnsFailure} only when DNS failed.
+     * {@code refreshing} appears only when true (see {@link #refreshing()}).
      */
     public Map<String, String> detail() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -115,8 +134,14 @@ public final class Verdict {
         m.put("domain", domain);
         m.put("elapsedMs", Long.toString(elapsed.toMillis()));
         m.put("cached", Boolean.toString(cached));
+        if (refreshing) {
+            m.put("refreshing", "true");
+        }
         putFact(m, "acceptAll", acceptAll);
         putFact(m, "postmasterRejected", postmasterRejected);
+        if (dnsFailure != null) {
+            m.put("dnsFailure", dnsFailure.word());
+        }
         return m;
     }
 
@@ -154,11 +179,17 @@ public final class Verdict {
         if (cached) {
             sb.append(" cached=true");
         }
+        if (refreshing) {
+            sb.append(" refreshing=true");
+        }
         if (acceptAll != null) {
             sb.append(" acceptAll=").append(acceptAll.value().word());
         }
         if (postmasterRejected != null) {
             sb.append(" postmasterRejected=").append(postmasterRejected.value().word());
+        }
+        if (dnsFailure != null) {
+            sb.append(" dnsFailure=").append(dnsFailure.word());
         }
         if (!text.isEmpty()) {
             sb.append(" text=\"").append(text).append('"');
@@ -172,16 +203,17 @@ public final class Verdict {
             return false;
         }
         Verdict v = (Verdict) o;
-        return result == v.result && stage == v.stage && code == v.code && cached == v.cached
+        return result == v.result && stage == v.stage && code == v.code && cached == v.cached && refreshing == v.refreshing
             && enhancedCode.equals(v.enhancedCode) && text.equals(v.text) && mxHost.equals(v.mxHost)
             && ip.equals(v.ip) && tls.equals(v.tls) && domain.equals(v.domain) && elapsed.equals(v.elapsed)
-            && Objects.equals(acceptAll, v.acceptAll) && Objects.equals(postmasterRejected, v.postmasterRejected);
+            && Objects.equals(acceptAll, v.acceptAll) && Objects.equals(postmasterRejected, v.postmasterRejected)
+            && dnsFailure == v.dnsFailure;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, tls, domain, elapsed, cached,
-            acceptAll, postmasterRejected);
+            refreshing, acceptAll, postmasterRejected, dnsFailure);
     }
 
     public static final class Builder {
@@ -196,8 +228,10 @@ public final class Verdict {
         private String domain;
         private Duration elapsed;
         private boolean cached;
+        private boolean refreshing;
         private Fact acceptAll;
         private Fact postmasterRejected;
+        private DnsFailure dnsFailure;
 
         private Builder(Result result, Stage stage) {
             this.result = result;
@@ -214,10 +248,14 @@ public final class Verdict {
         public Builder domain(String v) { this.domain = v; return this; }
         public Builder elapsed(Duration v) { this.elapsed = v; return this; }
         public Builder cached(boolean v) { this.cached = v; return this; }
+        /** See {@link Verdict#refreshing()}. */
+        public Builder refreshing(boolean v) { this.refreshing = v; return this; }
         /** null = not checked. */
         public Builder acceptAll(Fact v) { this.acceptAll = v; return this; }
         /** null = not checked. */
         public Builder postmasterRejected(Fact v) { this.postmasterRejected = v; return this; }
+        /** null = DNS did not fail. */
+        public Builder dnsFailure(DnsFailure v) { this.dnsFailure = v; return this; }
 
         public Result result() { return result; }
 

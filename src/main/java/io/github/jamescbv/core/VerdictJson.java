@@ -21,6 +21,9 @@ public final class VerdictJson {
         fields.put("code", v.code());
         fields.put("elapsedMs", v.elapsed().toMillis());
         fields.put("cached", v.cached());
+        if (v.refreshing()) {
+            fields.put("refreshing", true);
+        }
         v.acceptAll().ifPresent(f -> fields.put("acceptAll", jsonValue(f)));
         v.postmasterRejected().ifPresent(f -> fields.put("postmasterRejected", jsonValue(f)));
         if (withDialog) {

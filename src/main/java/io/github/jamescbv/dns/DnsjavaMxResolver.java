@@ -1,5 +1,6 @@
 package io.github.jamescbv.dns;
 
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.HostPort;
 import io.github.jamescbv.core.SafeText;
@@ -182,14 +183,14 @@ public final class DnsjavaMxResolver implements MxResolver, AutoCloseable {
         });
         try {
             ScheduledFuture<?> overall = threads.schedule(
-                () -> deliver(out, internal(what + " did not finish within " + Durations.format(guard))),
+                () -> deliver(out, internal(DnsFailure.TIMEOUT, what + " did not finish within " + Durations.format(guard))),
                 guard.toNanos(), TimeUnit.NANOSECONDS);
             out.whenComplete((r, t) -> overall.cancel(false));
             threads.execute(() -> {
                 try {
-                    work.get().whenComplete((r, t) -> deliver(out, r != null ? r : internal(what + ": " + t)));
+                    work.get().whenComplete((r, t) -> deliver(out, r != null ? r : internal(DnsFailure.OTHER, what + ": " + t)));
                 } catch (RuntimeException | Error e) {
-                    deliver(out, internal(what + ": " + e));
+                    deliver(out, internal(DnsFailure.OTHER, what + ": " + e));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -211,12 +212,12 @@ public final class DnsjavaMxResolver implements MxResolver, AutoCloseable {
         }
     }
 
-    private static MxResolution internal(String why) {
-        return MxResolution.failure(MxResolution.Status.TEMPFAIL, reason("internal: " + why), List.of());
+    private static MxResolution internal(DnsFailure cause, String why) {
+        return MxResolution.tempfail(cause, reason("internal: " + why), List.of());
     }
 
     private static MxResolution closedResult() {
-        return internal("the DNS resolver is closed");
+        return internal(DnsFailure.OTHER, "the DNS resolver is closed");
     }
 
     // ---- resolveMx ----
@@ -236,8 +237,7 @@ public final class DnsjavaMxResolver implements MxResolver, AutoCloseable {
             case NXDOMAIN:
                 return done(MxResolution.failure(MxResolution.Status.NXDOMAIN, reason("NXDOMAIN for " + domain), answers));
             case FAILED:
-                return done(MxResolution.failure(MxResolution.Status.TEMPFAIL,
-                    reason(mx.what() + " failed: " + mx.failure()), answers));
+                return done(MxResolution.tempfail(mx.cause(), reason(mx.what() + " failed: " + mx.failure()), answers));
             case NODATA:
                 return implicitMx(domain, name, answers);
             default:
@@ -255,8 +255,7 @@ public final class DnsjavaMxResolver implements MxResolver, AutoCloseable {
                 return new MxResolution(MxResolution.Status.FOUND, List.of(new MxHost(domain, 0, addresses)), true, "", answers);
             }
             if (h.failed()) {
-                return MxResolution.failure(MxResolution.Status.TEMPFAIL,
-                    reason(domain + " has no MX, and " + h.failureText()), answers);
+                return MxResolution.tempfail(h.failureCause(), reason(domain + " has no MX, and " + h.failureText()), answers);
             }
             if (h.nonexistent()) {
                 // the zone changed between the MX and the address lookups
@@ -281,15 +280,15 @@ public final class DnsjavaMxResolver implements MxResolver, AutoCloseable {
         return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
             List<MxHost> hosts = new ArrayList<>();
             boolean anyAddress = false;
-            String firstFailure = null;
+            HostAddresses firstFailure = null;
             for (int i = 0; i < targets.size(); i++) {
                 HostAddresses h = pending.get(i).join();
                 answers.addAll(AnswerText.lines(h.a()));
                 answers.addAll(AnswerText.lines(h.aaaa()));
                 List<InetAddress> addresses = h.addresses();
                 anyAddress |= !addresses.isEmpty();
-                if (firstFailure == null) {
-                    firstFailure = h.failureText();
+                if (firstFailure == null && h.failed()) {
+                    firstFailure = h;
                 }
                 // Hosts without an address stay in the list: the verifier skips them, the CLI shows them.
                 hosts.add(new MxHost(hostName(targets.get(i).getTarget()), targets.get(i).getPriority(), addresses));
@@ -298,8 +297,8 @@ public final class DnsjavaMxResolver implements MxResolver, AutoCloseable {
                 return new MxResolution(MxResolution.Status.FOUND, hosts, false, "", answers);
             }
             if (firstFailure != null) {
-                return MxResolution.failure(MxResolution.Status.TEMPFAIL,
-                    reason("no MX host of " + domain + " has an address; " + firstFailure), answers);
+                return MxResolution.tempfail(firstFailure.failureCause(),
+                    reason("no MX host of " + domain + " has an address; " + firstFailure.failureText()), answers);
             }
             return MxResolution.failure(MxResolution.Status.NO_MAIL_HOST,
                 reason("no MX host of " + domain + " has an address"), answers);
@@ -328,7 +327,7 @@ public final class DnsjavaMxResolver implements MxResolver, AutoCloseable {
                 return new MxResolution(MxResolution.Status.FOUND, List.of(new MxHost(h, 0, addresses)), false, "", answers);
             }
             if (ha.failed()) {
-                return MxResolution.failure(MxResolution.Status.TEMPFAIL, reason(ha.failureText()), answers);
+                return MxResolution.tempfail(ha.failureCause(), reason(ha.failureText()), answers);
             }
             if (ha.nonexistent()) {
                 return MxResolution.failure(MxResolution.Status.NXDOMAIN, reason("NXDOMAIN for " + h), answers);

@@ -1,6 +1,8 @@
 package io.github.jamescbv.dns;
 
+import io.netty.channel.ConnectTimeoutException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -31,8 +33,12 @@ import org.xbill.DNS.TSIG;
  * first wins.
  *
  * <p>When every server has failed, the last answer (e.g. a SERVFAIL message) is the result,
- * else the last network error, else a {@link SocketTimeoutException}. The returned stage
- * always completes, at the latest when the budget is spent.
+ * else the last network error, else a {@link SocketTimeoutException}. When every attempt ended
+ * in a {@link SocketException} (the network said no one is there: ICMP port or host unreachable,
+ * connection refused, no route), the error is a {@link ResolverUnreachableException}: no
+ * resolver can be reached, which is our trouble and says nothing about the name asked. One
+ * server silent and another unreachable is a timeout: silence may be the name's doing. The
+ * returned stage always completes, at the latest when the budget is spent.
  *
  * <p>Only the budget can be changed ({@link #setTimeout}); the other knobs of the
  * {@link Resolver} interface are fixed (UDP with EDNS0, TCP after truncation, no TSIG).
@@ -135,6 +141,8 @@ final class FailoverResolver implements Resolver {
         private int outstanding;
         private Message lastAnswer;
         private Throwable lastError;
+        /** True while every attempt that ended did so with a SocketException. */
+        private boolean onlyUnreachable = true;
         private ScheduledFuture<?> handOver;
 
         Exchange(Message query, Duration budget) {
@@ -182,6 +190,7 @@ final class FailoverResolver implements Resolver {
                     } else {
                         lastError = error;
                     }
+                    onlyUnreachable &= unreachable(error);
                     if (next < servers.size()) {
                         send = nextSendLocked();
                     } else if (outstanding == 0) {
@@ -232,12 +241,25 @@ final class FailoverResolver implements Resolver {
                 return () -> result.complete(answer);
             }
             if (lastError != null && outstanding == 0) {
-                Throwable error = lastError;
+                Throwable error = onlyUnreachable ? new ResolverUnreachableException("no DNS server reachable ("
+                    + FailoverResolver.this + "), last: " + describe(lastError), lastError) : lastError;
                 return () -> result.completeExceptionally(error);
             }
             SocketTimeoutException timeout = new SocketTimeoutException("no answer from "
                 + FailoverResolver.this + " within " + budget.toMillis() + "ms");
             return () -> result.completeExceptionally(timeout);
+        }
+
+        /**
+         * The network's "no one there", as opposed to silence, a broken exchange or an answer. A TCP
+         * connect that timed out is a SocketException too (Netty's ConnectTimeoutException), but silence.
+         */
+        private boolean unreachable(Throwable error) {
+            return error instanceof SocketException && !(error instanceof ConnectTimeoutException);
+        }
+
+        private String describe(Throwable error) {
+            return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
         }
 
         private synchronized void cancelHandOver() {

@@ -1,5 +1,6 @@
 package io.github.jamescbv.dns;
 
+import io.github.jamescbv.core.DnsFailure;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -54,8 +55,18 @@ final class HostAddresses {
 
     /** "A lookup for mx.example.com failed: SERVFAIL", for the first failed lookup; null if none failed. Not sanitised. */
     String failureText() {
-        LookupOutcome f = a.kind() == LookupOutcome.Kind.FAILED ? a : aaaa.kind() == LookupOutcome.Kind.FAILED ? aaaa : null;
+        LookupOutcome f = firstFailed();
         return f == null ? null : f.what() + " failed: " + f.failure();
+    }
+
+    /** Whose trouble the failure of {@link #failureText()} may be; null if none failed. */
+    DnsFailure failureCause() {
+        LookupOutcome f = firstFailed();
+        return f == null ? null : f.cause();
+    }
+
+    private LookupOutcome firstFailed() {
+        return a.kind() == LookupOutcome.Kind.FAILED ? a : aaaa.kind() == LookupOutcome.Kind.FAILED ? aaaa : null;
     }
 
     private static void addAll(LookupOutcome o, List<InetAddress> out) {

@@ -1,5 +1,6 @@
 package io.github.jamescbv.dns;
 
+import io.github.jamescbv.core.DnsFailure;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ final class LookupOutcome {
         NODATA,
         /** The name (or the end of its CNAME chain) does not exist. */
         NXDOMAIN,
-        /** SERVFAIL, timeout, network error, CNAME loop, garbage: temporary. */
+        /** SERVFAIL, timeout, network error, CNAME loop, garbage: temporary ({@link #cause()} says which). */
         FAILED
     }
 
@@ -42,18 +43,21 @@ final class LookupOutcome {
     private final List<Record> records;
     private final List<Name> aliases;
     private final String failure;
+    private final DnsFailure cause;
 
-    private LookupOutcome(Name name, int type, Kind kind, List<Record> records, List<Name> aliases, String failure) {
+    private LookupOutcome(Name name, int type, Kind kind, List<Record> records, List<Name> aliases, String failure,
+                          DnsFailure cause) {
         this.name = name;
         this.type = type;
         this.kind = kind;
         this.records = List.copyOf(records);
         this.aliases = List.copyOf(aliases);
         this.failure = failure;
+        this.cause = cause;
     }
 
-    static LookupOutcome failed(Name name, int type, String why) {
-        return new LookupOutcome(name, type, Kind.FAILED, List.of(), List.of(), why);
+    static LookupOutcome failed(Name name, int type, DnsFailure cause, String why) {
+        return new LookupOutcome(name, type, Kind.FAILED, List.of(), List.of(), why, cause);
     }
 
     /** Classifies what dnsjava's LookupSession completed with. */
@@ -62,7 +66,7 @@ final class LookupOutcome {
             return ofError(name, type, unwrap(error));
         }
         if (result == null) {
-            return failed(name, type, "internal: lookup completed without a result");
+            return failed(name, type, DnsFailure.OTHER, "internal: lookup completed without a result");
         }
         List<Record> kept = new ArrayList<>();
         for (Record r : result.getRecords()) {
@@ -74,17 +78,31 @@ final class LookupOutcome {
             }
         }
         Kind kind = kept.isEmpty() ? Kind.NODATA : Kind.RECORDS;
-        return new LookupOutcome(name, type, kind, kept, result.getAliases(), null);
+        return new LookupOutcome(name, type, kind, kept, result.getAliases(), null, null);
     }
 
     private static LookupOutcome ofError(Name name, int type, Throwable e) {
         if (e instanceof NoSuchDomainException) {
-            return new LookupOutcome(name, type, Kind.NXDOMAIN, List.of(), List.of(), null);
+            return new LookupOutcome(name, type, Kind.NXDOMAIN, List.of(), List.of(), null, null);
         }
         if (e instanceof NoSuchRRSetException) {
-            return new LookupOutcome(name, type, Kind.NODATA, List.of(), List.of(), null);
+            return new LookupOutcome(name, type, Kind.NODATA, List.of(), List.of(), null, null);
         }
-        return failed(name, type, describe(e));
+        return failed(name, type, cause(e), describe(e));
+    }
+
+    /** Whose trouble it may be: see {@link DnsFailure}. */
+    private static DnsFailure cause(Throwable e) {
+        if (e instanceof ServerFailedException) {
+            return DnsFailure.SERVFAIL;
+        }
+        if (e instanceof SocketTimeoutException) {
+            return DnsFailure.TIMEOUT;
+        }
+        if (e instanceof ResolverUnreachableException) {
+            return DnsFailure.RESOLVER_UNREACHABLE;
+        }
+        return DnsFailure.OTHER;
     }
 
     private static String describe(Throwable e) {
@@ -103,6 +121,9 @@ final class LookupOutcome {
         }
         if (e instanceof SocketTimeoutException) {
             return "timeout: " + e.getMessage();
+        }
+        if (e instanceof ResolverUnreachableException) {
+            return "resolver unreachable: " + e.getMessage();
         }
         if (e instanceof WireParseException) {
             return "malformed answer: " + e.getMessage();
@@ -146,6 +167,11 @@ final class LookupOutcome {
     /** Why it failed, for {@link Kind#FAILED}; null otherwise. Not yet sanitised. */
     String failure() {
         return failure;
+    }
+
+    /** Whose trouble the failure may be, for {@link Kind#FAILED}; null otherwise. */
+    DnsFailure cause() {
+        return cause;
     }
 
     /** "A mx1.example.com" */

@@ -1,5 +1,6 @@
 package io.github.jamescbv.dns;
 
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.core.Durations;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -32,14 +33,15 @@ final class Lookups {
     CompletableFuture<LookupOutcome> lookup(Name name, int type) {
         CompletableFuture<LookupOutcome> out = new CompletableFuture<>();
         ScheduledFuture<?> deadline = scheduler.schedule(
-            () -> out.complete(LookupOutcome.failed(name, type, "timeout: no answer within " + Durations.format(timeout))),
+            () -> out.complete(LookupOutcome.failed(name, type, DnsFailure.TIMEOUT,
+                "timeout: no answer within " + Durations.format(timeout))),
             timeout.toNanos(), TimeUnit.NANOSECONDS);
         out.whenComplete((o, t) -> deadline.cancel(false));
         try {
             session.lookupAsync(name, type)
                 .whenComplete((result, error) -> out.complete(LookupOutcome.of(name, type, result, error)));
         } catch (RuntimeException e) {
-            out.complete(LookupOutcome.failed(name, type, "internal: " + e));
+            out.complete(LookupOutcome.failed(name, type, DnsFailure.OTHER, "internal: " + e));
         }
         return out;
     }

@@ -1,7 +1,9 @@
 package io.github.jamescbv.dns;
 
+import io.github.jamescbv.core.DnsFailure;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** The outcome of a mail-host lookup: a status, the hosts in the order to try, and why. */
 public final class MxResolution {
@@ -24,17 +26,30 @@ public final class MxResolution {
     private final boolean implicit;
     private final String reason;
     private final List<String> answers;
+    private final DnsFailure cause;
 
     public MxResolution(Status status, List<MxHost> hosts, boolean implicit, String reason, List<String> answers) {
+        this(status, hosts, implicit, reason, answers, null);
+    }
+
+    private MxResolution(Status status, List<MxHost> hosts, boolean implicit, String reason, List<String> answers,
+                         DnsFailure cause) {
         this.status = Objects.requireNonNull(status, "status");
         this.hosts = List.copyOf(hosts);
         this.implicit = implicit;
         this.reason = reason == null ? "" : reason;
         this.answers = List.copyOf(answers);
+        this.cause = cause;
     }
 
+    /** A permanent failure; for a temporary one, {@link #tempfail}. */
     public static MxResolution failure(Status status, String reason, List<String> answers) {
         return new MxResolution(status, List.of(), false, reason, answers);
+    }
+
+    /** {@link Status#TEMPFAIL}, for the reason {@code cause} names (null when none does). */
+    public static MxResolution tempfail(DnsFailure cause, String reason, List<String> answers) {
+        return new MxResolution(Status.TEMPFAIL, List.of(), false, reason, answers, cause);
     }
 
     public Status status() {
@@ -56,6 +71,11 @@ public final class MxResolution {
         return reason;
     }
 
+    /** Why a {@link Status#TEMPFAIL} happened, as far as DNS told; empty for other statuses. */
+    public Optional<DnsFailure> cause() {
+        return Optional.ofNullable(cause);
+    }
+
     /** The DNS answers seen, one line each, for the CLI's -v and for DEBUG logs. */
     public List<String> answers() {
         return answers;
@@ -63,6 +83,7 @@ public final class MxResolution {
 
     @Override
     public String toString() {
-        return status + (implicit ? " (implicit)" : "") + " " + hosts + (reason.isEmpty() ? "" : " " + reason);
+        return status + (cause == null ? "" : " (" + cause.word() + ")") + (implicit ? " (implicit)" : "") + " " + hosts
+            + (reason.isEmpty() ? "" : " " + reason);
     }
 }

@@ -164,11 +164,16 @@ final class CallbackStarter {
         try {
             metrics.finished(v, timer);
             log.info(style.verdictLine, address, v.domain(), v.result().word(), v.stage().word(),
-                v.code() == 0 ? "" : v.code(), v.elapsed().toMillis(), v.cached(), tlsWord(v), context, v.text());
+                v.code() == 0 ? "" : v.code(), v.elapsed().toMillis(), cachedWord(v), tlsWord(v), context, v.text());
         } catch (RuntimeException e) {
             // Runs on an engine thread: nothing may escape into it.
             log.warn("recording a callback verdict failed: {}", e.toString());
         }
+    }
+
+    /** {@code true} or {@code false}, and after a pass being renewed {@code refreshing=true} as a field of its own. */
+    private static String cachedWord(Verdict v) {
+        return v.refreshing() ? "true refreshing=true" : Boolean.toString(v.cached());
     }
 
     /** The verdict's TLS state for the log line, quoted when it names a protocol and a cipher (it has a space). */

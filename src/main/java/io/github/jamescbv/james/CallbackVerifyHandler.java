@@ -70,6 +70,7 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
     private final DomainList domains;
     private final CbvMetrics metrics;
     private final CbvRuntime runtime;
+    private final JamesHostName hostName;
 
     // Set once by init(), before James accepts the first connection.
     private HandlerConfig config;
@@ -80,17 +81,27 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
     private RcptEnforcer enforcer;
     private VerdictAttributes attributes;
 
-    /** @param runtime the process's one engine and memory, shared with every other handler and mailet */
+    /**
+     * @param runtime  the process's one engine and memory, shared with every other handler and mailet
+     * @param hostName the name James announces, for the probes' EHLO when {@code <heloName>} is not given
+     */
     @Inject
-    public CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, CbvRuntime runtime) {
+    public CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, CbvRuntime runtime,
+                                 JamesHostName hostName) {
         this.domains = domains;
         this.metrics = new CbvMetrics(metricFactory);
         this.runtime = runtime;
+        this.hostName = hostName;
+    }
+
+    /** Outside James (unit tests): without {@code <heloName>}, the probes say this host's name. */
+    public CallbackVerifyHandler(DomainList domains, MetricFactory metricFactory, CbvRuntime runtime) {
+        this(domains, metricFactory, runtime, JamesHostName.UNKNOWN);
     }
 
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
-        init(HandlerConfig.parse(configuration), ChannelAccess.detect());
+        init(HandlerConfig.parse(configuration, () -> hostName.forHandler(configuration)), ChannelAccess.detect());
     }
 
     void init(HandlerConfig parsed, ChannelAccess channelAccess) throws ConfigurationException {
@@ -114,6 +125,7 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
         this.enforcer = new RcptEnforcer(parsed.enforcement(), rcptGate, metrics);
         this.attributes = new VerdictAttributes(parsed.attribute());
         LOG.info("SMTP callback verification enabled: {}", parsed);
+        HeloNameWarning.logIfNeeded(LOG, WHO, parsed.heloName(), "<heloName> in the handler (smtpserver.xml)");
     }
 
     @Override

@@ -46,6 +46,7 @@ public class CallbackVerifyMailet extends GenericMailet {
 
     private final CbvRuntime runtime;
     private final CbvMetrics metrics;
+    private final JamesHostName hostName;
 
     // Set once by init(), before the container hands over the first mail; read by spool threads after.
     private volatile MailetSettings settings;
@@ -54,15 +55,22 @@ public class CallbackVerifyMailet extends GenericMailet {
     /** Made at the first mail, once the handlers have configured the shared protections (see {@link CbvRuntime}). */
     private volatile CallbackStarter starter;
 
+    /** @param hostName the name James announces, for the probes' EHLO when {@code heloName} is not given */
     @Inject
-    public CallbackVerifyMailet(CbvRuntime runtime, MetricFactory metricFactory) {
+    public CallbackVerifyMailet(CbvRuntime runtime, MetricFactory metricFactory, JamesHostName hostName) {
         this.runtime = runtime;
         this.metrics = new CbvMetrics(metricFactory);
+        this.hostName = hostName;
+    }
+
+    /** Outside James (unit tests): without {@code heloName}, the probes say this host's name. */
+    public CallbackVerifyMailet(CbvRuntime runtime, MetricFactory metricFactory) {
+        this(runtime, metricFactory, JamesHostName.UNKNOWN);
     }
 
     @Override
     public void init() throws MessagingException {
-        MailetSettings parsed = MailetSettings.parse(getMailetConfig());
+        MailetSettings parsed = MailetSettings.parse(getMailetConfig(), hostName::forMailet);
         try {
             this.engine = runtime.engine(parsed.engine());
         } catch (RuntimeException e) {
@@ -71,6 +79,8 @@ public class CallbackVerifyMailet extends GenericMailet {
         this.attributes = new VerdictAttributes(parsed.attribute());
         this.settings = parsed;
         LOG.info("SMTP callback verification mailet enabled: {}", parsed);
+        HeloNameWarning.logIfNeeded(LOG, "CallbackVerifyMailet", parsed.heloName(),
+            "the mailet's heloName parameter (mailetcontainer.xml)");
     }
 
     private CallbackStarter starter() {

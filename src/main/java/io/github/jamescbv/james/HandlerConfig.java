@@ -7,6 +7,7 @@ import io.github.jamescbv.config.Settings;
 import io.github.jamescbv.core.Cidr;
 import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.Exemptions;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 
@@ -38,6 +40,7 @@ public final class HandlerConfig {
     private final String attribute;
     private final Duration maxWait;
     private final boolean verifyAuthenticated;
+    private final HeloName heloName;
     private final VerifierSettings settings;
     private final DomainMap map;
     private final CacheSettings cache;
@@ -68,13 +71,21 @@ public final class HandlerConfig {
     HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
                   DomainMap map, CacheSettings cache, Optional<RedisSettings> redis, LimitSettings limits,
                   Exemptions exemptions, EnforcementSettings enforcement) {
-        this(phase, attribute, maxWait, verifyAuthenticated, settings, map, cache, redis, limits, ReuseSettings.DEFAULTS,
-            exemptions, enforcement);
+        this(phase, attribute, maxWait, verifyAuthenticated, HeloName.of(settings.heloName(), "configured"), settings,
+            map, cache, redis, limits, ReuseSettings.DEFAULTS, exemptions, enforcement);
     }
 
     HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
                   DomainMap map, CacheSettings cache, Optional<RedisSettings> redis, LimitSettings limits,
                   ReuseSettings reuse, Exemptions exemptions, EnforcementSettings enforcement) {
+        this(phase, attribute, maxWait, verifyAuthenticated, HeloName.of(settings.heloName(), "configured"), settings,
+            map, cache, redis, limits, reuse, exemptions, enforcement);
+    }
+
+    private HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, HeloName heloName,
+                          VerifierSettings settings, DomainMap map, CacheSettings cache, Optional<RedisSettings> redis,
+                          LimitSettings limits, ReuseSettings reuse, Exemptions exemptions, EnforcementSettings enforcement) {
+        this.heloName = heloName;
         this.reuse = reuse;
         this.redis = redis;
         this.phase = phase;
@@ -153,18 +164,32 @@ public final class HandlerConfig {
         return settings;
     }
 
+    /** The probes' EHLO name (also in {@link #settings()}) and where it came from. */
+    public HeloName heloName() {
+        return heloName;
+    }
+
     /**
      * @throws ConfigurationException naming the element and the value when anything is unknown,
      *                                repeated or malformed
      */
     public static HandlerConfig parse(Configuration config) throws ConfigurationException {
+        return parse(config, HeloName::local);
+    }
+
+    /**
+     * As {@link #parse(Configuration)}, the probes' EHLO name {@code heloDefault}'s when
+     * {@code <heloName>} is not given.
+     */
+    public static HandlerConfig parse(Configuration config, Supplier<HeloName> heloDefault) throws ConfigurationException {
         HandlerElements e = new HandlerElements(config);
         e.rejectUnknown();
         Phase phase = e.value(Settings.PHASE, HandlerConfig::phase);
         String attribute = e.value(Settings.ATTRIBUTE);
         Duration maxWait = e.value(Settings.MAX_WAIT);
         boolean verifyAuthenticated = e.value(Settings.VERIFY_AUTHENTICATED);
-        return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, EngineSettings.read(e),
+        HeloName helo = EngineSettings.heloName(e, heloDefault);
+        return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, helo, EngineSettings.read(e, helo),
             EngineSettings.map(e), cacheSettings(e), redisSettings(e), limitSettings(e), reuseSettings(e), exemptions(e),
             enforcementSettings(e));
     }
@@ -194,7 +219,11 @@ public final class HandlerConfig {
         Duration error = e.value(Settings.CACHE_ERROR_TTL);
         Duration transientTtl = e.value(Settings.CACHE_TRANSIENT_TTL);
         int maxEntries = e.value(Settings.CACHE_MAX_ENTRIES);
-        return e.group(Settings.CACHE_PASS_TTL.element(), () -> new CacheSettings(pass, error, transientTtl, maxEntries));
+        Duration dnsFailure = e.value(Settings.CACHE_DNS_FAILURE_TTL);
+        CacheSettings cache = e.group(Settings.CACHE_PASS_TTL.element(),
+            () -> new CacheSettings(pass, error, transientTtl, maxEntries, dnsFailure));
+        Optional<Duration> passRefresh = e.given(Settings.CACHE_PASS_REFRESH);
+        return passRefresh.isEmpty() ? cache : e.check(Settings.CACHE_PASS_REFRESH, () -> cache.withPassRefresh(passRefresh.get()));
     }
 
     /** {@code <redis>}: absent without its {@code <url>}; its other elements alone are a mistake worth stopping for. */
@@ -247,10 +276,11 @@ public final class HandlerConfig {
     public String toString() {
         return "phase=" + phase.word() + " attribute=" + attribute + " maxWait=" + Durations.format(maxWait)
             + " verifyAuthenticated=" + verifyAuthenticated + " port=" + settings.port()
-            + " heloName=" + settings.heloName() + " mailfrom=<" + settings.mailFrom().map(Object::toString).orElse("")
+            + " heloName=" + heloName + " mailfrom=<" + settings.mailFrom().map(Object::toString).orElse("")
             + "> map=" + map.entries() + " dns=" + (settings.dnsServers().isEmpty() ? "system" : settings.dnsServers())
             + " allowPrivateTargets=" + settings.allowPrivateTargets()
             + " allowTargetNetworks=" + settings.allowTargetNetworks() + " tls=" + settings.tls().word()
+            + " pipelining=" + settings.pipelining()
             + " randomCheck=" + settings.randomCheck() + " postmasterCheck=" + settings.postmasterCheck()
             + " cache=[" + cache + "] store=" + redis.map(r -> "redis[" + r + "]").orElse("memory")
             + " limits=[" + limits + "] reuse=[" + reuse + "] " + exemptions + " " + enforcement;

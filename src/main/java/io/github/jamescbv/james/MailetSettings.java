@@ -5,8 +5,10 @@ import io.github.jamescbv.config.MailetParameters;
 import io.github.jamescbv.config.Settings;
 import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.core.Durations;
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.mail.MessagingException;
 import org.apache.mailet.MailetConfig;
 
@@ -24,10 +26,13 @@ final class MailetSettings {
     private final AddressSource address;
     private final String attribute;
     private final Duration maxWait;
+    private final HeloName heloName;
     private final VerifierSettings engine;
     private final DomainMap map;
 
-    MailetSettings(AddressSource address, String attribute, Duration maxWait, VerifierSettings engine, DomainMap map) {
+    MailetSettings(AddressSource address, String attribute, Duration maxWait, HeloName heloName, VerifierSettings engine,
+                   DomainMap map) {
+        this.heloName = heloName;
         this.address = address;
         this.attribute = attribute;
         this.maxWait = maxWait;
@@ -54,6 +59,11 @@ final class MailetSettings {
         return engine;
     }
 
+    /** The probes' EHLO name (also in {@link #engine()}) and where it came from. */
+    HeloName heloName() {
+        return heloName;
+    }
+
     /** Which domain or host to call back for an address's domain, applied before anything else. */
     DomainMap map() {
         return map;
@@ -61,21 +71,28 @@ final class MailetSettings {
 
     /** @throws MessagingException naming the parameter and its value when anything is unknown or malformed */
     static MailetSettings parse(MailetConfig config) throws MessagingException {
+        return parse(config, HeloName::local);
+    }
+
+    /** As {@link #parse(MailetConfig)}, the probes' EHLO name {@code heloDefault}'s when {@code heloName} is not given. */
+    static MailetSettings parse(MailetConfig config, Supplier<HeloName> heloDefault) throws MessagingException {
         MailetParameters p = new MailetParameters(config);
         p.rejectUnknown();
         AddressSource address = p.value(Settings.ADDRESS, AddressSource::parse);
         String attribute = p.value(Settings.ATTRIBUTE);
         Duration maxWait = p.value(Settings.SPOOL_MAX_WAIT);
-        return new MailetSettings(address, attribute, maxWait, EngineSettings.read(p), EngineSettings.map(p));
+        HeloName helo = EngineSettings.heloName(p, heloDefault);
+        return new MailetSettings(address, attribute, maxWait, helo, EngineSettings.read(p, helo), EngineSettings.map(p));
     }
 
     @Override
     public String toString() {
         return "address=" + address + " attribute=" + attribute + " maxWait=" + Durations.format(maxWait)
-            + " port=" + engine.port() + " heloName=" + engine.heloName()
+            + " port=" + engine.port() + " heloName=" + heloName
             + " mailfrom=<" + engine.mailFrom().map(Object::toString).orElse("") + "> map=" + map.entries()
             + " dns=" + (engine.dnsServers().isEmpty() ? "system" : engine.dnsServers())
             + " allowPrivateTargets=" + engine.allowPrivateTargets()
-            + " allowTargetNetworks=" + engine.allowTargetNetworks() + " tls=" + engine.tls().word();
+            + " allowTargetNetworks=" + engine.allowTargetNetworks() + " tls=" + engine.tls().word()
+            + " pipelining=" + engine.pipelining();
     }
 }

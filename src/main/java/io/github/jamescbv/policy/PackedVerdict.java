@@ -1,5 +1,6 @@
 package io.github.jamescbv.policy;
 
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -24,14 +25,19 @@ import java.util.Arrays;
  * <p>Layout: result, stage and flag bytes, then variable-length numbers (code, elapsed seconds,
  * elapsed nanoseconds) and length-prefixed strings (enhanced code, text, MX host, IP address,
  * domain unless implied, each present fact's text, the TLS protocol and cipher when there was
- * one). The TLS state came last and its flags were unused before: arrays packed without it
- * (by an earlier version, kept in a shared store) read as "no session", and an earlier version
- * reading a newer array stops before it. A session in clear text costs a flag bit, no bytes.
+ * one), then when it was remembered (epoch milliseconds). Each later addition came last, with a
+ * flag bit unused before: arrays packed without it (by an earlier version, kept in a shared store)
+ * read as "no session" and "made at an unknown time", and an earlier version reading a newer
+ * array stops before it. A session in clear text costs a flag bit, no bytes.
+ * Why DNS failed takes three more bits of the flags (none set: it did not), unread by earlier versions.
+ *
+ * <p>{@link Verdict#refreshing()} is not kept: it marks how a remembered verdict is served.
  */
 public final class PackedVerdict {
     private static final Result[] RESULTS = Result.values();
     private static final Stage[] STAGES = Stage.values();
     private static final Fact.Value[] FACT_VALUES = Fact.Value.values();
+    private static final DnsFailure[] DNS_FAILURES = DnsFailure.values();
 
     private static final int RESULT = 0;
     private static final int STAGE = 1;
@@ -46,6 +52,11 @@ public final class PackedVerdict {
     private static final int TLS_NONE = 4;
     /** The deciding session was in TLS: its description is the last string. */
     private static final int TLS_NAMED = 8;
+    /** Bits 4 to 6 of the flags: 0 when DNS did not fail, else the {@link DnsFailure}'s ordinal plus one. */
+    private static final int DNS_FAILURE_SHIFT = 4;
+    private static final int DNS_FAILURE_MASK = 0x70;
+    /** Bit 7 of the flags: the time the verdict was remembered follows everything else. */
+    private static final int MADE_AT = 0x80;
     /** In a fact byte: 0 means no fact; else this bit, the remembered bit and the value's ordinal. */
     private static final int FACT_PRESENT = 0x80;
     private static final int FACT_REMEMBERED = 0x40;
@@ -55,13 +66,22 @@ public final class PackedVerdict {
 
     /** {@code verdict} in packed form; its domain is left out when it equals {@code impliedDomain}. */
     public static byte[] pack(Verdict verdict, String impliedDomain) {
+        return pack(verdict, impliedDomain, 0);
+    }
+
+    /**
+     * As above, remembered at {@code madeAtMillis} (epoch milliseconds; 0: unknown, not stored),
+     * which {@link #madeAtMillis} reads back: how old a remembered verdict is.
+     */
+    public static byte[] pack(Verdict verdict, String impliedDomain, long madeAtMillis) {
         boolean implied = verdict.domain().equals(impliedDomain);
         Fact acceptAll = verdict.acceptAll().orElse(null);
         Fact postmaster = verdict.postmasterRejected().orElse(null);
         Writer w = new Writer();
         w.bytes[RESULT] = (byte) verdict.result().ordinal();
         w.bytes[STAGE] = (byte) verdict.stage().ordinal();
-        w.bytes[FLAGS] = (byte) ((verdict.cached() ? CACHED : 0) | (implied ? DOMAIN_IMPLIED : 0) | tlsFlag(verdict.tls()));
+        w.bytes[FLAGS] = (byte) ((verdict.cached() ? CACHED : 0) | (implied ? DOMAIN_IMPLIED : 0) | tlsFlag(verdict.tls())
+            | dnsFailureBits(verdict) | (madeAtMillis != 0 ? MADE_AT : 0));
         w.bytes[ACCEPT_ALL] = factByte(acceptAll);
         w.bytes[POSTMASTER] = factByte(postmaster);
         w.size = FIXED;
@@ -84,6 +104,9 @@ public final class PackedVerdict {
         if (tlsFlag(verdict.tls()) == TLS_NAMED) {
             w.text(verdict.tls());
         }
+        if (madeAtMillis != 0) {
+            w.number(madeAtMillis);
+        }
         return w.toArray();
     }
 
@@ -105,7 +128,30 @@ public final class PackedVerdict {
         b.acceptAll(acceptAll == 0 ? null : fact(acceptAll, r.text()));
         b.postmasterRejected(postmaster == 0 ? null : fact(postmaster, r.text()));
         b.tls((flags & TLS_NAMED) != 0 ? r.text() : (flags & TLS_NONE) != 0 ? Verdict.NO_TLS : "");
+        int dnsFailure = (flags & DNS_FAILURE_MASK) >> DNS_FAILURE_SHIFT;
+        b.dnsFailure(dnsFailure == 0 ? null : DNS_FAILURES[dnsFailure - 1]);
         return b.build();
+    }
+
+    /**
+     * When the verdict was remembered (epoch milliseconds), without unpacking it; 0 when unknown
+     * (packed without it, by an earlier version or with 0).
+     */
+    public static long madeAtMillis(byte[] packed) {
+        int flags = packed[FLAGS];
+        if ((flags & MADE_AT) == 0) {
+            return 0;
+        }
+        Reader r = new Reader(packed);
+        r.number(); // code
+        r.number(); // elapsed seconds
+        r.number(); // elapsed nanoseconds
+        int texts = 4 + ((flags & DOMAIN_IMPLIED) != 0 ? 0 : 1) + (packed[ACCEPT_ALL] != 0 ? 1 : 0)
+            + (packed[POSTMASTER] != 0 ? 1 : 0) + ((flags & TLS_NAMED) != 0 ? 1 : 0);
+        for (int i = 0; i < texts; i++) {
+            r.skipText();
+        }
+        return r.number();
     }
 
     /** The result alone, without unpacking the rest. */
@@ -118,6 +164,10 @@ public final class PackedVerdict {
             return 0;
         }
         return Verdict.NO_TLS.equals(tls) ? TLS_NONE : TLS_NAMED;
+    }
+
+    private static int dnsFailureBits(Verdict verdict) {
+        return verdict.dnsFailure().map(f -> (f.ordinal() + 1) << DNS_FAILURE_SHIFT).orElse(0);
     }
 
     private static byte factByte(Fact fact) {
@@ -197,6 +247,11 @@ public final class PackedVerdict {
                 shift += 7;
             } while (b < 0);
             return (v >>> 1) ^ -(v & 1);
+        }
+
+        void skipText() {
+            int length = (int) number();
+            position += length;
         }
 
         String text() {

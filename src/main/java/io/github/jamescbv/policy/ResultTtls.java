@@ -8,11 +8,19 @@ public final class ResultTtls {
     private final long passMillis;
     private final long errorMillis;
     private final long transientMillis;
+    private final long dnsFailureMillis;
 
     ResultTtls(CacheSettings settings) {
         this.passMillis = millis(settings.passTtl());
         this.errorMillis = millis(settings.errorTtl());
         this.transientMillis = millis(settings.transientTtl());
+        // Never longer than any other transient: transientTtl 0 keeps no transient at all.
+        this.dnsFailureMillis = Math.min(transientMillis, millis(settings.dnsFailureTtl()));
+    }
+
+    /** The lifetime of a DNS failure that may be the domain's: dnsFailureTtl, at most transientTtl. */
+    long dnsFailureMillis() {
+        return dnsFailureMillis;
     }
 
     long millis(Result result) {

@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * The ESMTP extensions a server announced in its reply to EHLO (RFC 5321 4.1.1.1): one keyword a
  * line after the first, with parameters after it. Kept per connection, for the steps that depend
- * on them: STARTTLS ({@link SmtpConnection}); PIPELINING is not used yet.
+ * on them: STARTTLS ({@link SmtpConnection}), PIPELINING ({@link ProbeSession}).
  *
  * <p>The reply comes from an untrusted remote, so what does not parse is ignored rather than
  * refused: a keyword that breaks the RFC's syntax or passes {@value #MAX_KEYWORD_LENGTH}

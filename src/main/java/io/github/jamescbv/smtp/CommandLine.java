@@ -42,8 +42,12 @@ final class CommandLine {
 
     /** The checked command as ASCII with CRLF. */
     static ByteBuf encode(ByteBufAllocator alloc, String command) {
+        return encodeInto(alloc.buffer(command.length() + 2), command);
+    }
+
+    /** Appends the checked command as ASCII with CRLF to {@code buf}, which a pipelined group shares; returns it. */
+    static ByteBuf encodeInto(ByteBuf buf, String command) {
         check(command);
-        ByteBuf buf = alloc.buffer(command.length() + 2);
         buf.writeCharSequence(command, StandardCharsets.US_ASCII);
         buf.writeByte('\r').writeByte('\n');
         return buf;

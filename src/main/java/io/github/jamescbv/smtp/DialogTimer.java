@@ -106,10 +106,13 @@ final class DialogTimer {
         return true;
     }
 
-    /** Waits for the reply to QUIT, for commandTimeout or {@link #QUIT_WAIT}, whichever is shorter. */
-    void awaitQuitReply(ChannelHandlerContext ctx, Consumer<String> onExpiry) {
+    /**
+     * Waits for the reply to QUIT, or to a pipelined command owed before it ({@code verb}), for
+     * commandTimeout or {@link #QUIT_WAIT}, whichever is shorter.
+     */
+    void awaitQuitReply(ChannelHandlerContext ctx, String verb, Consumer<String> onExpiry) {
         Duration wait = commandTimeout.compareTo(QUIT_WAIT) < 0 ? commandTimeout : QUIT_WAIT;
-        schedule(ctx, nanos(wait), () -> onExpiry.accept("no reply to QUIT within " + Durations.format(wait)));
+        schedule(ctx, nanos(wait), () -> onExpiry.accept("no reply to " + verb + " within " + Durations.format(wait)));
     }
 
     /** Now, on the clock of the deadline. */

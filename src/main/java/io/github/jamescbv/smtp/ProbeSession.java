@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * connection that carried follow-ups is never kept, nor the second connection of the follow-ups:
  * their random and postmaster recipients are theirs, and a connection that asked them has done
  * enough.
+ *
+ * <p><b>Pipelining.</b> When the route allows it and the server announced PIPELINING (after TLS:
+ * in the EHLO inside it), each transaction goes out as one group ({@link Transaction#pipelined}),
+ * which saves a round trip per transaction; what decides is the same.
  */
 final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeSession.class);
@@ -85,6 +89,8 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     private boolean followingUp;
     /** Set when the connection broke during the follow-ups: {@link #closed} asks the rest elsewhere. */
     private String dropReason;
+    /** Whether transactions go out as groups: the route allows it and the server announced PIPELINING. */
+    private boolean pipelining;
 
     /** The session of a probe's (first) connection; {@code connections} gives it that one and its others. */
     ProbeSession(ProbeRequest request, Connections connections) {
@@ -159,7 +165,7 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
         kept.probeStarts();
         transcript.line("reuse " + transcript.peer() + ": " + kept.describe()
             + (connection.protection().equals(Verdict.NO_TLS) ? "" : ", in TLS"));
-        Transaction.begin(connection, request.query().mailFrom(), this);
+        firstTransaction(connection.capabilities());
     }
 
     /**
@@ -191,11 +197,21 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
         return !results.settled();
     }
 
-    // STARTTLS was the connection's business (these are the capabilities after it); PIPELINING is not used yet.
+    // STARTTLS was the connection's business: these are the capabilities after it.
     @Override
     public void ready(Capabilities capabilities) {
         kept.probeStarts();
-        Transaction.begin(connection, request.query().mailFrom(), this);
+        firstTransaction(capabilities);
+    }
+
+    /** The probe's own transaction, pipelined when the route allows it and the server announced PIPELINING. */
+    private void firstTransaction(Capabilities capabilities) {
+        pipelining = request.route().pipelining() && capabilities.pipelining();
+        if (pipelining) {
+            beginPipelined(false);
+        } else {
+            Transaction.begin(connection, request.query().mailFrom(), this);
+        }
     }
 
     @Override
@@ -243,10 +259,11 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
 
     @Override
     public void mailAccepted(Transaction transaction) {
-        if (followingUp || results.secondConnection()) {
-            askFollowUp(transaction);
+        EmailAddress next = nextRecipient();
+        if (next == null) {
+            connection.quit();
         } else {
-            transaction.rcptTo(request.query().recipient());
+            transaction.rcptTo(next);
         }
     }
 
@@ -305,6 +322,10 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
      * reuse is on and it may serve again (the transcript says why not, else), or takes leave.
      */
     private void leave() {
+        if (!connection.isOpen()) { // a pipelined group's reply is still owed: QUIT reads it first
+            connection.quit();
+            return;
+        }
         ReuseSettings reuse = connections.pool().settings();
         String whyNot = reuse.enabled() ? kept.whyNotKept(reuse) : null;
         if (!reuse.enabled() || whyNot != null) {
@@ -329,17 +350,29 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     /** The next follow-up's transaction. */
     private void followUp() {
         followingUp = true;
-        Transaction.beginAfterAnother(connection, request.query().mailFrom(), this);
+        if (pipelining) {
+            beginPipelined(true);
+        } else {
+            Transaction.beginAfterAnother(connection, request.query().mailFrom(), this);
+        }
     }
 
-    /** RCPT TO of the next follow-up recipient; QUIT if none is left (the client gave them up meanwhile). */
-    private void askFollowUp(Transaction transaction) {
-        EmailAddress next = results.nextFollowUp();
+    /** A whole transaction in one group, asking {@link #nextRecipient}; QUIT if there is none. */
+    private void beginPipelined(boolean afterAnother) {
+        EmailAddress next = nextRecipient();
         if (next == null) {
             connection.quit();
         } else {
-            transaction.rcptTo(next);
+            Transaction.pipelined(connection, afterAnother, request.query().mailFrom(), next, this);
         }
+    }
+
+    /**
+     * Whom RCPT TO asks now: the address, or on the follow-ups' turn the next follow-up recipient,
+     * null if none is left (the client gave them up meanwhile).
+     */
+    private EmailAddress nextRecipient() {
+        return followingUp || results.secondConnection() ? results.nextFollowUp() : request.query().recipient();
     }
 
     /** A follow-up recipient's RCPT TO was answered: record it, then the next one or QUIT. */

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Where a probe connection goes and how it presents itself: the address and port, the MX host
- * name it was found under, our EHLO/HELO name and the TLS policy. Two connections with equal
+ * name it was found under, our EHLO/HELO name, the TLS policy and whether commands may be
+ * pipelined (RFC 2920) when the server offers it. Two connections with equal
  * routes are interchangeable once greeted, so this is the key a kept connection would be found
  * under; anything that changes what the server has seen of us belongs in it.
  *
@@ -22,6 +23,7 @@ public final class Route {
     private final String mxHostKey;
     private final String heloName;
     private final TlsPolicy tls;
+    private final boolean pipelining;
 
     /**
      * A clear-text route.
@@ -34,12 +36,18 @@ public final class Route {
         this(address, mxHost, heloName, TlsPolicy.NONE);
     }
 
+    /** A route that pipelines when the server offers it (the default; {@link #withPipelining} turns it off). */
     public Route(InetSocketAddress address, String mxHost, String heloName, TlsPolicy tls) {
+        this(address, mxHost, heloName, tls, true);
+    }
+
+    private Route(InetSocketAddress address, String mxHost, String heloName, TlsPolicy tls, boolean pipelining) {
         this.address = Objects.requireNonNull(address, "address");
         this.mxHost = Objects.requireNonNull(mxHost, "mxHost");
         this.mxHostKey = mxHost.toLowerCase(Locale.ROOT);
         this.heloName = Objects.requireNonNull(heloName, "heloName");
         this.tls = Objects.requireNonNull(tls, "tls");
+        this.pipelining = pipelining;
     }
 
     public InetSocketAddress address() { return address; }
@@ -47,9 +55,17 @@ public final class Route {
     public String heloName() { return heloName; }
     public TlsPolicy tls() { return tls; }
 
+    /** Whether MAIL FROM and RCPT TO go out together when the server announces PIPELINING (RFC 2920). */
+    public boolean pipelining() { return pipelining; }
+
     /** The same route under another TLS policy: the clear-text retry of a failed STARTTLS. */
     public Route withTls(TlsPolicy policy) {
-        return new Route(address, mxHost, heloName, policy);
+        return new Route(address, mxHost, heloName, policy, pipelining);
+    }
+
+    /** The same route, pipelining when offered or never (the operator's off switch). */
+    public Route withPipelining(boolean on) {
+        return new Route(address, mxHost, heloName, tls, on);
     }
 
     // The HELO name is compared exactly: it is what the server saw.
@@ -63,16 +79,17 @@ public final class Route {
         }
         Route other = (Route) o;
         return address.equals(other.address) && mxHostKey.equals(other.mxHostKey)
-            && heloName.equals(other.heloName) && tls == other.tls;
+            && heloName.equals(other.heloName) && tls == other.tls
+            && pipelining == other.pipelining;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(address, mxHostKey, heloName, tls);
+        return Objects.hash(address, mxHostKey, heloName, tls, pipelining);
     }
 
     @Override
     public String toString() {
-        return address + " (" + mxHost + ") as " + heloName + ", tls " + tls;
+        return address + " (" + mxHost + ") as " + heloName + ", tls " + tls + (pipelining ? "" : ", no pipelining");
     }
 }

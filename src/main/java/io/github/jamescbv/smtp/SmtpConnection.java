@@ -14,6 +14,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import java.util.ArrayDeque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +23,14 @@ import org.slf4j.LoggerFactory;
  * One SMTP connection of a probe, up to the point where mail transactions can run and from the
  * point where they are over: connect, the 220 greeting, EHLO (HELO if EHLO gets a 5xx) and the
  * {@link Capabilities} it announces, then QUIT and close. In between it carries the commands of
- * {@link Transaction}s, one at a time, each reply to the transaction that sent the command; its
- * {@link Owner} decides which transactions run, and hears everything else.
+ * {@link Transaction}s, each reply to the handler of its command; its {@link Owner} decides which
+ * transactions run, and hears everything else.
+ *
+ * <p><b>Pipelining</b> (RFC 2920): a transaction may send several commands as one group, in one
+ * write; their handlers wait in a queue, and the replies, which come in order, go to them in
+ * order, each bounded by the reply timer and each deciding at its own command's stage. Replies of
+ * a group may arrive in one read; anything beyond the replies owed is still a protocol error. When
+ * the owner takes leave while replies of a group are owed, they are read and ignored, then QUIT.
  *
  * <p><b>STARTTLS</b> (RFC 3207), when the route's {@link TlsPolicy} asks for it and EHLO offers
  * it: STARTTLS, its 220, the TLS handshake (a Netty {@link SslHandler} from the {@link TlsClient}
@@ -83,6 +91,19 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         void onReply(SmtpReply reply);
     }
 
+    /** A transaction's command: its line, the stage an outcome decided by its reply reports (null keeps the current one), who gets the reply. */
+    static final class Command {
+        final String line;
+        final Stage stage;
+        final ReplyHandler handler;
+
+        Command(String line, Stage stage, ReplyHandler handler) {
+            this.line = line;
+            this.stage = stage;
+            this.handler = handler;
+        }
+    }
+
     private final Route route;
     private final TlsClient tls;
     private final ReplyParser parser;
@@ -94,14 +115,14 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     // The stage for outcomes: written on the I/O thread, read by the owner's abort from the closing thread.
     private volatile Stage stage = Stage.CONNECT;
     private ConnectionStep step = ConnectionStep.CONNECTING;
-    /** Who gets the reply to the transaction's command in flight. */
-    private ReplyHandler replyHandler;
-    /** The verb of the last command sent, for the reason given when it cannot be sent. */
-    private String lastVerb = "";
+    /** The transaction's commands in flight, oldest first: each reply goes to the head's handler. */
+    private final ArrayDeque<Command> inFlight = new ArrayDeque<>();
     /** Whether the TLS handshake is done: the session is protected, and STARTTLS is never asked again. */
     private boolean inTls;
     /** See {@link #protection()}. */
     private String protection = "";
+    /** What the last EHLO announced; see {@link #capabilities()}. */
+    private Capabilities capabilities = Capabilities.NONE;
     /** When the command in flight was sent, on the holder's clock; see {@link #fastestReplyNanos()}. */
     private long sentAt;
     private long fastestReply = Long.MAX_VALUE;
@@ -153,9 +174,15 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         return fastestReply;
     }
 
-    /** Open and past its opening, nothing said since: ready for a command, or for QUIT. On the I/O thread. */
+    /** The extensions the server announced, inside TLS when the connection is; {@link Capabilities#NONE} before EHLO. */
+    Capabilities capabilities() {
+        return capabilities;
+    }
+
+    /** Open and past its opening, no reply owed: ready for a command, or for QUIT. On the I/O thread. */
     boolean isOpen() {
-        return ctx != null && ctx.channel().isActive() && (step == ConnectionStep.TRANSACTION || step == ConnectionStep.IDLE);
+        return ctx != null && ctx.channel().isActive() && inFlight.isEmpty()
+            && (step == ConnectionStep.TRANSACTION || step == ConnectionStep.IDLE);
     }
 
     /** Waiting between probes: nothing in flight, and anything the remote says now ends the connection. On the I/O thread. */
@@ -211,24 +238,46 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
      * @param commandStage the stage an outcome decided by its reply reports; null keeps the current one
      */
     void send(String command, Stage commandStage, ReplyHandler handler) {
-        replyHandler = handler;
-        send(ConnectionStep.TRANSACTION, commandStage, command);
+        send(List.of(new Command(command, commandStage, handler)));
     }
 
-    /** Takes leave politely: QUIT, then close on the 221 (or after a bounded wait for it). */
+    /**
+     * Sends a transaction's commands as one group, in one write: pipelined (RFC 2920) when there
+     * are several, which only a server that announced PIPELINING may get. Each reply goes to its
+     * command's handler, in order. Only when no reply is owed: a group is sent after the last reply.
+     */
+    void send(List<Command> group) {
+        if (!inFlight.isEmpty()) {
+            throw new IllegalStateException("a reply is still owed to " + CommandLine.verb(inFlight.peek().line));
+        }
+        inFlight.addAll(group);
+        send(ConnectionStep.TRANSACTION, group);
+    }
+
+    /**
+     * Takes leave politely: QUIT, then close on the 221 (or after a bounded wait for it). Replies
+     * still owed to a pipelined group come first: they are read and ignored, then QUIT (within the
+     * same bounded wait each), so that the 221 is not mistaken for one of them.
+     */
     void quit() {
         step = ConnectionStep.QUIT;
         timer.cancel();
+        if (!inFlight.isEmpty()) {
+            timer.awaitQuitReply(ctx, CommandLine.verb(inFlight.peek().line), this::quitTimeout);
+            return;
+        }
         transcript.line("-> QUIT");
         ctx.writeAndFlush(CommandLine.encode(ctx.alloc(), "QUIT")).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 close();
             }
         });
-        timer.awaitQuitReply(ctx, detail -> {
-            transcript.line("timeout: " + detail);
-            close();
-        });
+        timer.awaitQuitReply(ctx, "QUIT", this::quitTimeout);
+    }
+
+    private void quitTimeout(String detail) {
+        transcript.line("timeout: " + detail);
+        close();
     }
 
     /** Closes at once, without QUIT; the owner hears of it through {@link Owner#closed}. */
@@ -292,8 +341,13 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
                 if (reply == null) {
                     continue;
                 }
+                // Replies owed to commands sent before this reply was read: a pipelined group's may share a read.
+                boolean moreOwed = inFlight.size() > 1;
                 boolean wasAwaiting = step.awaitsReply();
                 onReply(reply);
+                if (moreOwed) {
+                    continue;
+                }
                 if (!wasAwaiting || !step.awaitsReply()) {
                     break; // done with this connection: whatever follows in this read is ignored
                 }
@@ -399,18 +453,37 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
                 }
                 break;
             case TRANSACTION:
-                replyHandler.onReply(reply);
+                transactionReply(reply);
                 break;
             case QUIT:
-                close();
+                if (inFlight.poll() == null) {
+                    close(); // the reply to QUIT
+                } else {
+                    quit(); // one owed to the group, ignored: wait for the next, or now QUIT
+                }
                 break;
             default:
                 break;
         }
     }
 
+    /** The reply to the oldest command in flight goes to its handler; then the next one's is awaited, at its stage. */
+    private void transactionReply(SmtpReply reply) {
+        Command answered = inFlight.poll();
+        boolean moreOwed = !inFlight.isEmpty();
+        answered.handler.onReply(reply);
+        if (moreOwed && step == ConnectionStep.TRANSACTION) {
+            Command next = inFlight.peek();
+            if (next.stage != null) {
+                stage = next.stage; // from here on, a failure belongs to this command
+            }
+            awaitReply();
+        }
+    }
+
     /** EHLO or HELO was accepted: STARTTLS first if the policy asks for it and it is not done, else transactions can begin. */
     private void greeted(Capabilities capabilities) {
+        this.capabilities = capabilities;
         if (inTls || route.tls() == TlsPolicy.NONE) {
             owner.ready(capabilities);
         } else if (capabilities.startTls()) {
@@ -481,32 +554,45 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         close();
     }
 
+    /** An opening command (EHLO, HELO, STARTTLS): its reply goes to {@link #onReply} through the step. */
     private void send(ConnectionStep next, Stage commandStage, String command) {
+        send(next, List.of(new Command(command, commandStage, null)));
+    }
+
+    /** Sends {@code group} in one write; the stage and the reply timer are those of its first command. */
+    private void send(ConnectionStep next, List<Command> group) {
         step = next;
-        Stage nextStage = commandStage != null ? commandStage : next.stage;
+        Command first = group.get(0);
+        Stage nextStage = first.stage != null ? first.stage : next.stage;
         if (nextStage != null) {
             stage = nextStage; // from here on, a failure belongs to this command
         }
-        lastVerb = CommandLine.verb(command);
         timer.cancel();
-        try {
-            CommandLine.check(command);
-        } catch (IllegalArgumentException e) {
-            String detail = "refused to send " + lastVerb + ": " + e.getMessage();
-            transcript.line(detail);
-            owner.failed(ProbeOutcome.failed(stage, Failure.INTERNAL, detail));
-            close();
+        for (Command command : group) {
+            try {
+                CommandLine.check(command.line);
+            } catch (IllegalArgumentException e) {
+                String detail = "refused to send " + CommandLine.verb(command.line) + ": " + e.getMessage();
+                transcript.line(detail);
+                owner.failed(ProbeOutcome.failed(stage, Failure.INTERNAL, detail));
+                close();
+                return;
+            }
+        }
+        if (!awaitReply()) { // the deadline has passed: no point in asking
             return;
         }
-        if (awaitReply()) { // not when the deadline has passed: no point in asking
-            transcript.line("-> " + command);
-            sentAt = timer.now();
-            ctx.writeAndFlush(CommandLine.encode(ctx.alloc(), command)).addListener((ChannelFuture f) -> {
-                if (!f.isSuccess()) {
-                    exceptionCaught(ctx, f.cause());
-                }
-            });
+        ByteBuf out = ctx.alloc().buffer();
+        for (Command command : group) {
+            transcript.line("-> " + command.line);
+            CommandLine.encodeInto(out, command.line);
         }
+        sentAt = timer.now();
+        ctx.writeAndFlush(out).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                exceptionCaught(ctx, f.cause());
+            }
+        });
     }
 
     /** @return false when the deadline has already passed (the wait then ended as a timeout) */

@@ -2,6 +2,7 @@ package io.github.jamescbv.verify;
 
 import io.github.jamescbv.core.CallbackTarget;
 import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.Result;
@@ -179,7 +180,9 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
                 if (pass != null) { // the address passed: only its domain checks ran out of time
                     finish(plan.apply(pass, List.of(), reached));
                 } else {
-                    finish(Verdict.builder(Result.TRANSIENT, stage).text(reached));
+                    // Still at DNS: the lookups' own deadlines did not end it, but time did.
+                    finish(Verdict.builder(Result.TRANSIENT, stage).text(reached)
+                        .dnsFailure(stage == Stage.DNS ? DnsFailure.TIMEOUT : null));
                 }
             }, delay);
             result.whenComplete((v, e) -> safetyNet.cancel());
@@ -194,7 +197,8 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
                     walk(candidates(resolution), 0, null);
                     return;
                 case TEMPFAIL:
-                    finish(Verdict.builder(Result.TRANSIENT, Stage.DNS).text(resolution.reason()));
+                    finish(Verdict.builder(Result.TRANSIENT, Stage.DNS).text(resolution.reason())
+                        .dnsFailure(resolution.cause().orElse(DnsFailure.OTHER)));
                     return;
                 default:
                     finish(Verdict.builder(Result.ERROR, Stage.DNS).text(resolution.reason()));
@@ -244,7 +248,8 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
             MxCandidate c = candidates.get(i);
             current = c;
             stage = Stage.CONNECT;
-            probes.probe(new ProbeRequest(new Route(c.address, c.host, settings.heloName(), settings.tls()),
+            probes.probe(new ProbeRequest(new Route(c.address, c.host, settings.heloName(), settings.tls())
+                        .withPipelining(settings.pipelining()),
                     new ProbeQuery(settings.mailFrom(), target.recipient(), plan.followUps()),
                     new ProbeLimits(settings.connectTimeout(), settings.commandTimeout(), deadlineNanos, ticker), listener,
                     target.domain()))

@@ -3,9 +3,8 @@ package io.github.jamescbv.verify;
 import io.github.jamescbv.core.Cidr;
 import io.github.jamescbv.core.Durations;
 import io.github.jamescbv.core.EmailAddress;
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.core.HostPort;
-import io.github.jamescbv.core.InvalidAddressException;
-import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.smtp.TlsPolicy;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +26,8 @@ public final class VerifierSettings {
     public static final int DEFAULT_MAX_MX_ATTEMPTS = 5;
     /** STARTTLS when offered, clear text otherwise or when it fails: Postfix's default for its probes. */
     public static final TlsPolicy DEFAULT_TLS = TlsPolicy.MAY;
+    /** MAIL FROM and RCPT TO in one round trip when the server offers it (RFC 2920), as Postfix's probes do. */
+    public static final boolean DEFAULT_PIPELINING = true;
     /** Threads of the engine's event loop: enough for thousands of probes, which wait, not compute. */
     public static final int DEFAULT_IO_THREADS = 2;
 
@@ -45,9 +46,10 @@ public final class VerifierSettings {
     private final boolean randomCheck;
     private final boolean postmasterCheck;
     private final TlsPolicy tls;
+    private final boolean pipelining;
 
     private VerifierSettings(Builder b) {
-        this.heloName = b.heloName;
+        this.heloName = b.heloName != null ? b.heloName : HeloName.local().name();
         this.mailFrom = b.mailFrom;
         this.port = b.port;
         this.connectTimeout = b.connectTimeout;
@@ -62,6 +64,7 @@ public final class VerifierSettings {
         this.randomCheck = b.randomCheck;
         this.postmasterCheck = b.postmasterCheck;
         this.tls = b.tls;
+        this.pipelining = b.pipelining;
     }
 
     public static Builder builder() {
@@ -89,9 +92,12 @@ public final class VerifierSettings {
     public boolean postmasterCheck() { return postmasterCheck; }
     /** Whether probes use STARTTLS: the catch-all and postmaster checks, and their second connection, too. */
     public TlsPolicy tls() { return tls; }
+    /** Whether a probe's MAIL FROM and RCPT TO (and a follow-up's RSET) go out together to a server that announces PIPELINING. */
+    public boolean pipelining() { return pipelining; }
 
     public static final class Builder {
-        private String heloName = defaultHeloName();
+        /** Null until given: the local name is looked up (reverse DNS, maybe) only when none is. */
+        private String heloName;
         private Optional<EmailAddress> mailFrom = Optional.empty();
         private int port = DEFAULT_PORT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -106,15 +112,10 @@ public final class VerifierSettings {
         private boolean randomCheck;
         private boolean postmasterCheck;
         private TlsPolicy tls = DEFAULT_TLS;
+        private boolean pipelining = DEFAULT_PIPELINING;
 
         public Builder heloName(String v) {
-            String h = Objects.requireNonNull(v, "heloName").trim();
-            try {
-                EmailAddress.checkHostName(h);
-            } catch (InvalidAddressException e) {
-                throw new IllegalArgumentException("bad heloName '" + SafeText.clean(v, 80) + "': " + e.getMessage());
-            }
-            this.heloName = h;
+            this.heloName = HeloName.of(Objects.requireNonNull(v, "heloName"), "configured").name();
             return this;
         }
 
@@ -154,6 +155,7 @@ public final class VerifierSettings {
         public Builder randomCheck(boolean v) { this.randomCheck = v; return this; }
         public Builder postmasterCheck(boolean v) { this.postmasterCheck = v; return this; }
         public Builder tls(TlsPolicy v) { this.tls = Objects.requireNonNull(v, "tls"); return this; }
+        public Builder pipelining(boolean v) { this.pipelining = v; return this; }
 
         public Builder ioThreads(int v) {
             if (v < 1 || v > 64) {
@@ -177,16 +179,6 @@ public final class VerifierSettings {
                     + Durations.format(MAX_TIMEOUT) + ")");
             }
             return d;
-        }
-
-        private static String defaultHeloName() {
-            try {
-                String h = java.net.InetAddress.getLocalHost().getCanonicalHostName();
-                EmailAddress.checkHostName(h);
-                return h.contains(".") ? h : "localhost.localdomain";
-            } catch (Exception e) {
-                return "localhost.localdomain";
-            }
         }
     }
 }

@@ -36,12 +36,17 @@ import java.util.stream.Collectors;
  * <p>Arguments: {@code scenario count inFlight replyDelayMs}, e.g. {@code instant 20000 500 0}
  * or {@code slow 500 500 200}. Without arguments, runs both scenarios of docs/BENCHMARKS.md.
  * {@code tls [count inFlight rounds]}: clear text against STARTTLS ({@link StartTlsBench}).
+ * {@code pipelining [runs delayMs]}: one verification pipelined and not ({@link PipeliningBench}).
  */
 public final class EngineBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("tls")) {
             StartTlsBench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("pipelining")) {
+            PipeliningBench.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length == 4) {

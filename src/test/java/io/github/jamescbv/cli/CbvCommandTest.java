@@ -159,6 +159,17 @@ class CbvCommandTest {
     }
 
     @Test
+    void mailAndRcptArePipelinedUnlessTheOptionSaysNo() {
+        assertThat(run("verify", "-v", "alice@example.test")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+            .contains("  -> MAIL FROM:<>\n  -> RCPT TO:<alice@example.test>\n  <- 250 2.1.0 Ok\n  <- 250 2.1.5 Ok\n");
+        out.reset();
+        assertThat(run("verify", "-v", "alice@example.test", "--no-pipelining")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+            .contains("  -> MAIL FROM:<>\n  <- 250 2.1.0 Ok\n  -> RCPT TO:<alice@example.test>\n  <- 250 2.1.5 Ok\n");
+    }
+
+    @Test
     void encryptRefusesAServerWithoutStartTls() {
         assertThat(run("verify", "alice@example.test", "--tls=encrypt")).isEqualTo(2);
         assertThat(lines().get(0)).isEqualTo("transient");
@@ -170,5 +181,34 @@ class CbvCommandTest {
     void withoutTheOptionsNoCheckIsMade() {
         assertThat(run("verify", "alice@example.test", "-v")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("acceptAll").doesNotContain("RSET");
+    }
+
+    @Test
+    void aHeloNameWithoutADotIsWarnedAboutOnStandardErrorAndTheProbeSaysItAllTheSame() {
+        int status = CbvCommand.run(new String[] {"verify", "--json", "-v", "alice@example.test", "--helo", "mailhost",
+            "--dns", dns.hostPort(), "--port", Integer.toString(mx.port()), "--allow-private-targets"},
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("cbv: warning: the probe says EHLO mailhost, which "
+            + "is not a fully qualified domain name (it has no dot); remote mail servers may refuse or distrust it. "
+            + "Give this server's public name with --helo NAME." + System.lineSeparator());
+        assertThat(out.toString(StandardCharsets.UTF_8).trim()).as("standard output stays one JSON object")
+            .startsWith("{").endsWith("}").doesNotContain("\n").contains("-> EHLO mailhost");
+    }
+
+    @Test
+    void aLocalOnlyHeloNameIsWarnedAboutToo() {
+        assertThat(CbvCommand.run(new String[] {"verify", "alice@example.test", "--helo", "localhost.localdomain",
+            "--dns", dns.hostPort(), "--port", Integer.toString(mx.port()), "--allow-private-targets"},
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("cbv: warning: the probe says EHLO localhost.localdomain,")
+            .contains("(names under .localdomain are not in the public DNS)");
+    }
+
+    @Test
+    void aFullyQualifiedHeloNameGetsNoWarning() {
+        assertThat(run("verify", "alice@example.test")).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 }

@@ -50,7 +50,7 @@ class SettingsTest {
     void theHandlersUnknownElementErrorListsTheElementsInTheOrderItAlwaysHas() {
         assertThat(String.join(", ", Settings.names(Place.HANDLER))).isEqualTo("phase, mailfrom, map, attribute, "
             + "maxWait, heloName, port, connectTimeout, commandTimeout, totalTimeout, maxMxAttempts, dns, "
-            + "allowPrivateTargets, allowTargetNetworks, tls, verifyAuthenticated, cache, redis, maxConcurrent, maxQueued, "
+            + "allowPrivateTargets, allowTargetNetworks, tls, pipelining, verifyAuthenticated, cache, redis, maxConcurrent, maxQueued, "
             + "perDomainConcurrent, perDomainRate, perClientRate, reuse, skipDomains, skipNetworks, action, rcptMaxWait, "
             + "rejectMessage, rejectOnPolicyError, randomCheck, postmasterCheck");
     }
@@ -59,7 +59,7 @@ class SettingsTest {
     void theMailetsUnknownParameterErrorListsItsParametersInTheOrderOfTheTable() {
         assertThat(String.join(", ", Settings.names(Place.MAILET))).isEqualTo("address, mailfrom, map, attribute, "
             + "maxWait, heloName, port, connectTimeout, commandTimeout, totalTimeout, maxMxAttempts, dns, "
-            + "allowPrivateTargets, allowTargetNetworks, tls");
+            + "allowPrivateTargets, allowTargetNetworks, tls, pipelining");
     }
 
     @Test

@@ -20,39 +20,30 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.xbill.DNS.Type;
 
 class DnsjavaMxResolverTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final Duration SHORT = Duration.ofMillis(500);
 
+    @RegisterExtension
+    final ResolverFixture fixture = new ResolverFixture();
     private TestDnsServer dns;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @BeforeEach
-    void startDns() {
-        dns = new TestDnsServer().start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        dns.close();
+    void dns() {
+        dns = fixture.dns();
     }
 
     private DnsjavaMxResolver resolver(Duration timeout, String... servers) {
-        DnsjavaMxResolver r = new DnsjavaMxResolver(servers.length == 0 ? List.of(dns.hostPort()) : List.of(servers), timeout);
-        toClose.add(r);
-        return r;
+        return fixture.resolver(timeout, servers);
     }
 
     private static MxResolution await(CompletionStage<MxResolution> stage) throws Exception {
-        return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return ResolverFixture.await(stage);
     }
 
     private MxResolution mx(String domain) throws Exception {
@@ -555,7 +546,7 @@ class DnsjavaMxResolverTest {
         ExecutorService callers = Executors.newSingleThreadExecutor(r -> new Thread(r, "callers-thread"));
         try {
             DnsjavaMxResolver resolver = new DnsjavaMxResolver(List.of(dns.hostPort()), SHORT, callers);
-            toClose.add(resolver);
+            fixture.closeAfter(resolver);
 
             String thread = resolver.resolveMx("example.com")
                 .thenApply(r -> Thread.currentThread().getName())

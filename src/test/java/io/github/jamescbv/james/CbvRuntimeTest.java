@@ -155,6 +155,8 @@ class CbvRuntimeTest {
             binder.bind(DomainList.class).toInstance(new CallbackVerifyHandlerTest.FakeDomains(false));
             binder.bind(MetricFactory.class).toInstance(new RecordingMetricFactory());
             binder.bind(GaugeRegistry.class).toInstance(new NoopGaugeRegistry());
+            // James binds its ConfigurationProvider and DNSService, which this name needs; not the subject here
+            binder.bind(JamesHostName.class).toInstance(JamesHostName.UNKNOWN);
         });
         CbvRuntime a = injector.getInstance(CbvRuntime.class);
 

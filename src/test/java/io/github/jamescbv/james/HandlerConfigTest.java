@@ -3,6 +3,7 @@ package io.github.jamescbv.james;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.smtp.ReuseSettings;
 import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.store.redis.RedisSettings;
@@ -56,6 +57,7 @@ class HandlerConfigTest {
         assertThat(s.randomCheck()).isFalse();
         assertThat(s.postmasterCheck()).isFalse();
         assertThat(s.tls()).isEqualTo(TlsPolicy.MAY);
+        assertThat(s.pipelining()).isTrue();
     }
 
     @Test
@@ -75,6 +77,7 @@ class HandlerConfigTest {
                 + "<dns><server>127.0.0.53</server><server>[::1]:5353</server></dns>"
                 + "<allowPrivateTargets>true</allowPrivateTargets>"
                 + "<tls>encrypt</tls>"
+                + "<pipelining>false</pipelining>"
                 + "<verifyAuthenticated>TRUE</verifyAuthenticated>"
                 + "<randomCheck>true</randomCheck>"
                 + "<postmasterCheck> True </postmasterCheck>");
@@ -96,9 +99,30 @@ class HandlerConfigTest {
         assertThat(s.randomCheck()).isTrue();
         assertThat(s.postmasterCheck()).isTrue();
         assertThat(s.tls()).isEqualTo(TlsPolicy.ENCRYPT);
-        assertThat(c.toString()).contains(" tls=encrypt ");
+        assertThat(s.pipelining()).isFalse();
+        assertThat(c.toString()).contains(" tls=encrypt pipelining=false ");
         assertThat(c.map().entries()).containsExactly(
             Map.entry("yahoo.net", "yahoo.com"), Map.entry("corp.example", "[mx.corp.example]:2525"));
+    }
+
+    @Test
+    void aGivenHeloNameIsTakenAndTheDefaultNotEvenAskedFor() throws Exception {
+        HandlerConfig c = HandlerConfig.parse(handler("<heloName>mx.example.org</heloName>"), () -> {
+            throw new AssertionError("the default was asked for");
+        });
+
+        assertThat(c.settings().heloName()).isEqualTo("mx.example.org");
+        assertThat(c.heloName()).hasToString("mx.example.org (configured)");
+        assertThat(c.toString()).contains(" heloName=mx.example.org (configured) ");
+    }
+
+    @Test
+    void withoutHeloNameTheProbesSayTheDefaultAndTheLogSaysWhereItCameFrom() throws Exception {
+        HandlerConfig c = HandlerConfig.parse(handler(""),
+            () -> HeloName.of("mx.announced.test", "the <helloName> of <smtpserver> port25"));
+
+        assertThat(c.settings().heloName()).isEqualTo("mx.announced.test");
+        assertThat(c.toString()).contains(" heloName=mx.announced.test (the <helloName> of <smtpserver> port25) ");
     }
 
     @Test
@@ -108,6 +132,8 @@ class HandlerConfigTest {
         assertThat(c.cache().errorTtl()).isEqualTo(Duration.ofHours(3));
         assertThat(c.cache().transientTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.cache().maxEntries()).isEqualTo(100_000);
+        assertThat(c.cache().dnsFailureTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.cache().passRefresh()).isEqualTo(Duration.ofDays(1));
         assertThat(c.limits().maxConcurrent()).isEqualTo(64);
         assertThat(c.limits().maxQueued()).isEqualTo(1000);
         assertThat(c.limits().perDomainConcurrent()).isEqualTo(2);
@@ -130,9 +156,20 @@ class HandlerConfigTest {
     }
 
     @Test
+    void passRefreshIsReadZeroTurnsItOffAndUnsetItIsADayAtMostAQuarterOfPassTtl() throws Exception {
+        assertThat(parse("<cache><passRefresh>6h</passRefresh></cache>").cache().passRefresh()).isEqualTo(Duration.ofHours(6));
+        assertThat(parse("<cache><passRefresh>0</passRefresh></cache>").cache().passRefresh()).isZero();
+        assertThat(parse("<cache><passTtl>31d</passTtl></cache>").cache().passRefresh()).isEqualTo(Duration.ofDays(1));
+        assertThat(parse("<cache><passTtl>2d</passTtl></cache>").cache().passRefresh()).isEqualTo(Duration.ofHours(12));
+        assertThat(parse("<cache><passTtl>0</passTtl></cache>").cache().passRefresh()).as("no pass kept, none renewed").isZero();
+        assertThat(parse("<cache><passTtl>0</passTtl><passRefresh>0</passRefresh></cache>").cache().passRefresh()).isZero();
+        assertThat(parse("<cache><passRefresh>2h</passRefresh></cache>").toString()).contains("passRefresh=PT2H");
+    }
+
+    @Test
     void cacheLimitsAndExemptionsAreRead() throws Exception {
         HandlerConfig c = parse("<cache><passTtl>1d</passTtl><errorTtl>0</errorTtl><transientTtl>90s</transientTtl>"
-            + "<maxEntries>500</maxEntries></cache>"
+            + "<maxEntries>500</maxEntries><dnsFailureTtl>0</dnsFailureTtl></cache>"
             + "<maxConcurrent>8</maxConcurrent><maxQueued>0</maxQueued><perDomainConcurrent>1</perDomainConcurrent>"
             + "<perDomainRate>5</perDomainRate><perClientRate>3</perClientRate>"
             + "<skipDomains>gmail.com yahoo.com,Hotmail.com</skipDomains>"
@@ -141,6 +178,7 @@ class HandlerConfigTest {
         assertThat(c.cache().errorTtl()).isZero();
         assertThat(c.cache().transientTtl()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.cache().maxEntries()).isEqualTo(500);
+        assertThat(c.cache().dnsFailureTtl()).isZero();
         assertThat(c.limits().maxConcurrent()).isEqualTo(8);
         assertThat(c.limits().maxQueued()).isZero();
         assertThat(c.limits().perDomainConcurrent()).isEqualTo(1);
@@ -354,6 +392,7 @@ class HandlerConfigTest {
         "<randomCheck>yes</randomCheck>                 | <randomCheck>        | yes",
         "<tls>dane</tls>                                | <tls>                | dane",
         "<tls>may</tls><tls>none</tls>                  | <tls>                | more than once",
+        "<pipelining>off</pipelining>                   | <pipelining>         | off",
         "<randomCheck>true</randomCheck><randomCheck>false</randomCheck> | <randomCheck> | more than once",
         "<postmasterCheck>on</postmasterCheck>          | <postmasterCheck>    | on",
         "<postmasterCheck></postmasterCheck>            | <postmasterCheck>    | ''",
@@ -362,8 +401,15 @@ class HandlerConfigTest {
         "<cache><passTtl>forever</passTtl></cache>      | <cache><passTtl>     | forever",
         "<cache><errorTtl>-3h</errorTtl></cache>        | <cache><errorTtl>    | -3h",
         "<cache><maxEntries>lots</maxEntries></cache>   | <cache><maxEntries>  | lots",
+        "<cache><dnsFailureTtl>-30s</dnsFailureTtl></cache> | <cache><dnsFailureTtl> | -30s",
+        "<cache><dnsFailureTtl>brief</dnsFailureTtl></cache> | <cache><dnsFailureTtl> | brief",
         "<cache><maxEntries>-1</maxEntries></cache>     | <cache>              | -1",
         "<cache><size>5</size></cache>                  | cache.size           | '5'",
+        "<cache><passRefresh>7d</passRefresh></cache>   | <cache><passRefresh> | below passTtl 7d, or 0: never",
+        "<cache><passTtl>12h</passTtl><passRefresh>1d</passRefresh></cache> | <cache><passRefresh> | below passTtl 12h",
+        "<cache><passTtl>0</passTtl><passRefresh>1h</passRefresh></cache> | <cache><passRefresh> | 1h",
+        "<cache><passRefresh>-1h</passRefresh></cache>  | <cache><passRefresh> | -1h",
+        "<cache><passRefresh>daily</passRefresh></cache> | <cache><passRefresh> | daily",
         "<reuse><idleTime>2m</idleTime></reuse>         | <reuse><idleTime>    | 2m",
         "<reuse><idleTime>soon</idleTime></reuse>       | <reuse><idleTime>    | soon",
         "<reuse><maxProbes>0</maxProbes></reuse>        | <reuse><maxProbes>   | '0'",

@@ -3,6 +3,7 @@ package io.github.jamescbv.james;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jamescbv.core.HeloName;
 import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
@@ -25,6 +26,20 @@ class MailetSettingsTest {
     }
 
     @Test
+    void withoutHeloNameTheProbesSayTheNameJamesAnnounces() throws Exception {
+        MailetSettings given = MailetSettings.parse(FakeMailetConfig.builder().mailetName("cbv")
+            .setProperty("heloName", "mx.example.org").build(), () -> {
+                throw new AssertionError("the default was asked for");
+            });
+        MailetSettings defaulted = MailetSettings.parse(FakeMailetConfig.builder().mailetName("cbv").build(),
+            () -> HeloName.of("mx.announced.test", "the <helloName> of James's SMTP servers"));
+
+        assertThat(given.engine().heloName()).isEqualTo("mx.example.org");
+        assertThat(defaulted.engine().heloName()).isEqualTo("mx.announced.test");
+        assertThat(defaulted.toString()).contains(" heloName=mx.announced.test (the <helloName> of James's SMTP servers) ");
+    }
+
+    @Test
     void noParametersGiveTheDefaults() throws Exception {
         MailetSettings s = parse();
 
@@ -41,6 +56,7 @@ class MailetSettingsTest {
         assertThat(e.dnsServers()).isEmpty();
         assertThat(e.allowPrivateTargets()).isFalse();
         assertThat(e.tls()).isEqualTo(TlsPolicy.MAY);
+        assertThat(e.pipelining()).isTrue();
         assertThat(s.map().entries()).isEmpty();
     }
 
@@ -61,6 +77,7 @@ class MailetSettingsTest {
             "allowPrivateTargets", "TRUE",
             "allowTargetNetworks", "10.1.0.0/16 fd00::/8",
             "tls", "none",
+            "pipelining", "false",
             "map", "yahoo.net=yahoo.com, corp.example=[mx.corp.example]:2525",
             "onMailetException", "ignore");
 
@@ -79,7 +96,8 @@ class MailetSettingsTest {
         assertThat(e.allowPrivateTargets()).isTrue();
         assertThat(e.allowTargetNetworks()).extracting(Object::toString).containsExactly("10.1.0.0/16", "fd00::/8");
         assertThat(e.tls()).isEqualTo(TlsPolicy.NONE);
-        assertThat(s.toString()).endsWith(" tls=none");
+        assertThat(e.pipelining()).isFalse();
+        assertThat(s.toString()).endsWith(" tls=none pipelining=false");
         assertThat(s.map().entries()).isEqualTo(Map.of("yahoo.net", "yahoo.com", "corp.example", "[mx.corp.example]:2525"));
     }
 
@@ -140,6 +158,7 @@ class MailetSettingsTest {
         "allowTargetNetworks | 10.0.0.0/99               | bad network '10.0.0.0/99'",
         "allowTargetNetworks | intranet                  | bad network 'intranet'",
         "tls                 | required                  | bad tls 'required' (expected may, none or encrypt)",
+        "pipelining          | no                        | bad boolean 'no' (expected true or false)",
         "map                 | yahoo.net                 | expected from=to",
         "map                 | yahoo.net=                | missing target",
         "map                 | a.example=b.example, a.example=c.example | given twice",

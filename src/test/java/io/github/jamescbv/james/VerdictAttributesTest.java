@@ -47,6 +47,19 @@ class VerdictAttributesTest {
     }
 
     @Test
+    void aPassServedWhileItIsRenewedSaysSoInTheDetailAndOnlyThen() {
+        @SuppressWarnings("unchecked")
+        Map<String, AttributeValue<?>> renewing = (Map<String, AttributeValue<?>>) byName(attributes.of(
+            PASS.toBuilder().cached(true).refreshing(true).build())).get("smtp_cbv_result.detail");
+        assertThat(renewing.get("cached").value()).isEqualTo("true");
+        assertThat(renewing.get("refreshing").value()).isEqualTo("true");
+        @SuppressWarnings("unchecked")
+        Map<String, AttributeValue<?>> plain = (Map<String, AttributeValue<?>>) byName(attributes.of(PASS))
+            .get("smtp_cbv_result.detail");
+        assertThat(plain).doesNotContainKey("refreshing");
+    }
+
+    @Test
     void noAcceptAllAttributeUnlessTrue() {
         assertThat(byName(attributes.of(PASS.toBuilder().acceptAll(Fact.of(false, "550")).build())))
             .doesNotContainKey("smtp_cbv_result.accept_all");

@@ -2,6 +2,7 @@ package io.github.jamescbv.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
@@ -62,6 +63,10 @@ class PackedVerdictTest {
         for (String tls : new String[] {"", Verdict.NO_TLS, "TLSv1.3 TLS_AES_256_GCM_SHA384", PRINTABLE}) {
             all.add(typical().tls(tls).build());
             all.add(typical().tls(tls).acceptAll(Fact.of(true, "250 ok")).postmasterRejected(Fact.unknown("")).build());
+        }
+        for (DnsFailure cause : DnsFailure.values()) {
+            all.add(Verdict.builder(Result.TRANSIENT, Stage.DNS).text("MX lookup failed").domain(DOMAIN).dnsFailure(cause).build());
+            all.add(typical().tls("TLSv1.3 TLS_AES_256_GCM_SHA384").cached(true).dnsFailure(cause).build());
         }
         for (Fact f : facts()) {
             all.add(typical().acceptAll(f).build());
@@ -125,6 +130,44 @@ class PackedVerdictTest {
         byte[] earlier = Arrays.copyOf(packed, packed.length - 1 - v.tls().length());
         earlier[2] &= ~(4 | 8);
         assertThat(PackedVerdict.unpack(earlier, DOMAIN)).isEqualTo(typical().build());
+    }
+
+    @ParameterizedTest
+    @MethodSource("verdicts")
+    void theMomentItWasRememberedReadsBackWithoutUnpackingAndChangesNothingElse(Verdict v) {
+        long madeAt = 1_700_000_123_456L;
+        for (String implied : new String[] {DOMAIN, "unrelated.test"}) {
+            byte[] packed = PackedVerdict.pack(v, implied, madeAt);
+            assertThat(PackedVerdict.madeAtMillis(packed)).isEqualTo(madeAt);
+            assertSameFields(PackedVerdict.unpack(packed, implied), v);
+            assertThat(PackedVerdict.madeAtMillis(PackedVerdict.pack(v, implied))).as("unknown").isZero();
+        }
+    }
+
+    @Test
+    void theMomentComesLastSoThatAnEarlierReaderStopsBeforeItAndAnEarlierArrayReadsAsUnknown() {
+        Verdict v = typical().tls("TLSv1.3 TLS_AES_256_GCM_SHA384").acceptAll(Fact.of(true, "250 ok")).build();
+        byte[] earlier = PackedVerdict.pack(v, DOMAIN);
+        byte[] now = PackedVerdict.pack(v, DOMAIN, 1_700_000_000_000L);
+        assertThat(now).as("6 bytes more for an epoch millisecond of this century").hasSize(earlier.length + 6);
+        byte[] prefix = Arrays.copyOf(now, earlier.length);
+        prefix[2] &= ~0x80;
+        assertThat(prefix).as("everything an earlier version reads is where it was").isEqualTo(earlier);
+        assertThat(PackedVerdict.madeAtMillis(earlier)).isZero();
+    }
+
+    @Test
+    void howAVerdictWasServedIsNotPacked() {
+        Verdict served = typical().cached(true).refreshing(true).build();
+        assertThat(PackedVerdict.unpack(PackedVerdict.pack(served, DOMAIN, 1L), DOMAIN))
+            .isEqualTo(typical().cached(true).build());
+    }
+
+    @Test
+    void whyDnsFailedCostsNoByte() {
+        Verdict v = Verdict.builder(Result.TRANSIENT, Stage.DNS).text("MX lookup for d.test failed: SERVFAIL").build();
+        assertThat(PackedVerdict.pack(v.toBuilder().dnsFailure(DnsFailure.RESOLVER_UNREACHABLE).build(), DOMAIN))
+            .hasSize(PackedVerdict.pack(v, DOMAIN).length);
     }
 
     @Test

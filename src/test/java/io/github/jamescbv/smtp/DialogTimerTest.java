@@ -114,7 +114,7 @@ class DialogTimerTest {
     void theWaitForTheReplyToQuitIsAtMostFiveSeconds() {
         DialogTimer timer = timer(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(2));
 
-        timer.awaitQuitReply(ctx, expired::add);
+        timer.awaitQuitReply(ctx, "QUIT", expired::add);
 
         assertExpiresAfter(Duration.ofSeconds(5), "no reply to QUIT within 5s");
     }
@@ -123,7 +123,7 @@ class DialogTimerTest {
     void theWaitForTheReplyToQuitIsShorterWithAShorterCommandTimeout() {
         DialogTimer timer = timer(Duration.ofSeconds(5), Duration.ofMillis(1500), Duration.ofMinutes(2));
 
-        timer.awaitQuitReply(ctx, expired::add);
+        timer.awaitQuitReply(ctx, "QUIT", expired::add);
 
         assertExpiresAfter(Duration.ofMillis(1500), "no reply to QUIT within 1500ms");
     }

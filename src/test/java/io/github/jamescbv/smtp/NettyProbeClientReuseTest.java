@@ -251,6 +251,29 @@ class NettyProbeClientReuseTest extends ProbeAgainstScriptedServers {
         await().atMost(WAIT).until(() -> mx.connection(0).quitReceived());
     }
 
+    /**
+     * The standard script announces PIPELINING: the kept connection's probe sends MAIL FROM and
+     * RCPT TO as one group, the refusal of MAIL FROM comes with the RCPT TO reply still owed, which
+     * is read before QUIT, and the probe goes to a new connection.
+     */
+    @Test
+    void aPipelinedProbeWhoseMailFromIsRefusedOnAKeptConnectionReadsTheOwedReplyAndGoesElsewhere() throws Exception {
+        reuse();
+        ScriptedSmtpServer mx = server(secondMailFrom(Response.of("452 4.3.1 too many transactions")));
+        List<String> second = new CopyOnWriteArrayList<>();
+
+        assertCode(ask(mx, ALICE), 250);
+        awaitIdle(1);
+        assertCode(run(TestProbeRequest.to(mx).recipient(BOB).listener(second::add).build()), 550);
+
+        assertThat(second).containsSubsequence("-> MAIL FROM:<>", "-> RCPT TO:<" + BOB + ">",
+            "<- 452 4.3.1 too many transactions", "kept connection unusable (MAIL FROM answered 452 4.3.1 too many "
+                + "transactions): a new connection");
+        await().atMost(WAIT).until(() -> mx.connection(0).quitReceived());
+        assertThat(mx.connection(0).verbs()).containsExactly("EHLO", "MAIL", "RCPT", "RSET", "MAIL", "RCPT", "QUIT");
+        assertThat(mx.connectionCount()).isEqualTo(2);
+    }
+
     @Test
     void aRefusedRsetKeepsNothing() throws Exception {
         reuse();

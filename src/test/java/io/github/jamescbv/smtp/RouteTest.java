@@ -55,6 +55,18 @@ class RouteTest {
     }
 
     @Test
+    void pipeliningIsOnUnlessTurnedOffAndKeptAcrossTheClearTextRetry() {
+        Route a = route(MX, "mx.example.com", "probe.test");
+        Route off = new Route(MX, "mx.example.com", "probe.test", TlsPolicy.MAY).withPipelining(false);
+
+        assertThat(a.pipelining()).isTrue();
+        assertThat(off.pipelining()).isFalse();
+        assertThat(off.withTls(TlsPolicy.NONE).pipelining()).as("the clear-text retry speaks as the first try").isFalse();
+        assertThat(off.withTls(TlsPolicy.NONE)).isNotEqualTo(a).isEqualTo(a.withPipelining(false));
+        assertThat(off.withPipelining(true).withTls(TlsPolicy.NONE)).isEqualTo(a).hasSameHashCodeAs(a);
+    }
+
+    @Test
     void theTlsPolicyIsReadAsWrittenInAnyCaseAndABadOneIsNamed() {
         assertThat(TlsPolicy.parse("may")).isEqualTo(TlsPolicy.MAY);
         assertThat(TlsPolicy.parse(" Encrypt ")).isEqualTo(TlsPolicy.ENCRYPT);

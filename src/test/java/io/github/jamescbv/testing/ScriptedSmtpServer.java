@@ -3,6 +3,7 @@ package io.github.jamescbv.testing;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,6 +40,9 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>Several "MX hosts" can share one port on different loopback addresses:
  * {@code start("127.0.0.2", 2525, script)}, {@code start("127.0.0.3", 2525, other)}.
+ *
+ * <p>Each command is recorded with the read it arrived in ({@link Connection#arrivals()}), so that a
+ * test can tell commands sent together (pipelined) from commands sent after a reply.
  *
  * <p>STARTTLS when the script says so ({@link SmtpScript#offeringStartTls()}, {@link Response#startTls()}):
  * the connection records what it said in TLS ({@link Connection#tls()}, {@link Connection#commandsInTls()}).
@@ -177,10 +181,32 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * When a command arrived: in which read of the connection (from 1; commands that came in one
+     * segment share it) and how many replies, the greeting included, had been sent before that read.
+     */
+    public static final class Arrival {
+        public final String command;
+        public final int read;
+        public final int repliesBefore;
+
+        Arrival(String command, int read, int repliesBefore) {
+            this.command = command;
+            this.read = read;
+            this.repliesBefore = repliesBefore;
+        }
+
+        @Override
+        public String toString() {
+            return command + " (read " + read + ", after " + repliesBefore + " replies)";
+        }
+    }
+
     /** What one connection did, as the server saw it. Thread-safe. */
     public static final class Connection {
         private final InetSocketAddress remote;
         private final List<String> commands = new CopyOnWriteArrayList<>();
+        private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
         private volatile boolean quitReceived;
         private volatile boolean closed;
         private volatile String tls = "";
@@ -198,6 +224,17 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         /** The command lines received so far, without CRLF, in order. */
         public List<String> commands() {
             return List.copyOf(commands);
+        }
+
+        /** How each command received so far arrived, in order. */
+        public List<Arrival> arrivals() {
+            return List.copyOf(arrivals);
+        }
+
+        /** The arrival of the first command with this verb ("RCPT"); fails when there is none. */
+        public Arrival arrivalOf(String verb) {
+            return arrivals.stream().filter(a -> SmtpScript.verbOf(a.command).equals(verb)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + verb + " in " + commands));
         }
 
         /** The upper-case verbs received so far: ["EHLO", "MAIL", "RCPT", "QUIT"]. */
@@ -234,7 +271,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             return closed;
         }
 
-        void record(String command) {
+        void record(String command, Reads reads) {
+            arrivals.add(new Arrival(command, reads.count, reads.repliesAtLastRead));
             commands.add(command);
             if ("QUIT".equals(SmtpScript.verbOf(command))) {
                 quitReceived = true;
@@ -279,6 +317,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             socket.setTcpNoDelay(true); // so that split and drip responses really are separate segments
             Wire wire = new Wire(socket, connection);
             boolean speaking = true;
+            long acceptedNanos = System.nanoTime();
+            awaitLatency(sc, acceptedNanos);
             Outcome o = perform(sc.greetingResponse(), wire);
             if (o == Outcome.STOP) {
                 return;
@@ -286,10 +326,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             speaking = o == Outcome.CONTINUE;
             String line;
             while ((line = readLine(wire.in)) != null) {
-                connection.record(line);
+                connection.record(line, wire.reads);
                 if (!speaking) {
                     continue;
                 }
+                awaitLatency(sc, wire.reads.lastReadNanos);
                 o = perform(sc.responseTo(line), wire);
                 if (o == Outcome.STOP) {
                     return;
@@ -305,17 +346,63 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private enum Outcome { CONTINUE, SILENT, STOP }
 
+    /** The script's latency: the reply waits until then after its command arrived (at {@code arrivedNanos}). */
+    private static void awaitLatency(SmtpScript sc, long arrivedNanos) throws InterruptedException {
+        long left = arrivedNanos + sc.latency().toNanos() - System.nanoTime();
+        if (left > 0) {
+            // a sleep in the fake server, not in a test: it plays a distant remote
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    /** Counts the reads of a connection that brought data, and notes when the last one came; one thread only. */
+    static final class Reads {
+        int count;
+        long lastReadNanos;
+        int replies;
+        int repliesAtLastRead;
+
+        InputStream counting(InputStream in) {
+            return new FilterInputStream(in) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b >= 0) {
+                        noteRead();
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                    int n = super.read(buf, off, len);
+                    if (n > 0) {
+                        noteRead();
+                    }
+                    return n;
+                }
+            };
+        }
+
+        private void noteRead() {
+            count++;
+            lastReadNanos = System.nanoTime();
+            repliesAtLastRead = replies;
+        }
+    }
+
     /** A connection's streams: the socket's, or after STARTTLS those of the TLS socket over it. */
     private static final class Wire {
         final Socket socket;
         final Connection connection;
+        final Reads reads = new Reads();
         InputStream in;
         OutputStream out;
 
         Wire(Socket socket, Connection connection) throws IOException {
             this.socket = socket;
             this.connection = connection;
-            this.in = new BufferedInputStream(socket.getInputStream());
+            this.in = new BufferedInputStream(reads.counting(socket.getInputStream()));
             this.out = socket.getOutputStream();
         }
 
@@ -325,7 +412,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             SSLSocket tls = (SSLSocket) TestTls.serverContext().getSocketFactory()
                 .createSocket(socket, new ByteArrayInputStream(readAhead), true);
             tls.startHandshake();
-            in = new BufferedInputStream(tls.getInputStream());
+            in = new BufferedInputStream(reads.counting(tls.getInputStream()));
             out = tls.getOutputStream();
             connection.tlsStarted(tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite());
         }
@@ -333,6 +420,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private Outcome perform(Response response, Wire wire) throws IOException, InterruptedException {
         Socket socket = wire.socket;
+        wire.reads.replies++;
         for (Response.Step step : response.steps()) {
             if (step instanceof Response.Send) {
                 wire.out.write(((Response.Send) step).bytes);

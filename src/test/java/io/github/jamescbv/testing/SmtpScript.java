@@ -27,13 +27,15 @@ public final class SmtpScript {
     private final Map<String, Function<String, Response>> byVerb;
     private final Response unknown;
     private final Duration delay;
+    private final Duration latency;
 
     private SmtpScript(Response greeting, Map<String, Function<String, Response>> byVerb, Response unknown,
-                       Duration delay) {
+                       Duration delay, Duration latency) {
         this.greeting = greeting;
         this.byVerb = Map.copyOf(byVerb);
         this.unknown = unknown;
         this.delay = delay;
+        this.latency = latency;
     }
 
     /**
@@ -51,7 +53,7 @@ public final class SmtpScript {
         m.put("NOOP", fixed(Response.of("250 2.0.0 Ok")));
         m.put("QUIT", fixed(Response.of("221 2.0.0 Bye").thenClose()));
         return new SmtpScript(Response.of("220 scripted.test ESMTP ready"), m,
-            Response.of("502 5.5.1 command not implemented"), Duration.ZERO);
+            Response.of("502 5.5.1 command not implemented"), Duration.ZERO, Duration.ZERO);
     }
 
     /**
@@ -72,7 +74,7 @@ public final class SmtpScript {
 
     /** What happens when a connection opens: any {@link Response}, e.g. {@link Response#silence()} or garbage. */
     public SmtpScript greeting(Response response) {
-        return new SmtpScript(Objects.requireNonNull(response), byVerb, unknown, delay);
+        return new SmtpScript(Objects.requireNonNull(response), byVerb, unknown, delay, latency);
     }
 
     /** The reply to {@code verb} (EHLO, HELO, MAIL, RCPT, RSET, QUIT, ...). */
@@ -88,7 +90,7 @@ public final class SmtpScript {
     public SmtpScript on(String verb, Function<String, Response> byCommandLine) {
         Map<String, Function<String, Response>> m = new HashMap<>(byVerb);
         m.put(verb.toUpperCase(Locale.ROOT), Objects.requireNonNull(byCommandLine));
-        return new SmtpScript(greeting, m, unknown, delay);
+        return new SmtpScript(greeting, m, unknown, delay, latency);
     }
 
     /** The reply to RCPT TO as a function of the address between the angle brackets, e.g. {@link #knownUsers}. */
@@ -105,7 +107,21 @@ public final class SmtpScript {
 
     /** Waits this long before every reply, the greeting included (e.g. 200 ms for benchmarks). */
     public SmtpScript delayEachReply(Duration d) {
-        return new SmtpScript(greeting, byVerb, unknown, Objects.requireNonNull(d));
+        return new SmtpScript(greeting, byVerb, unknown, Objects.requireNonNull(d), latency);
+    }
+
+    /**
+     * A remote this far away: each reply goes out no sooner than {@code d} after its command
+     * arrived (the greeting: after the connection was accepted). Unlike {@link #delayEachReply},
+     * commands that arrived together wait together, so a pipelined group (RFC 2920) costs one
+     * such wait, as a round trip over a network does.
+     */
+    public SmtpScript latency(Duration d) {
+        return new SmtpScript(greeting, byVerb, unknown, delay, Objects.requireNonNull(d));
+    }
+
+    Duration latency() {
+        return latency;
     }
 
     Response greetingResponse() {

@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * Builds {@link ProbeRequest}s for tests with sensible defaults: HELO name "probe.test", null
- * sender, recipient "user@example.com", 5 s connect, 10 s per reply, 30 s in total, clear text.
+ * sender, recipient "user@example.com", 5 s connect, 10 s per reply, 30 s in total, clear text,
+ * pipelining where offered (as the engine's default).
  * The deadline is computed when {@link #build()} is called.
  */
 public final class TestProbeRequest {
@@ -32,6 +33,7 @@ public final class TestProbeRequest {
     private DialogListener listener = DialogListener.NONE;
     private List<EmailAddress> followUps = List.of();
     private TlsPolicy tls = TlsPolicy.NONE;
+    private boolean pipelining = true;
 
     private TestProbeRequest(InetSocketAddress target) {
         this.target = target;
@@ -102,8 +104,14 @@ public final class TestProbeRequest {
         return this;
     }
 
+    /** Whether MAIL FROM and RCPT TO may go out together to a server that announces PIPELINING. */
+    public TestProbeRequest pipelining(boolean on) {
+        this.pipelining = on;
+        return this;
+    }
+
     public ProbeRequest build() {
-        return new ProbeRequest(new Route(target, mxHost, heloName, tls), new ProbeQuery(mailFrom, recipient, followUps),
+        return new ProbeRequest(new Route(target, mxHost, heloName, tls).withPipelining(pipelining), new ProbeQuery(mailFrom, recipient, followUps),
             new ProbeLimits(connectTimeout, commandTimeout, System.nanoTime() + total.toNanos(), Ticker.SYSTEM), listener);
     }
 

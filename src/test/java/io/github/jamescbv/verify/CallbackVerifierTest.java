@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.DialogListener;
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.DomainMap;
 import io.github.jamescbv.core.EmailAddress;
@@ -146,6 +147,23 @@ class CallbackVerifierTest {
     }
 
     @Test
+    void aDnsFailureSaysWhyInTheVerdict() throws Exception {
+        dns.tempfails("servfail.example", DnsFailure.SERVFAIL).tempfails("down.example", DnsFailure.RESOLVER_UNREACHABLE);
+        Verdict servfail = verify("a@servfail.example");
+        assertThat(servfail.dnsFailure()).contains(DnsFailure.SERVFAIL);
+        assertThat(servfail.detail()).containsEntry("dnsFailure", "servfail");
+        Verdict down = verify("a@down.example");
+        assertThat(down.result()).isEqualTo(Result.TRANSIENT);
+        assertThat(down.stage()).isEqualTo(Stage.DNS);
+        assertThat(down.dnsFailure()).contains(DnsFailure.RESOLVER_UNREACHABLE);
+        assertThat(down.detail()).containsEntry("dnsFailure", "resolver-unreachable");
+        assertThat(down.toString()).contains("dnsFailure=resolver-unreachable");
+        dns.fails("nx.example", MxResolution.Status.NXDOMAIN);
+        assertThat(verify("a@nx.example").dnsFailure()).isEmpty();
+        assertThat(verify("a@nx.example").detail()).doesNotContainKey("dnsFailure");
+    }
+
+    @Test
     void privateTargetsAreRefusedUnlessAllowed() throws Exception {
         dns.found("example.com", "mx1.example.com=127.0.0.1", "mx2.example.com=10.1.2.3");
         Verdict v = verify("bob@example.com");
@@ -207,6 +225,15 @@ class CallbackVerifierTest {
         assertThat(v.result()).isEqualTo(Result.TRANSIENT);
         assertThat(v.text()).isEqualTo("total timeout 300ms reached");
         assertThat(v.mxHost()).isEqualTo("mx1.example.com");
+    }
+
+    @Test
+    void theTotalTimeoutReachedAtDnsIsADnsTimeout() throws Exception {
+        dns.hangs("example.com");
+        Verdict v = verify("bob@example.com", VerifierSettings.builder().totalTimeout(Duration.ofMillis(300)), false);
+        assertThat(v.result()).isEqualTo(Result.TRANSIENT);
+        assertThat(v.stage()).isEqualTo(Stage.DNS);
+        assertThat(v.dnsFailure()).contains(DnsFailure.TIMEOUT);
     }
 
     @Test

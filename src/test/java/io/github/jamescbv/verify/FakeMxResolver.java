@@ -1,5 +1,6 @@
 package io.github.jamescbv.verify;
 
+import io.github.jamescbv.core.DnsFailure;
 import io.github.jamescbv.dns.MxHost;
 import io.github.jamescbv.dns.MxResolution;
 import io.github.jamescbv.dns.MxResolver;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A resolver answering from a table, for unit tests of the verifier's logic. */
 final class FakeMxResolver implements MxResolver {
     private final Map<String, MxResolution> answers = new ConcurrentHashMap<>();
+    private final java.util.Set<String> hanging = ConcurrentHashMap.newKeySet();
     final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FakeMxResolver found(String domain, String... hostAndIps) {
@@ -38,6 +40,11 @@ final class FakeMxResolver implements MxResolver {
         return this;
     }
 
+    FakeMxResolver tempfails(String domain, DnsFailure cause) {
+        answers.put(domain, MxResolution.tempfail(cause, "MX lookup for " + domain + " failed: " + cause.word(), List.of()));
+        return this;
+    }
+
     @Override
     public CompletionStage<MxResolution> resolveMx(String domain) {
         asked.add("MX " + domain);
@@ -50,7 +57,16 @@ final class FakeMxResolver implements MxResolver {
         return answer(host);
     }
 
+    /** Lookups of {@code domain} never complete. */
+    FakeMxResolver hangs(String domain) {
+        hanging.add(domain);
+        return this;
+    }
+
     private CompletionStage<MxResolution> answer(String name) {
+        if (hanging.contains(name)) {
+            return new CompletableFuture<>();
+        }
         MxResolution r = answers.get(name);
         if (r == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no fake answer for " + name));

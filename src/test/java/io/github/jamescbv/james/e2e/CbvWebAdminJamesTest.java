@@ -131,6 +131,8 @@ class CbvWebAdminJamesTest {
         assertThat(held.get("scope").asText()).isEqualTo("address");
         assertThat(held.get("key").asText()).isEqualTo(sender);
         assertThat(held.get("expiresInSeconds").asLong()).as("errorTtl 3h").isBetween(3 * 3600L - 60, 3 * 3600L);
+        assertThat(held.get("ageSeconds").asLong()).as("remembered just now").isBetween(0L, 60L);
+        assertThat(held.get("madeAt").asText()).isNotEmpty();
         assertThat(held.get("held")).hasSize(1);
 
         StoredMail mail = mailFrom(sender);

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The connections of one probe client, kept between probes: per {@link Route} those waiting for
@@ -81,12 +82,14 @@ final class ConnectionPool {
     /**
      * Hands {@code session} a kept connection to its route, if there is one and reuse is on: an
      * idle one at once (on its I/O thread), else one whose RSET is still in flight, when that is
-     * answered. Idle connections past their lifetime are left to their timer.
+     * answered, if that comes within what a new connection would take ({@link KeptConnection#claimWaitNanos}).
+     * Idle connections past their lifetime are left to their timer.
      *
      * @return false when there is none: the session opens a new connection
      */
     boolean take(Route route, String domain, ProbeSession session) {
         KeptConnection taken = null;
+        KeptConnection claimed = null;
         List<KeptConnection> leaving = new ArrayList<>();
         synchronized (lock) {
             Deque<KeptConnection> line = waiting.get(route);
@@ -112,18 +115,43 @@ final class ConnectionPool {
             if (k == null) {
                 return false;
             }
+            claimed = taken != null ? null : parking;
             unlist(k);
             k.state = taken != null ? KeptConnection.State.BUSY : KeptConnection.State.CLAIMED;
-            k.claimant = taken != null ? null : session;
+            k.claimant = claimed != null ? session : null;
             charge(k, domain);
             evictBeyondBound(domain, leaving);
         }
         sendAway(leaving);
+        KeptConnection k = taken != null ? taken : claimed;
         if (taken != null) {
-            KeptConnection k = taken;
             runOn(k, () -> session.resume(k), session);
+        } else {
+            waitForClaim(k, session);
         }
         return true;
+    }
+
+    /** A probe waits for a parking connection's RSET no longer than a new connection would take. */
+    private static void waitForClaim(KeptConnection k, ProbeSession session) {
+        try {
+            k.connection().executor().schedule(() -> k.claimTimedOut(session), k.claimWaitNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            session.freshConnection("the probe client is closing");
+        }
+    }
+
+    /** The claim of {@code session} on {@code k} ends unanswered: back to parking; true if it was still claimed by it. */
+    boolean unclaim(KeptConnection k, ProbeSession session) {
+        synchronized (lock) {
+            if (k.state != KeptConnection.State.CLAIMED || k.claimant != session) {
+                return false;
+            }
+            k.claimant = null;
+            k.state = KeptConnection.State.PARKING;
+            list(k);
+            return true;
+        }
     }
 
     /** A probe's connection is parking (its RSET goes out now): from here it can be claimed or sent away. False once closed. */

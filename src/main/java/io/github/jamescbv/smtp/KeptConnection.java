@@ -56,6 +56,8 @@ final class KeptConnection implements SmtpConnection.Owner {
     ProbeSession claimant;
     // On the I/O thread.
     private int probes;
+    /** How long the connection took from its connect to its first probe: what a new one would cost. -1 until known. */
+    private volatile long openingNanos = -1;
     /** The number of the first probe refused (4xx or 5xx to MAIL FROM or RCPT TO); 0 while none was. */
     private int firstRefused;
     private Transcript transcript;
@@ -89,7 +91,28 @@ final class KeptConnection implements SmtpConnection.Owner {
 
     /** A probe begins its transaction on this connection. @return its number on the connection, from 1 */
     int probeStarts() {
+        if (probes == 0) {
+            openingNanos = age(pool.clock().nanoTime());
+        }
         return ++probes;
+    }
+
+    /**
+     * How long a probe that claimed the connection while its RSET is in flight waits for it: no
+     * longer than opening a new connection took this one (connect, greeting, EHLO, STARTTLS), after
+     * which a new one is the quicker way; the canary's bound when that is not known. Any thread.
+     */
+    long claimWaitNanos() {
+        long opening = openingNanos;
+        return opening > 0 ? opening : SLOW_MARGIN.toNanos();
+    }
+
+    /** The claim of {@code session} timed out: if the RSET is still unanswered, the probe opens a new connection. On the I/O thread. */
+    void claimTimedOut(ProbeSession session) {
+        if (pool.unclaim(this, session)) {
+            session.freshConnection("RSET not answered within " + millis(claimWaitNanos())
+                + ", the time a new connection takes");
+        }
     }
 
     /** The current probe's MAIL FROM or RCPT TO was refused: the remote counts it against us. */

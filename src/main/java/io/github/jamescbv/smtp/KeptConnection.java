@@ -242,6 +242,11 @@ final class KeptConnection implements SmtpConnection.Owner {
         connection.quit();
     }
 
+    /** Taken by a probe: the idle timeout of the wait that just ended must not end the next one. On the I/O thread. */
+    void taken() {
+        cancelTimer();
+    }
+
     private void cancelTimer() {
         if (timer != null) {
             timer.cancel(false);

@@ -152,6 +152,7 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     void resume(KeptConnection k) {
         kept = k;
         connection = k.connection();
+        k.taken();
         if (!connection.isOpen()) {
             freshConnection("it closed while idle");
             return;

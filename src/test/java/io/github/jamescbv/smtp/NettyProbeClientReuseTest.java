@@ -108,6 +108,23 @@ class NettyProbeClientReuseTest extends ProbeAgainstScriptedServers {
     }
 
     @Test
+    void eachIdleWaitIsCountedFromItsOwnStart() throws Exception {
+        reuse(Duration.ofMillis(1000), 20, Duration.ofSeconds(60), 3);
+        ScriptedSmtpServer mx = server(ALICE_ONLY);
+
+        assertCode(ask(mx, ALICE), 250);
+        awaitIdle(1);
+        await().pollDelay(Duration.ofMillis(500)).atMost(WAIT).until(() -> true);
+        assertCode(ask(mx, ALICE), 250);
+        awaitIdle(1);
+        // past the end of the first wait, well within the second
+        await().pollDelay(Duration.ofMillis(700)).atMost(WAIT).until(() -> true);
+
+        assertThat(mx.connection(0).quitReceived()).as("the first wait's timer ended the second").isFalse();
+        await().atMost(WAIT).until(() -> mx.connection(0).quitReceived());
+    }
+
+    @Test
     void aConnectionServesAtMostMaxProbes() throws Exception {
         reuse(Duration.ofSeconds(10), 3, Duration.ofSeconds(60), 3);
         ScriptedSmtpServer mx = server(ALICE_ONLY);

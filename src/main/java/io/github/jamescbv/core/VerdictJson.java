@@ -20,6 +20,7 @@ public final class VerdictJson {
         fields.putAll(v.detail());
         fields.put("code", v.code());
         fields.put("elapsedMs", v.elapsed().toMillis());
+        fields.put("waitMs", v.waited().toMillis());
         fields.put("cached", v.cached());
         if (v.refreshing()) {
             fields.put("refreshing", true);

@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * budget that cannot be charged lets the client through (the other limits still hold), a domain
  * budget that cannot be asked refuses the callback ({@link Admissions}); each with a WARN.
  *
+ * <p>A verdict says how long its request waited before the callback started ({@link Verdict#waited()},
+ * on the ticker): the client's budget, the domain's slot and rate, the process's slot, the memory's
+ * answers on the way. Its {@code elapsed} is the callback's alone, so a mail that queued 18 s
+ * behind a busy domain no longer shows as a 9 ms callback. A refusal waited until it was refused
+ * and took no callback time. The memory keeps the engine's verdict without the wait: a hit waited for nothing.
+ *
  * <p>Each request is counted once for the operators ({@link GuardEvents}): a hit, a miss (it
  * claimed the callback) or a join, and each callback a limit refuses under that limit. Whether a
  * request claimed is known here, not in the store: the store runs the claimer's callback.
@@ -264,20 +270,23 @@ public final class GuardedVerifier {
                 return CompletableFuture.completedFuture(refusal(domain, admission.reason(), startNanos));
             }
             if (fresh) {
-                return call(admission, DomainFacts.NONE);
+                return call(admission, DomainFacts.NONE, startNanos);
             }
             // While this request waited for a slot, another address of the domain may have
             // brought back a domain-level answer (unreachable MX hosts, probe sender refused).
             return recall(key, domain).thenCompose(meanwhile -> {
                 if (meanwhile.isPresent()) {
                     release(admission);
-                    return CompletableFuture.completedFuture(meanwhile.get());
+                    // from memory, but this request did wait: say so
+                    return CompletableFuture.completedFuture(meanwhile.get().toBuilder().waited(since(startNanos)).build());
                 }
-                return domainFacts(domain).thenCompose(facts -> call(admission, facts));
+                return domainFacts(domain).thenCompose(facts -> call(admission, facts, startNanos));
             });
         }
 
-        private CompletionStage<Verdict> call(Admission admission, DomainFacts facts) {
+        /** @param startNanos when the request began: its wait ends as the engine starts */
+        private CompletionStage<Verdict> call(Admission admission, DomainFacts facts, long startNanos) {
+            Duration waited = since(startNanos);
             CompletionStage<Verdict> verdict;
             try {
                 verdict = engine.verify(target, dialog, facts);
@@ -286,7 +295,8 @@ public final class GuardedVerifier {
                 throw e;
             }
             // Remember first, then free the slot: a request of the same domain waiting for it
-            // must find a domain-level answer in memory rather than call back again.
+            // must find a domain-level answer in memory rather than call back again. What is
+            // remembered is the engine's verdict: the wait is this request's, not the address's.
             CompletableFuture<Verdict> done = new CompletableFuture<>();
             verdict.whenComplete((v, e) -> {
                 CompletionStage<Void> remembered = v != null ? remember(key, domain, v) : DONE;
@@ -298,7 +308,7 @@ public final class GuardedVerifier {
                         if (e != null) {
                             done.completeExceptionally(e instanceof CompletionException ? e : new CompletionException(e));
                         } else {
-                            done.complete(v);
+                            done.complete(v == null ? null : v.toBuilder().waited(waited).build());
                         }
                     }
                 });
@@ -357,7 +367,7 @@ public final class GuardedVerifier {
                         return CompletableFuture.completedFuture(
                             held.orElseGet(() -> refusal(domain, admission.reason(), startNanos)));
                     }
-                    return domainFacts(domain).thenCompose(facts -> callback.call(admission, facts))
+                    return domainFacts(domain).thenCompose(facts -> callback.call(admission, facts, startNanos))
                         .thenApply(fresh -> renewed(held, fresh));
                 });
             });
@@ -431,8 +441,12 @@ public final class GuardedVerifier {
         }
     }
 
+    /** No callback was made: it took nothing, and the request waited until it was refused. */
     private Verdict refusal(String domain, String reason, long startNanos) {
-        return Verdict.builder(Result.TRANSIENT, Stage.POLICY).domain(domain).text(reason)
-            .elapsed(Duration.ofNanos(ticker.nanoTime() - startNanos)).build();
+        return Verdict.builder(Result.TRANSIENT, Stage.POLICY).domain(domain).text(reason).waited(since(startNanos)).build();
+    }
+
+    private Duration since(long startNanos) {
+        return Duration.ofNanos(ticker.nanoTime() - startNanos);
     }
 }

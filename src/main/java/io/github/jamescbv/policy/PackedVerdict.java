@@ -17,7 +17,9 @@ import java.util.Arrays;
  * {@code Verdict} and its strings on every hit (a few hundred bytes of short-lived garbage and
  * well under a microsecond, next to a whole SMTP transaction).
  *
- * <p>Every field round-trips exactly. Strings are stored as ISO-8859-1 bytes: a verdict's strings
+ * <p>Every field round-trips exactly but one: {@link Verdict#waited()}, how long the request that
+ * made the verdict waited for a slot, is not kept. It belongs to that request; a hit waited for
+ * nothing, and reads 0. Strings are stored as ISO-8859-1 bytes: a verdict's strings
  * are cleaned to printable ASCII by {@link Verdict} and {@link Fact} before they get here, so
  * nothing is lost. The domain is usually the one the entry is looked up with, and is then not
  * stored at all: the caller passes it back in ({@code impliedDomain}).

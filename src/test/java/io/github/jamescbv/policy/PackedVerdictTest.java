@@ -171,6 +171,17 @@ class PackedVerdictTest {
     }
 
     @Test
+    void theWaitOfTheRequestThatMadeAVerdictIsNotKept() {
+        Verdict waited = typical().waited(Duration.ofSeconds(18)).build();
+        byte[] packed = PackedVerdict.pack(waited, DOMAIN);
+        assertThat(packed).as("no byte for it").isEqualTo(PackedVerdict.pack(typical().build(), DOMAIN));
+        Verdict back = PackedVerdict.unpack(packed, DOMAIN);
+        assertThat(back.waited()).isZero();
+        assertThat(back).isEqualTo(typical().build());
+        assertThat(back.detail()).containsEntry("waitMs", "0");
+    }
+
+    @Test
     void anImpliedDomainIsNotStored() {
         Verdict v = typical().build();
         int implied = PackedVerdict.pack(v, DOMAIN).length;

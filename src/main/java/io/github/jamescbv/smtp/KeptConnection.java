@@ -31,6 +31,12 @@ final class KeptConnection implements SmtpConnection.Owner {
      * Postfix's {@code smtpd_error_sleep_time} is 1 s by default, Exchange's tarpit 5 s.
      */
     static final Duration SLOW_MARGIN = Duration.ofMillis(500);
+    /**
+     * The least a probe waits for a claimed connection's RSET: a busy remote, or a busy us, may take
+     * a moment longer than the opening did, and this is still far short of any remote's slowdown
+     * (a second or more).
+     */
+    static final Duration MIN_CLAIM_WAIT = Duration.ofMillis(100);
 
     /** Where the connection is, as the pool sees it. */
     enum State {
@@ -100,11 +106,12 @@ final class KeptConnection implements SmtpConnection.Owner {
     /**
      * How long a probe that claimed the connection while its RSET is in flight waits for it: no
      * longer than opening a new connection took this one (connect, greeting, EHLO, STARTTLS), after
-     * which a new one is the quicker way; the canary's bound when that is not known. Any thread.
+     * which a new one is the quicker way, but at least {@link #MIN_CLAIM_WAIT}; the canary's margin
+     * when the opening is not known. Any thread.
      */
     long claimWaitNanos() {
         long opening = openingNanos;
-        return opening > 0 ? opening : SLOW_MARGIN.toNanos();
+        return Math.max(MIN_CLAIM_WAIT.toNanos(), opening > 0 ? opening : SLOW_MARGIN.toNanos());
     }
 
     /** The claim of {@code session} timed out: if the RSET is still unanswered, the probe opens a new connection. On the I/O thread. */

@@ -12,6 +12,7 @@ import io.github.jamescbv.core.HostPort;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.Exemptions;
 import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.smtp.ReuseSettings;
 import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
@@ -92,6 +93,9 @@ public final class Settings {
         CacheSettings.DEFAULT_DNS_FAILURE_TTL).in(HANDLER);
     public static final Setting<Integer> CACHE_MAX_ENTRIES = Setting.of("cache.maxEntries", SettingValues::integer,
         CacheSettings.DEFAULT_MAX_ENTRIES).in(HANDLER);
+    /** The default depends on passTtl ({@link CacheSettings#passRefresh()}); given, it must be below it. */
+    public static final Setting<Duration> CACHE_PASS_REFRESH = Setting.of("cache.passRefresh", Durations::parse,
+        CacheSettings.DEFAULT_PASS_REFRESH).in(HANDLER);
     /** No default: without {@code <redis>}, every protection stays in this process's memory. */
     public static final Setting<String> REDIS_URL = Setting.of("redis.url", Function.identity(), (String) null)
         .in(HANDLER);
@@ -116,6 +120,15 @@ public final class Settings {
         SettingValues.integer(LimitSettings::checkPerDomainRate), LimitSettings.DEFAULT_PER_DOMAIN_RATE).in(HANDLER);
     public static final Setting<Integer> PER_CLIENT_RATE = Setting.of("perClientRate",
         SettingValues.integer(LimitSettings::checkPerClientRate), LimitSettings.DEFAULT_PER_CLIENT_RATE).in(HANDLER);
+    /** Connection reuse ({@code <reuse>}): the process's one pool of connections, configured by the first handler. */
+    public static final Setting<Duration> REUSE_IDLE_TIME = Setting.of("reuse.idleTime",
+        v -> ReuseSettings.checkIdleTime(Durations.parse(v)), ReuseSettings.DEFAULT_IDLE_TIME).in(HANDLER);
+    public static final Setting<Integer> REUSE_MAX_PROBES = Setting.of("reuse.maxProbes",
+        SettingValues.integer(ReuseSettings::checkMaxProbes), ReuseSettings.DEFAULT_MAX_PROBES).in(HANDLER);
+    public static final Setting<Duration> REUSE_MAX_LIFETIME = Setting.of("reuse.maxLifetime",
+        v -> ReuseSettings.checkMaxLifetime(Durations.parse(v)), ReuseSettings.DEFAULT_MAX_LIFETIME).in(HANDLER);
+    public static final Setting<Integer> REUSE_AFTER_REJECTED = Setting.of("reuse.afterRejected",
+        SettingValues.integer(ReuseSettings::checkAfterRejected), ReuseSettings.DEFAULT_AFTER_REJECTED).in(HANDLER);
     public static final Setting<Set<String>> SKIP_DOMAINS = Setting.of("skipDomains", Exemptions::parseDomains,
         Set.<String>of()).in(HANDLER);
     public static final Setting<List<Cidr>> SKIP_NETWORKS = Setting.of("skipNetworks", Exemptions::parseNetworks,
@@ -137,10 +150,10 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(ADDRESS, PHASE, MAILFROM, MAP, ATTRIBUTE, MAX_WAIT,
         SPOOL_MAX_WAIT, HELO_NAME, PORT, CONNECT_TIMEOUT, COMMAND_TIMEOUT, TOTAL_TIMEOUT, MAX_MX_ATTEMPTS, DNS,
         ALLOW_PRIVATE_TARGETS, ALLOW_TARGET_NETWORKS, TLS, PIPELINING, VERIFY_AUTHENTICATED, CACHE_PASS_TTL, CACHE_ERROR_TTL,
-        CACHE_TRANSIENT_TTL, CACHE_DNS_FAILURE_TTL, CACHE_MAX_ENTRIES, REDIS_URL, REDIS_CLUSTER, REDIS_KEY_PREFIX, REDIS_TIMEOUT,
-        REDIS_NEAR_CACHE_ENTRIES,
+        CACHE_TRANSIENT_TTL, CACHE_DNS_FAILURE_TTL, CACHE_MAX_ENTRIES, CACHE_PASS_REFRESH, REDIS_URL, REDIS_CLUSTER,
+        REDIS_KEY_PREFIX, REDIS_TIMEOUT, REDIS_NEAR_CACHE_ENTRIES,
         REDIS_NEAR_CACHE_TIME, MAX_CONCURRENT, MAX_QUEUED, PER_DOMAIN_CONCURRENT, PER_DOMAIN_RATE,
-        PER_CLIENT_RATE, SKIP_DOMAINS, SKIP_NETWORKS, ACTION, RCPT_MAX_WAIT, REJECT_MESSAGE, REJECT_ON_POLICY_ERROR,
+        PER_CLIENT_RATE, REUSE_IDLE_TIME, REUSE_MAX_PROBES, REUSE_MAX_LIFETIME, REUSE_AFTER_REJECTED, SKIP_DOMAINS, SKIP_NETWORKS, ACTION, RCPT_MAX_WAIT, REJECT_MESSAGE, REJECT_ON_POLICY_ERROR,
         RANDOM_CHECK, POSTMASTER_CHECK);
 
     private Settings() {

@@ -28,7 +28,9 @@ public final class Verdict {
     private final String tls;
     private final String domain;
     private final Duration elapsed;
+    private final Duration waited;
     private final boolean cached;
+    private final boolean refreshing;
     /** Null when not checked. */
     private final Fact acceptAll;
     /** Null when not checked. */
@@ -47,7 +49,9 @@ public final class Verdict {
         this.tls = SafeText.clean(b.tls, MAX_TLS_LENGTH);
         this.domain = SafeText.clean(b.domain, 255);
         this.elapsed = b.elapsed == null ? Duration.ZERO : b.elapsed;
+        this.waited = b.waited == null ? Duration.ZERO : b.waited;
         this.cached = b.cached;
+        this.refreshing = b.refreshing;
         this.acceptAll = b.acceptAll;
         this.postmasterRejected = b.postmasterRejected;
         this.dnsFailure = b.dnsFailure;
@@ -77,8 +81,27 @@ public final class Verdict {
     public String tls() { return tls; }
     /** The domain called back (after the domain map). */
     public String domain() { return domain; }
+    /**
+     * How long the callback took, from its start to its verdict; for a verdict from memory, how long
+     * the callback that made it took. Zero when no callback was made (a refusal by a limit).
+     */
     public Duration elapsed() { return elapsed; }
+
+    /**
+     * How long this request waited before its callback could start: for the limits (the domain's
+     * slots and rate, the process's slots) and what is asked of the memory on the way. Zero for a
+     * verdict answered from memory at once: a remembered verdict never replays the wait of the
+     * request that made it, and the memory does not keep it.
+     */
+    public Duration waited() { return waited; }
     public boolean cached() { return cached; }
+
+    /**
+     * A remembered pass older than the cache's {@code passRefresh}, answered at once while a
+     * callback in the background renews it. A mark of how the verdict was served, never
+     * remembered itself.
+     */
+    public boolean refreshing() { return refreshing; }
 
     /**
      * Whether the domain accepts every local part (the catch-all check: a random address
@@ -101,8 +124,8 @@ public final class Verdict {
 
     public Builder toBuilder() {
         return new Builder(result, stage).code(code).enhancedCode(enhancedCode).text(text)
-            .mxHost(mxHost).ip(ip).tls(tls).domain(domain).elapsed(elapsed).cached(cached)
-            .acceptAll(acceptAll).postmasterRejected(postmasterRejected).dnsFailure(dnsFailure);
+            .mxHost(mxHost).ip(ip).tls(tls).domain(domain).elapsed(elapsed).waited(waited).cached(cached)
+            .refreshing(refreshing).acceptAll(acceptAll).postmasterRejected(postmasterRejected).dnsFailure(dnsFailure);
     }
 
     /**
@@ -110,6 +133,7 @@ public final class Verdict {
      * The domain checks appear only when made: {@code acceptAll} and {@code postmasterRejected}
      * ({@code true}, {@code false} or {@code unknown}), each followed by its {@code ...Text} when
      * there is one (the reply, or why the answer is unknown); {@code dnsFailure} only when DNS failed.
+     * {@code refreshing} appears only when true (see {@link #refreshing()}).
      */
     public Map<String, String> detail() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -123,7 +147,11 @@ public final class Verdict {
         m.put("tls", tls);
         m.put("domain", domain);
         m.put("elapsedMs", Long.toString(elapsed.toMillis()));
+        m.put("waitMs", Long.toString(waited.toMillis()));
         m.put("cached", Boolean.toString(cached));
+        if (refreshing) {
+            m.put("refreshing", "true");
+        }
         putFact(m, "acceptAll", acceptAll);
         putFact(m, "postmasterRejected", postmasterRejected);
         if (dnsFailure != null) {
@@ -162,9 +190,12 @@ public final class Verdict {
         if (!tls.isEmpty()) {
             sb.append(" tls=\"").append(tls).append('"');
         }
-        sb.append(" ms=").append(elapsed.toMillis());
+        sb.append(" ms=").append(elapsed.toMillis()).append(" waitMs=").append(waited.toMillis());
         if (cached) {
             sb.append(" cached=true");
+        }
+        if (refreshing) {
+            sb.append(" refreshing=true");
         }
         if (acceptAll != null) {
             sb.append(" acceptAll=").append(acceptAll.value().word());
@@ -187,17 +218,17 @@ public final class Verdict {
             return false;
         }
         Verdict v = (Verdict) o;
-        return result == v.result && stage == v.stage && code == v.code && cached == v.cached
+        return result == v.result && stage == v.stage && code == v.code && cached == v.cached && refreshing == v.refreshing
             && enhancedCode.equals(v.enhancedCode) && text.equals(v.text) && mxHost.equals(v.mxHost)
             && ip.equals(v.ip) && tls.equals(v.tls) && domain.equals(v.domain) && elapsed.equals(v.elapsed)
-            && Objects.equals(acceptAll, v.acceptAll) && Objects.equals(postmasterRejected, v.postmasterRejected)
-            && dnsFailure == v.dnsFailure;
+            && waited.equals(v.waited) && Objects.equals(acceptAll, v.acceptAll)
+            && Objects.equals(postmasterRejected, v.postmasterRejected) && dnsFailure == v.dnsFailure;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, tls, domain, elapsed, cached,
-            acceptAll, postmasterRejected, dnsFailure);
+        return Objects.hash(result, stage, code, enhancedCode, text, mxHost, ip, tls, domain, elapsed, waited, cached,
+            refreshing, acceptAll, postmasterRejected, dnsFailure);
     }
 
     public static final class Builder {
@@ -211,7 +242,9 @@ public final class Verdict {
         private String tls;
         private String domain;
         private Duration elapsed;
+        private Duration waited;
         private boolean cached;
+        private boolean refreshing;
         private Fact acceptAll;
         private Fact postmasterRejected;
         private DnsFailure dnsFailure;
@@ -230,7 +263,11 @@ public final class Verdict {
         public Builder tls(String v) { this.tls = v; return this; }
         public Builder domain(String v) { this.domain = v; return this; }
         public Builder elapsed(Duration v) { this.elapsed = v; return this; }
+        /** See {@link Verdict#waited()}. */
+        public Builder waited(Duration v) { this.waited = v; return this; }
         public Builder cached(boolean v) { this.cached = v; return this; }
+        /** See {@link Verdict#refreshing()}. */
+        public Builder refreshing(boolean v) { this.refreshing = v; return this; }
         /** null = not checked. */
         public Builder acceptAll(Fact v) { this.acceptAll = v; return this; }
         /** null = not checked. */

@@ -20,7 +20,11 @@ public final class VerdictJson {
         fields.putAll(v.detail());
         fields.put("code", v.code());
         fields.put("elapsedMs", v.elapsed().toMillis());
+        fields.put("waitMs", v.waited().toMillis());
         fields.put("cached", v.cached());
+        if (v.refreshing()) {
+            fields.put("refreshing", true);
+        }
         v.acceptAll().ifPresent(f -> fields.put("acceptAll", jsonValue(f)));
         v.postmasterRejected().ifPresent(f -> fields.put("postmasterRejected", jsonValue(f)));
         if (withDialog) {

@@ -38,7 +38,10 @@ final class CallbackStarter {
             "address", "request", "address");
 
         final Logger log;
-        /** The one INFO line per verification: address, domain, result, stage, code, ms, cached, tls, context, text. */
+        /**
+         * The one INFO line per verification: address, domain, result, stage, code, ms (the
+         * callback), waitMs (the wait for the limits before it), cached, tls, context, text.
+         */
         final String verdictLine;
         final String dialogLine;
         /** What the address is, in the text of an address we refuse to probe. */
@@ -51,7 +54,7 @@ final class CallbackStarter {
         LogStyle(Logger log, String addressKey, String contextKey, String addressNoun) {
             this.log = log;
             this.verdictLine = "callback verification " + addressKey + "={} domain={} result={} stage={} code={} ms={} "
-                + "cached={} tls={} " + contextKey + "={} text=\"{}\"";
+                + "waitMs={} cached={} tls={} " + contextKey + "={} text=\"{}\"";
             this.dialogLine = "callback dialog " + contextKey + "={}: {}";
             this.addressNoun = addressNoun;
         }
@@ -151,7 +154,7 @@ final class CallbackStarter {
         Verdict v = Verdict.builder(Result.TRANSIENT, Stage.POLICY).text(text).build();
         metrics.counted(v);
         log.info(style.verdictLine, SafeText.clean(raw, MAX_LOGGED_ADDRESS), "", v.result().word(), v.stage().word(),
-            "", 0, false, "", context, v.text());
+            "", 0, 0, false, "", context, v.text());
         return PendingVerdict.decided(v);
     }
 
@@ -164,11 +167,17 @@ final class CallbackStarter {
         try {
             metrics.finished(v, timer);
             log.info(style.verdictLine, address, v.domain(), v.result().word(), v.stage().word(),
-                v.code() == 0 ? "" : v.code(), v.elapsed().toMillis(), v.cached(), tlsWord(v), context, v.text());
+                v.code() == 0 ? "" : v.code(), v.elapsed().toMillis(), v.waited().toMillis(), cachedWord(v), tlsWord(v),
+                context, v.text());
         } catch (RuntimeException e) {
             // Runs on an engine thread: nothing may escape into it.
             log.warn("recording a callback verdict failed: {}", e.toString());
         }
+    }
+
+    /** {@code true} or {@code false}, and after a pass being renewed {@code refreshing=true} as a field of its own. */
+    private static String cachedWord(Verdict v) {
+        return v.refreshing() ? "true refreshing=true" : Boolean.toString(v.cached());
     }
 
     /** The verdict's TLS state for the log line, quoted when it names a protocol and a cipher (it has a space). */

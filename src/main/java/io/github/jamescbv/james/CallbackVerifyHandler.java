@@ -109,7 +109,7 @@ public class CallbackVerifyHandler implements MailHook, RcptHook, JamesMessageHo
         try {
             Verifier engine = runtime.engine(parsed.settings());
             guarded = runtime.protect(engine, parsed.settings().totalTimeout(), parsed.cache(), parsed.redis(),
-                parsed.limits(), WHO);
+                parsed.limits(), parsed.reuse(), WHO);
         } catch (RuntimeException e) {
             throw new ConfigurationException("CallbackVerifyHandler: cannot start the verification engine: " + e, e);
         }

@@ -5,6 +5,7 @@ import io.github.jamescbv.policy.GuardEvents;
 import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.Protections;
+import io.github.jamescbv.smtp.ReuseSettings;
 import io.github.jamescbv.store.memory.InMemoryProtections;
 import io.github.jamescbv.store.redis.RedisProtections;
 import io.github.jamescbv.store.redis.RedisSettings;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * extension loader, in one injector, so Guice gives them this same instance; James calls
  * {@link #close()} ({@link PreDestroy}) when it stops, and that is the only place the threads end.
  *
- * <p>Handlers configure the memory: the first handler's cache and limit settings are taken, a
- * later different configuration is reported and ignored. A mailet only joins, and James 3.8.1
+ * <p>Handlers configure the memory: the first handler's cache, limit and connection reuse settings
+ * are taken, a later different configuration is reported and ignored. Reuse goes to the engine's
+ * one pool of kept connections, bounded per domain by the limits' {@code perDomainConcurrent}. A mailet only joins, and James 3.8.1
  * initialises the mailet container before the SMTP servers: so a mailet's protections are
  * resolved at its first use, by which time the handlers have given theirs (the defaults if none
  * did). The first handler also chooses where the memory lives: this process ({@code memory},
@@ -56,6 +58,9 @@ public class CbvRuntime implements AutoCloseable {
         /** @throws IllegalArgumentException when the settings cannot be used (a DNS server that does not resolve) */
         Verifier engine(VerifierSettings settings);
 
+        /** How the engines' one pool keeps connections, and their bound per called-back domain. */
+        void reuse(ReuseSettings reuse, int connectionsPerDomain);
+
         @Override
         void close();
     }
@@ -66,6 +71,7 @@ public class CbvRuntime implements AutoCloseable {
     private CacheSettings cacheSettings;
     private Optional<RedisSettings> redisSettings;
     private LimitSettings limitSettings;
+    private ReuseSettings reuseSettings;
     private String configuredBy;
     private Protections protections;
     private OperatorAccess operators;
@@ -106,6 +112,10 @@ public class CbvRuntime implements AutoCloseable {
             @Override
             public Verifier engine(VerifierSettings settings) {
                 return engines.apply(settings);
+            }
+
+            @Override
+            public void reuse(ReuseSettings reuse, int connectionsPerDomain) {
             }
 
             @Override
@@ -151,7 +161,17 @@ public class CbvRuntime implements AutoCloseable {
     public synchronized GuardedVerifier protect(Verifier engine, Duration admissionWait, CacheSettings cacheWanted,
                                                 Optional<RedisSettings> redisWanted, LimitSettings limitsWanted,
                                                 String who) {
-        configure(cacheWanted, redisWanted, limitsWanted, admissionWait.multipliedBy(2), who);
+        return protect(engine, admissionWait, cacheWanted, redisWanted, limitsWanted, ReuseSettings.DEFAULTS, who);
+    }
+
+    /**
+     * As above, the process's probe connections kept as {@code reuseWanted} says, and bounded per
+     * called-back domain by the limits' {@code perDomainConcurrent}, busy or idle.
+     */
+    public synchronized GuardedVerifier protect(Verifier engine, Duration admissionWait, CacheSettings cacheWanted,
+                                                Optional<RedisSettings> redisWanted, LimitSettings limitsWanted,
+                                                ReuseSettings reuseWanted, String who) {
+        configure(cacheWanted, redisWanted, limitsWanted, reuseWanted, admissionWait.multipliedBy(2), who);
         return protections.guard(engine, admissionWait, guardEvents);
     }
 
@@ -186,14 +206,14 @@ public class CbvRuntime implements AutoCloseable {
     public synchronized Protections protections(String who) {
         if (protections == null) {
             LOG.info("{}: no handler configured the shared verdict cache and limits; they get the defaults", who);
-            configure(CacheSettings.DEFAULTS, Optional.empty(), LimitSettings.DEFAULTS,
+            configure(CacheSettings.DEFAULTS, Optional.empty(), LimitSettings.DEFAULTS, ReuseSettings.DEFAULTS,
                 VerifierSettings.DEFAULT_TOTAL_TIMEOUT.multipliedBy(2), who + " (defaults)");
         }
         return protections;
     }
 
     private void configure(CacheSettings cacheWanted, Optional<RedisSettings> redisWanted, LimitSettings limitsWanted,
-                           Duration callbackBound, String who) {
+                           ReuseSettings reuseWanted, Duration callbackBound, String who) {
         if (closed) {
             throw new IllegalStateException("the callback verification runtime is closed");
         }
@@ -201,7 +221,13 @@ public class CbvRuntime implements AutoCloseable {
             cacheSettings = cacheWanted;
             redisSettings = redisWanted;
             limitSettings = limitsWanted;
+            reuseSettings = reuseWanted;
             configuredBy = who;
+            // One pool for the process: its domain bound is the domain's, idle connections included.
+            engines.reuse(reuseWanted, limitsWanted.perDomainConcurrent());
+            LOG.info("{}: probe connections {}", who, reuseWanted.enabled()
+                ? "kept between probes (" + reuseWanted + "), at most " + limitsWanted.perDomainConcurrent()
+                    + " open to one domain on this node" : "not kept: each probe has its own");
             protections = redisWanted.isPresent()
                 ? RedisProtections.start(cacheWanted, limitsWanted, redisWanted.get(), callbackBound)
                 : InMemoryProtections.start(cacheWanted, limitsWanted);
@@ -210,11 +236,12 @@ public class CbvRuntime implements AutoCloseable {
                 .orElse("in this process's memory"));
             ProtectionGauges.register(gauges, protections);
         } else if (!cacheSettings.equals(cacheWanted) || !limitSettings.equals(limitsWanted)
-            || !redisSettings.equals(redisWanted) && redisWanted.isPresent()) {
-            LOG.warn("{}: the verdict cache and limits are shared by the whole James process and were already "
-                + "configured by {} as cache=[{}] store=[{}] limits=[{}]; this configuration's cache=[{}] store=[{}] "
-                + "limits=[{}] is ignored", who, configuredBy, cacheSettings, store(redisSettings), limitSettings,
-                cacheWanted, store(redisWanted), limitsWanted);
+            || !reuseSettings.equals(reuseWanted) || !redisSettings.equals(redisWanted) && redisWanted.isPresent()) {
+            LOG.warn("{}: the verdict cache, limits and connection reuse are shared by the whole James process and "
+                + "were already configured by {} as cache=[{}] store=[{}] limits=[{}] reuse=[{}]; this configuration's "
+                + "cache=[{}] store=[{}] limits=[{}] reuse=[{}] is ignored", who, configuredBy, cacheSettings,
+                store(redisSettings), limitSettings, reuseSettings, cacheWanted, store(redisWanted), limitsWanted,
+                reuseWanted);
         }
     }
 
@@ -243,13 +270,26 @@ public class CbvRuntime implements AutoCloseable {
     /** The real engines: one {@link EngineResources} for the process, started at the first engine asked for. */
     private static final class SharedEngines implements Engines {
         private EngineResources resources;
+        /** Kept for resources started later: a mailet may start them before the first handler configures reuse. */
+        private ReuseSettings reuse = ReuseSettings.OFF;
+        private int connectionsPerDomain;
 
         @Override
         public synchronized Verifier engine(VerifierSettings settings) {
             if (resources == null) {
                 resources = EngineResources.start(VerifierSettings.DEFAULT_IO_THREADS);
+                resources.reuse(reuse, connectionsPerDomain);
             }
             return resources.verifier(settings);
+        }
+
+        @Override
+        public synchronized void reuse(ReuseSettings wanted, int perDomain) {
+            reuse = wanted;
+            connectionsPerDomain = perDomain;
+            if (resources != null) {
+                resources.reuse(wanted, perDomain);
+            }
         }
 
         @Override

@@ -12,6 +12,7 @@ import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.Exemptions;
 import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.smtp.ReuseSettings;
 import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.time.Duration;
@@ -45,6 +46,7 @@ public final class HandlerConfig {
     private final CacheSettings cache;
     private final Optional<RedisSettings> redis;
     private final LimitSettings limits;
+    private final ReuseSettings reuse;
     private final Exemptions exemptions;
     private final EnforcementSettings enforcement;
 
@@ -70,13 +72,21 @@ public final class HandlerConfig {
                   DomainMap map, CacheSettings cache, Optional<RedisSettings> redis, LimitSettings limits,
                   Exemptions exemptions, EnforcementSettings enforcement) {
         this(phase, attribute, maxWait, verifyAuthenticated, HeloName.of(settings.heloName(), "configured"), settings,
-            map, cache, redis, limits, exemptions, enforcement);
+            map, cache, redis, limits, ReuseSettings.DEFAULTS, exemptions, enforcement);
+    }
+
+    HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, VerifierSettings settings,
+                  DomainMap map, CacheSettings cache, Optional<RedisSettings> redis, LimitSettings limits,
+                  ReuseSettings reuse, Exemptions exemptions, EnforcementSettings enforcement) {
+        this(phase, attribute, maxWait, verifyAuthenticated, HeloName.of(settings.heloName(), "configured"), settings,
+            map, cache, redis, limits, reuse, exemptions, enforcement);
     }
 
     private HandlerConfig(Phase phase, String attribute, Duration maxWait, boolean verifyAuthenticated, HeloName heloName,
                           VerifierSettings settings, DomainMap map, CacheSettings cache, Optional<RedisSettings> redis,
-                          LimitSettings limits, Exemptions exemptions, EnforcementSettings enforcement) {
+                          LimitSettings limits, ReuseSettings reuse, Exemptions exemptions, EnforcementSettings enforcement) {
         this.heloName = heloName;
+        this.reuse = reuse;
         this.redis = redis;
         this.phase = phase;
         this.attribute = attribute;
@@ -113,6 +123,11 @@ public final class HandlerConfig {
     /** The abuse limits (shared by every handler and mailet of the James process). */
     public LimitSettings limits() {
         return limits;
+    }
+
+    /** How probe connections are kept between probes ({@code <reuse>}; one pool for the whole James process). */
+    public ReuseSettings reuse() {
+        return reuse;
     }
 
     /** What is refused at SMTP time: {@code <action>}, {@code <rcptMaxWait>}, {@code <rejectMessage>}, {@code <rejectOnPolicyError>}. */
@@ -175,7 +190,7 @@ public final class HandlerConfig {
         boolean verifyAuthenticated = e.value(Settings.VERIFY_AUTHENTICATED);
         HeloName helo = EngineSettings.heloName(e, heloDefault);
         return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, helo, EngineSettings.read(e, helo),
-            EngineSettings.map(e), cacheSettings(e), redisSettings(e), limitSettings(e), exemptions(e),
+            EngineSettings.map(e), cacheSettings(e), redisSettings(e), limitSettings(e), reuseSettings(e), exemptions(e),
             enforcementSettings(e));
     }
 
@@ -205,8 +220,10 @@ public final class HandlerConfig {
         Duration transientTtl = e.value(Settings.CACHE_TRANSIENT_TTL);
         int maxEntries = e.value(Settings.CACHE_MAX_ENTRIES);
         Duration dnsFailure = e.value(Settings.CACHE_DNS_FAILURE_TTL);
-        return e.group(Settings.CACHE_PASS_TTL.element(),
+        CacheSettings cache = e.group(Settings.CACHE_PASS_TTL.element(),
             () -> new CacheSettings(pass, error, transientTtl, maxEntries, dnsFailure));
+        Optional<Duration> passRefresh = e.given(Settings.CACHE_PASS_REFRESH);
+        return passRefresh.isEmpty() ? cache : e.check(Settings.CACHE_PASS_REFRESH, () -> cache.withPassRefresh(passRefresh.get()));
     }
 
     /** {@code <redis>}: absent without its {@code <url>}; its other elements alone are a mistake worth stopping for. */
@@ -240,6 +257,15 @@ public final class HandlerConfig {
             e.value(Settings.PER_DOMAIN_CONCURRENT), e.value(Settings.PER_DOMAIN_RATE), e.value(Settings.PER_CLIENT_RATE));
     }
 
+    /** Each value was checked where it was read; {@code <maxProbes>1</maxProbes>} or {@code <idleTime>0s</idleTime>} turns reuse off. */
+    private static ReuseSettings reuseSettings(HandlerElements e) throws ConfigurationException {
+        Duration idle = e.value(Settings.REUSE_IDLE_TIME);
+        int maxProbes = e.value(Settings.REUSE_MAX_PROBES);
+        Duration lifetime = e.value(Settings.REUSE_MAX_LIFETIME);
+        int afterRejected = e.value(Settings.REUSE_AFTER_REJECTED);
+        return e.group(Settings.REUSE_IDLE_TIME.element(), () -> new ReuseSettings(idle, maxProbes, lifetime, afterRejected));
+    }
+
     private static Exemptions exemptions(HandlerElements e) throws ConfigurationException {
         Set<String> domains = e.value(Settings.SKIP_DOMAINS);
         List<Cidr> networks = e.value(Settings.SKIP_NETWORKS);
@@ -257,6 +283,6 @@ public final class HandlerConfig {
             + " pipelining=" + settings.pipelining()
             + " randomCheck=" + settings.randomCheck() + " postmasterCheck=" + settings.postmasterCheck()
             + " cache=[" + cache + "] store=" + redis.map(r -> "redis[" + r + "]").orElse("memory")
-            + " limits=[" + limits + "] " + exemptions + " " + enforcement;
+            + " limits=[" + limits + "] reuse=[" + reuse + "] " + exemptions + " " + enforcement;
     }
 }

@@ -37,13 +37,34 @@ import org.slf4j.LoggerFactory;
  * budget that cannot be charged lets the client through (the other limits still hold), a domain
  * budget that cannot be asked refuses the callback ({@link Admissions}); each with a WARN.
  *
+ * <p>A verdict says how long its request waited before the callback started ({@link Verdict#waited()},
+ * on the ticker): the client's budget, the domain's slot and rate, the process's slot, the memory's
+ * answers on the way. Its {@code elapsed} is the callback's alone, so a mail that queued 18 s
+ * behind a busy domain no longer shows as a 9 ms callback. A refusal waited until it was refused
+ * and took no callback time. The memory keeps the engine's verdict without the wait: a hit waited for nothing.
+ *
  * <p>Each request is counted once for the operators ({@link GuardEvents}): a hit, a miss (it
  * claimed the callback) or a join, and each callback a limit refuses under that limit. Whether a
  * request claimed is known here, not in the store: the store runs the claimer's callback.
+ *
+ * <p><b>Refresh ahead.</b> A remembered pass older than {@code passRefresh} still answers at once,
+ * marked {@link Verdict#refreshing()}; the request that finds it also asks the memory to renew it
+ * ({@link VerdictMemory#refresh}), which runs one callback in the background however many requests
+ * ask meanwhile, and it is remembered by the usual rules: an {@code error} answers the next mail, a
+ * {@code transient} leaves the pass. The renewal answers to the domain's budget and the process's
+ * capacity but waits for neither: a callback a mail is waiting for is never put behind one that
+ * nobody waits for. It is not charged to the client's budget: it spends nothing on the client's
+ * behalf that the pass had not cost already, and a client sending for many regular senders must not
+ * find its budget gone on renewals. A renewal that does not renew (refused by a limit, a
+ * {@code transient}, our own failure) pauses that address's renewals for {@link #RENEWAL_PAUSE}.
  */
 public final class GuardedVerifier {
     /** Added to the admission wait for a domain lease: the callback's longest run plus room for its ending. */
     static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+    /** After a renewal that did not renew, none of the same address before this has passed. */
+    public static final Duration RENEWAL_PAUSE = Duration.ofMinutes(5);
+    /** Addresses paused at most; beyond, the limits alone bound renewals. */
+    static final int MAX_RENEWAL_PAUSES = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(GuardedVerifier.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
@@ -56,6 +77,7 @@ public final class GuardedVerifier {
     private final RemoteBudgets budgets;
     private final Admissions admissions;
     private final GuardEvents events;
+    private final RenewalPauses pauses;
 
     /** As below, counted by nobody. */
     public GuardedVerifier(Verifier engine, Duration admissionWait, VerdictMemory memory, RemoteBudgets budgets,
@@ -70,6 +92,12 @@ public final class GuardedVerifier {
      */
     public GuardedVerifier(Verifier engine, Duration admissionWait, VerdictMemory memory, RemoteBudgets budgets,
                            ProcessCapacity capacity, Ticker ticker, GuardEvents events) {
+        this(engine, admissionWait, memory, budgets, capacity, ticker, events, renewalPauses(ticker));
+    }
+
+    /** @param pauses shared by every guard of one memory ({@link Protections}): a pause is the address's, not the caller's */
+    GuardedVerifier(Verifier engine, Duration admissionWait, VerdictMemory memory, RemoteBudgets budgets,
+                    ProcessCapacity capacity, Ticker ticker, GuardEvents events, RenewalPauses pauses) {
         this.engine = engine;
         this.ticker = ticker;
         this.admissionWait = admissionWait;
@@ -78,6 +106,11 @@ public final class GuardedVerifier {
         this.budgets = budgets;
         this.admissions = new Admissions(budgets, capacity);
         this.events = events;
+        this.pauses = pauses;
+    }
+
+    static RenewalPauses renewalPauses(Ticker ticker) {
+        return new RenewalPauses(ticker, RENEWAL_PAUSE, MAX_RENEWAL_PAUSES);
     }
 
     /**
@@ -96,12 +129,39 @@ public final class GuardedVerifier {
         }
         CompletableFuture<Verdict> hit = answeredAtOnce(answer);
         if (hit != null) {
-            countAnswer(callback, hit.getNow(null));
+            Verdict v = hit.getNow(null);
+            countAnswer(callback, v);
+            renewIfDue(target, v);
             return hit; // nothing to add
         }
         return answer.handle((v, e) -> e == null ? CompletableFuture.completedFuture(v) : afterFailure(callback, e))
             .thenCompose(Function.identity())
-            .whenComplete((v, e) -> countAnswer(callback, v));
+            .whenComplete((v, e) -> {
+                countAnswer(callback, v);
+                renewIfDue(target, v);
+            });
+    }
+
+    /** A pass due for renewal starts the renewal (or joins the one under way); the answer does not wait for it. */
+    private void renewIfDue(CallbackTarget target, Verdict answered) {
+        if (answered == null || !answered.refreshing()) {
+            return;
+        }
+        Renewal renewal = new Renewal(target);
+        if (pauses.paused(renewal.key)) {
+            return;
+        }
+        CompletionStage<Verdict> renewed;
+        try {
+            renewed = memory.refresh(renewal.key, renewal.domain, renewal);
+        } catch (RuntimeException e) {
+            renewed = CompletableFuture.failedFuture(e);
+        }
+        renewed.whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("verdict memory unavailable; the pass of {} is not renewed now: {}", renewal.key, e.toString());
+            }
+        });
     }
 
     /**
@@ -210,20 +270,23 @@ public final class GuardedVerifier {
                 return CompletableFuture.completedFuture(refusal(domain, admission.reason(), startNanos));
             }
             if (fresh) {
-                return call(admission, DomainFacts.NONE);
+                return call(admission, DomainFacts.NONE, startNanos);
             }
             // While this request waited for a slot, another address of the domain may have
             // brought back a domain-level answer (unreachable MX hosts, probe sender refused).
             return recall(key, domain).thenCompose(meanwhile -> {
                 if (meanwhile.isPresent()) {
                     release(admission);
-                    return CompletableFuture.completedFuture(meanwhile.get());
+                    // from memory, but this request did wait: say so
+                    return CompletableFuture.completedFuture(meanwhile.get().toBuilder().waited(since(startNanos)).build());
                 }
-                return domainFacts(domain).thenCompose(facts -> call(admission, facts));
+                return domainFacts(domain).thenCompose(facts -> call(admission, facts, startNanos));
             });
         }
 
-        private CompletionStage<Verdict> call(Admission admission, DomainFacts facts) {
+        /** @param startNanos when the request began: its wait ends as the engine starts */
+        private CompletionStage<Verdict> call(Admission admission, DomainFacts facts, long startNanos) {
+            Duration waited = since(startNanos);
             CompletionStage<Verdict> verdict;
             try {
                 verdict = engine.verify(target, dialog, facts);
@@ -232,7 +295,8 @@ public final class GuardedVerifier {
                 throw e;
             }
             // Remember first, then free the slot: a request of the same domain waiting for it
-            // must find a domain-level answer in memory rather than call back again.
+            // must find a domain-level answer in memory rather than call back again. What is
+            // remembered is the engine's verdict: the wait is this request's, not the address's.
             CompletableFuture<Verdict> done = new CompletableFuture<>();
             verdict.whenComplete((v, e) -> {
                 CompletionStage<Void> remembered = v != null ? remember(key, domain, v) : DONE;
@@ -244,12 +308,80 @@ public final class GuardedVerifier {
                         if (e != null) {
                             done.completeExceptionally(e instanceof CompletionException ? e : new CompletionException(e));
                         } else {
-                            done.complete(v);
+                            done.complete(v == null ? null : v.toBuilder().waited(waited).build());
                         }
                     }
                 });
             });
             return done;
+        }
+    }
+
+    /**
+     * The callback that renews a pass, run by the memory at most once at a time per address. Its
+     * stage completes with what answers after it, for whoever joined it: the new verdict, or the pass
+     * it leaves in place; it never fails.
+     */
+    private final class Renewal implements Supplier<CompletionStage<Verdict>> {
+        final String key;
+        final String domain;
+        /** Its {@link Callback#call}: the engine, then the memory, then the slots released, as for any callback. */
+        private final Callback callback;
+
+        Renewal(CallbackTarget target) {
+            this.callback = new Callback(target, Optional.empty(), DialogListener.NONE, false);
+            this.key = callback.key;
+            this.domain = callback.domain;
+        }
+
+        @Override
+        public CompletionStage<Verdict> get() {
+            CompletionStage<Verdict> run;
+            try {
+                run = run();
+            } catch (RuntimeException e) {
+                run = CompletableFuture.failedFuture(e);
+            }
+            return run.handle((v, e) -> {
+                if (e == null) {
+                    return v;
+                }
+                pauses.pause(key);
+                LOG.warn("renewing the pass of {} failed: {}", key, e.toString());
+                return internalError(domain, e);
+            });
+        }
+
+        private CompletionStage<Verdict> run() {
+            // Asked again now that the address is ours: a renewal that ended a moment ago is no reason for another.
+            return recall(key, domain).thenCompose(held -> {
+                if (held.isPresent() && (!held.get().refreshing() || pauses.paused(key))) {
+                    return CompletableFuture.completedFuture(held.get());
+                }
+                long startNanos = ticker.nanoTime();
+                // the deadline now: granted only when there is room at once
+                return admissions.admit(domain, startNanos, leaseTime).thenCompose(admission -> {
+                    if (!admission.granted()) {
+                        pauses.pause(key);
+                        LOG.debug("the pass of {} is not renewed now: {}", key, admission.reason());
+                        return CompletableFuture.completedFuture(
+                            held.orElseGet(() -> refusal(domain, admission.reason(), startNanos)));
+                    }
+                    return domainFacts(domain).thenCompose(facts -> callback.call(admission, facts, startNanos))
+                        .thenApply(fresh -> renewed(held, fresh));
+                });
+            });
+        }
+
+        /** Paused before the memory lets go of the address: a request that claims it next finds the pause. */
+        private Verdict renewed(Optional<Verdict> held, Verdict fresh) {
+            if (fresh.result() == Result.TRANSIENT) {
+                pauses.pause(key);
+                LOG.debug("the pass of {} is kept: its renewal said {}", key, fresh);
+            } else if (fresh.result() == Result.ERROR) {
+                LOG.info("the pass of {} renewed in the background: now {}", key, fresh);
+            }
+            return held.isPresent() && !ReplaceRule.replaces(fresh.result(), held.get().result()) ? held.get() : fresh;
         }
     }
 
@@ -309,8 +441,12 @@ public final class GuardedVerifier {
         }
     }
 
+    /** No callback was made: it took nothing, and the request waited until it was refused. */
     private Verdict refusal(String domain, String reason, long startNanos) {
-        return Verdict.builder(Result.TRANSIENT, Stage.POLICY).domain(domain).text(reason)
-            .elapsed(Duration.ofNanos(ticker.nanoTime() - startNanos)).build();
+        return Verdict.builder(Result.TRANSIENT, Stage.POLICY).domain(domain).text(reason).waited(since(startNanos)).build();
+    }
+
+    private Duration since(long startNanos) {
+        return Duration.ofNanos(ticker.nanoTime() - startNanos);
     }
 }

@@ -17,7 +17,9 @@ import java.util.Arrays;
  * {@code Verdict} and its strings on every hit (a few hundred bytes of short-lived garbage and
  * well under a microsecond, next to a whole SMTP transaction).
  *
- * <p>Every field round-trips exactly. Strings are stored as ISO-8859-1 bytes: a verdict's strings
+ * <p>Every field round-trips exactly but one: {@link Verdict#waited()}, how long the request that
+ * made the verdict waited for a slot, is not kept. It belongs to that request; a hit waited for
+ * nothing, and reads 0. Strings are stored as ISO-8859-1 bytes: a verdict's strings
  * are cleaned to printable ASCII by {@link Verdict} and {@link Fact} before they get here, so
  * nothing is lost. The domain is usually the one the entry is looked up with, and is then not
  * stored at all: the caller passes it back in ({@code impliedDomain}).
@@ -25,10 +27,13 @@ import java.util.Arrays;
  * <p>Layout: result, stage and flag bytes, then variable-length numbers (code, elapsed seconds,
  * elapsed nanoseconds) and length-prefixed strings (enhanced code, text, MX host, IP address,
  * domain unless implied, each present fact's text, the TLS protocol and cipher when there was
- * one). The TLS state came last and its flags were unused before: arrays packed without it
- * (by an earlier version, kept in a shared store) read as "no session", and an earlier version
- * reading a newer array stops before it. A session in clear text costs a flag bit, no bytes.
+ * one), then when it was remembered (epoch milliseconds). Each later addition came last, with a
+ * flag bit unused before: arrays packed without it (by an earlier version, kept in a shared store)
+ * read as "no session" and "made at an unknown time", and an earlier version reading a newer
+ * array stops before it. A session in clear text costs a flag bit, no bytes.
  * Why DNS failed takes three more bits of the flags (none set: it did not), unread by earlier versions.
+ *
+ * <p>{@link Verdict#refreshing()} is not kept: it marks how a remembered verdict is served.
  */
 public final class PackedVerdict {
     private static final Result[] RESULTS = Result.values();
@@ -52,6 +57,8 @@ public final class PackedVerdict {
     /** Bits 4 to 6 of the flags: 0 when DNS did not fail, else the {@link DnsFailure}'s ordinal plus one. */
     private static final int DNS_FAILURE_SHIFT = 4;
     private static final int DNS_FAILURE_MASK = 0x70;
+    /** Bit 7 of the flags: the time the verdict was remembered follows everything else. */
+    private static final int MADE_AT = 0x80;
     /** In a fact byte: 0 means no fact; else this bit, the remembered bit and the value's ordinal. */
     private static final int FACT_PRESENT = 0x80;
     private static final int FACT_REMEMBERED = 0x40;
@@ -61,6 +68,14 @@ public final class PackedVerdict {
 
     /** {@code verdict} in packed form; its domain is left out when it equals {@code impliedDomain}. */
     public static byte[] pack(Verdict verdict, String impliedDomain) {
+        return pack(verdict, impliedDomain, 0);
+    }
+
+    /**
+     * As above, remembered at {@code madeAtMillis} (epoch milliseconds; 0: unknown, not stored),
+     * which {@link #madeAtMillis} reads back: how old a remembered verdict is.
+     */
+    public static byte[] pack(Verdict verdict, String impliedDomain, long madeAtMillis) {
         boolean implied = verdict.domain().equals(impliedDomain);
         Fact acceptAll = verdict.acceptAll().orElse(null);
         Fact postmaster = verdict.postmasterRejected().orElse(null);
@@ -68,7 +83,7 @@ public final class PackedVerdict {
         w.bytes[RESULT] = (byte) verdict.result().ordinal();
         w.bytes[STAGE] = (byte) verdict.stage().ordinal();
         w.bytes[FLAGS] = (byte) ((verdict.cached() ? CACHED : 0) | (implied ? DOMAIN_IMPLIED : 0) | tlsFlag(verdict.tls())
-            | dnsFailureBits(verdict));
+            | dnsFailureBits(verdict) | (madeAtMillis != 0 ? MADE_AT : 0));
         w.bytes[ACCEPT_ALL] = factByte(acceptAll);
         w.bytes[POSTMASTER] = factByte(postmaster);
         w.size = FIXED;
@@ -90,6 +105,9 @@ public final class PackedVerdict {
         }
         if (tlsFlag(verdict.tls()) == TLS_NAMED) {
             w.text(verdict.tls());
+        }
+        if (madeAtMillis != 0) {
+            w.number(madeAtMillis);
         }
         return w.toArray();
     }
@@ -115,6 +133,27 @@ public final class PackedVerdict {
         int dnsFailure = (flags & DNS_FAILURE_MASK) >> DNS_FAILURE_SHIFT;
         b.dnsFailure(dnsFailure == 0 ? null : DNS_FAILURES[dnsFailure - 1]);
         return b.build();
+    }
+
+    /**
+     * When the verdict was remembered (epoch milliseconds), without unpacking it; 0 when unknown
+     * (packed without it, by an earlier version or with 0).
+     */
+    public static long madeAtMillis(byte[] packed) {
+        int flags = packed[FLAGS];
+        if ((flags & MADE_AT) == 0) {
+            return 0;
+        }
+        Reader r = new Reader(packed);
+        r.number(); // code
+        r.number(); // elapsed seconds
+        r.number(); // elapsed nanoseconds
+        int texts = 4 + ((flags & DOMAIN_IMPLIED) != 0 ? 0 : 1) + (packed[ACCEPT_ALL] != 0 ? 1 : 0)
+            + (packed[POSTMASTER] != 0 ? 1 : 0) + ((flags & TLS_NAMED) != 0 ? 1 : 0);
+        for (int i = 0; i < texts; i++) {
+            r.skipText();
+        }
+        return r.number();
     }
 
     /** The result alone, without unpacking the rest. */
@@ -210,6 +249,11 @@ public final class PackedVerdict {
                 shift += 7;
             } while (b < 0);
             return (v >>> 1) ^ -(v & 1);
+        }
+
+        void skipText() {
+            int length = (int) number();
+            position += length;
         }
 
         String text() {

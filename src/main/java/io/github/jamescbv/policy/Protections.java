@@ -21,6 +21,7 @@ public final class Protections implements AutoCloseable {
     private final Ticker ticker;
     private final List<AutoCloseable> owned;
     private final List<SharedStoreHealth> sharedStores;
+    private final RenewalPauses renewalPauses;
     private boolean closed;
 
     /**
@@ -41,6 +42,7 @@ public final class Protections implements AutoCloseable {
         this.capacity = capacity;
         this.ticker = ticker;
         this.owned = List.copyOf(owned);
+        this.renewalPauses = GuardedVerifier.renewalPauses(ticker);
     }
 
     /** {@code engine} behind these protections. */
@@ -50,7 +52,7 @@ public final class Protections implements AutoCloseable {
 
     /** As above, every hit, miss, join and refusal told to {@code events}. */
     public GuardedVerifier guard(Verifier engine, Duration admissionWait, GuardEvents events) {
-        return new GuardedVerifier(engine, admissionWait, memory, budgets, capacity, ticker, events);
+        return new GuardedVerifier(engine, admissionWait, memory, budgets, capacity, ticker, events, renewalPauses);
     }
 
     public VerdictMemory memory() {

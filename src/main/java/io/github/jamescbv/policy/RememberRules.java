@@ -38,7 +38,9 @@ import java.util.Objects;
  * recorded, and when it is a pass or an error it also drops what was held for the key, since that
  * definite answer contradicts or supersedes it. A transient never replaces a pass that is still
  * valid ({@link ReplaceRule}, applied by the store at the write). A verdict already marked
- * {@code cached} is not recorded again: a hit fed back must not extend its own life.
+ * {@code cached} is not recorded again: a hit fed back must not extend its own life. Each record
+ * carries the moment it was made ({@link PackedVerdict#madeAtMillis}), so that a store can tell
+ * how old a pass is ({@link RefreshRule}).
  */
 public final class RememberRules {
     private final ResultTtls ttls;
@@ -47,14 +49,14 @@ public final class RememberRules {
         this.ttls = new ResultTtls(settings);
     }
 
-    /** The writes {@code verdict} asks for, in order, handed to {@code store}. */
-    public void apply(String address, String domain, Verdict verdict, Writes store) {
+    /** The writes {@code verdict}, remembered at {@code nowMillis} (the store's wall clock), asks for, in order, handed to {@code store}. */
+    public void apply(String address, String domain, Verdict verdict, long nowMillis, Writes store) {
         Objects.requireNonNull(verdict, "verdict");
         CacheScope scope = CacheScope.of(verdict.stage());
         if (scope == CacheScope.NONE || verdict.cached()) {
             return;
         }
-        acceptAll(domain, verdict, store);
+        acceptAll(domain, verdict, nowMillis, store);
         String key = scope == CacheScope.ADDRESS ? address : domain;
         long ttl = lifetime(verdict);
         if (ttl == 0) {
@@ -63,7 +65,7 @@ public final class RememberRules {
             }
             return;
         }
-        store.put(scope, key, forMemory(verdict, domain), ttl);
+        store.put(scope, key, forMemory(verdict, domain, nowMillis), ttl);
     }
 
     /** How long {@code verdict} answers: by its result, but a DNS failure briefly or not at all. */
@@ -76,7 +78,7 @@ public final class RememberRules {
     }
 
     /** The domain fact a verdict learnt, if any. */
-    private void acceptAll(String domain, Verdict verdict, Writes store) {
+    private void acceptAll(String domain, Verdict verdict, long nowMillis, Writes store) {
         Fact fact = verdict.acceptAll().orElse(null);
         if (fact == null || fact.remembered() || verdict.stage() != Stage.RCPT) {
             return;
@@ -85,7 +87,7 @@ public final class RememberRules {
         if (fact.value() == Fact.Value.FALSE || (fact.isTrue() && ttl == 0)) {
             store.remove(CacheScope.ACCEPT_ALL, domain);
         } else if (fact.isTrue() && verdict.result() == Result.PASS) {
-            store.put(CacheScope.ACCEPT_ALL, domain, forMemory(verdict, domain), ttl);
+            store.put(CacheScope.ACCEPT_ALL, domain, forMemory(verdict, domain, nowMillis), ttl);
         }
     }
 
@@ -93,8 +95,8 @@ public final class RememberRules {
      * What is stored: marked cached once (not per hit), packed; its domain, nearly always the
      * one it is looked up with, left for the lookup to supply ({@link PackedVerdict#unpack}).
      */
-    private static byte[] forMemory(Verdict v, String domain) {
-        return PackedVerdict.pack(v.toBuilder().cached(true).build(), domain);
+    private static byte[] forMemory(Verdict v, String domain, long nowMillis) {
+        return PackedVerdict.pack(v.toBuilder().cached(true).build(), domain, nowMillis);
     }
 
     /** The two writes a store carries out for the rules. */

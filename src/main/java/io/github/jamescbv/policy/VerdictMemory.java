@@ -34,7 +34,8 @@ public interface VerdictMemory extends AutoCloseable {
 
     /**
      * The still-valid verdict for {@code address}, or else for its {@code domain} (marked
-     * {@code cached=true}); else joins the callback in flight for {@code address}; else runs
+     * {@code cached=true}, and a pass due for renewal {@code refreshing=true}: {@link RefreshRule});
+     * else joins the callback in flight for {@code address}; else runs
      * {@code callback} once and hands its stage's outcome to everyone who joined. The address is
      * claimed until that stage completes: a callback that remembers its verdict before completing
      * ({@link #remember}) leaves no moment in which a request finds neither the callback nor its
@@ -47,9 +48,23 @@ public interface VerdictMemory extends AutoCloseable {
     CompletionStage<Verdict> recallOrCall(String address, String domain, Supplier<? extends CompletionStage<Verdict>> callback);
 
     /**
+     * The claim of {@link #recallOrCall} without its lookup, for renewing a verdict that still
+     * answers (a pass {@link Verdict#refreshing()}): joins the callback in flight for
+     * {@code address}, else runs {@code callback} once, the address claimed until its stage
+     * completes, as {@link #recallOrCall} would after a miss. Meanwhile {@link #recallOrCall} still
+     * answers from what is held, at once; only when nothing answers does it join this callback.
+     * When another process holds the claim (a shared store), waits for its verdict as
+     * {@link #recallOrCall} does, and completes with what then answers.
+     *
+     * @return as {@link #recallOrCall}
+     */
+    CompletionStage<Verdict> refresh(String address, String domain, Supplier<? extends CompletionStage<Verdict>> callback);
+
+    /**
      * Everything still held that bears on {@code address}: its own verdict, its domain's verdict,
-     * the domain's accept-all fact, in that order, each with its scope and expiry (for an
-     * administrator's look; the first verdict is the one that answers). Empty when nothing is held.
+     * the domain's accept-all fact, in that order, each with its scope, when it was made and its
+     * expiry (for an administrator's look; the first verdict is the one that answers, marked
+     * {@link Verdict#refreshing()} as {@link #recallOrCall} would). Empty when nothing is held.
      */
     CompletionStage<List<Remembered>> recall(String address, String domain);
 

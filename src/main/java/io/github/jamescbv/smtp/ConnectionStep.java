@@ -14,6 +14,8 @@ enum ConnectionStep {
     HANDSHAKE(Stage.TLS),
     /** Greeted; a command of a {@link Transaction} is in flight, its reply goes to the transaction. */
     TRANSACTION(null),
+    /** Between probes: kept for the next one, nothing in flight; whatever the remote says now ends it. */
+    IDLE(null),
     /** QUIT sent, waiting for the 221 before closing: nothing is learnt from here on. */
     QUIT(null),
     /** Closing or closed. */
@@ -27,7 +29,7 @@ enum ConnectionStep {
 
     /** Whether the connection is waiting for something its owner needs: a reply, or the connect itself. */
     boolean awaitsReply() {
-        return this != QUIT && this != DONE;
+        return this != IDLE && this != QUIT && this != DONE;
     }
 
     /** Whether TLS is being started: what goes wrong now is a failure of STARTTLS, not of the connection. */

@@ -115,6 +115,11 @@ final class DialogTimer {
         schedule(ctx, nanos(wait), () -> onExpiry.accept("no reply to " + verb + " within " + Durations.format(wait)));
     }
 
+    /** Now, on the clock of the deadline. */
+    long now() {
+        return clock.getAsLong();
+    }
+
     /** Nothing waits any more: the reply came, or the connection is closing. */
     void cancel() {
         if (pending != null) {

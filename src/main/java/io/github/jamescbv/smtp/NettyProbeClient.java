@@ -1,5 +1,6 @@
 package io.github.jamescbv.smtp;
 
+import io.github.jamescbv.core.Ticker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -7,6 +8,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,16 +26,23 @@ import org.slf4j.LoggerFactory;
  * driven by its own {@link ProbeSession}. The TLS handshakes run on the I/O threads too (the JDK's
  * engine, its tasks run in place): a few milliseconds of CPU each, no thread of their own.
  *
+ * <p><b>Connection reuse</b> ({@link #reuse}, off until configured): after its verdict a probe
+ * leaves its connection in the client's {@link ConnectionPool}, for the next probe to the same
+ * route; the pool also bounds the connections open to each called-back domain, busy or idle.
+ *
  * <p>The returned stages complete on an I/O thread: dependent actions must not block (use the
  * {@code *Async} variants with an executor of your own for anything slow).
  */
-public final class NettyProbeClient implements ProbeClient {
+public final class NettyProbeClient implements ProbeClient, ProbeSession.Connections {
     private static final Logger LOG = LoggerFactory.getLogger(NettyProbeClient.class);
     private static final String CLOSED_DETAIL = "probe client closed";
+    /** How long close() waits for the kept connections' QUIT before it stops the threads. */
+    private static final long LEAVE_WAIT_MILLIS = 1_000;
 
     private final NioEventLoopGroup group;
     private final Bootstrap bootstrap;
     private final TlsClient tls = new TlsClient();
+    private final ConnectionPool pool = new ConnectionPool(Ticker.SYSTEM);
     private final Set<ProbeSession> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -52,10 +61,20 @@ public final class NettyProbeClient implements ProbeClient {
             .option(ChannelOption.TCP_NODELAY, true);
     }
 
+    /**
+     * Keeps connections between probes as {@code settings} says ({@link ReuseSettings#OFF}: never),
+     * and bounds the connections open to one called-back domain, busy or idle.
+     *
+     * @param connectionsPerDomain at most this many open to one domain; 0: no bound
+     */
+    public void reuse(ReuseSettings settings, int connectionsPerDomain) {
+        pool.configure(Objects.requireNonNull(settings, "settings"), connectionsPerDomain);
+    }
+
     @Override
     public CompletionStage<ProbeOutcome> probe(ProbeRequest request) {
         Objects.requireNonNull(request, "request");
-        ProbeSession session = new ProbeSession(request, tls, this::openAnother);
+        ProbeSession session = new ProbeSession(request, this);
         CompletableFuture<ProbeOutcome> outcome = session.outcome();
         inFlight.add(session);
         // Tracked until the follow-ups are done too, so that close() can settle them.
@@ -65,7 +84,7 @@ public final class NettyProbeClient implements ProbeClient {
             session.abort(CLOSED_DETAIL);
         } else if (request.route().address().isUnresolved()) {
             session.abort("target address is not resolved: " + request.route().address().getHostString());
-        } else {
+        } else if (!pool.take(request.route(), request.domain(), session)) {
             start(session);
         }
         // A copy, so that a caller completing "its" future cannot complete ours.
@@ -73,10 +92,12 @@ public final class NettyProbeClient implements ProbeClient {
     }
 
     /**
-     * Another connection of a probe: its clear-text retry after a failed STARTTLS, or the extra
-     * connection of a probe whose server dropped the first one during the follow-ups.
+     * Another connection of a probe: its clear-text retry after a failed STARTTLS, the extra
+     * connection of a probe whose server dropped the first one during the follow-ups, or a new one
+     * when a kept connection failed it.
      */
-    private void openAnother(ProbeSession session) {
+    @Override
+    public void open(ProbeSession session) {
         if (closed.get()) {
             session.abort(CLOSED_DETAIL);
         } else {
@@ -89,7 +110,11 @@ public final class NettyProbeClient implements ProbeClient {
             ChannelFuture connect = session.connect(bootstrap);
             if (connect != null) {
                 openConnections.incrementAndGet();
-                connect.channel().closeFuture().addListener(f -> openConnections.decrementAndGet());
+                KeptConnection kept = session.kept();
+                connect.channel().closeFuture().addListener(f -> {
+                    openConnections.decrementAndGet();
+                    pool.closed(kept);
+                });
             }
         } catch (RuntimeException e) { // e.g. rejected because close() shut the threads down meanwhile
             LOG.debug("probe could not start", e);
@@ -102,27 +127,63 @@ public final class NettyProbeClient implements ProbeClient {
         return openConnections.get();
     }
 
+    /** Connections kept idle for the next probe now. */
+    public int idleConnections() {
+        return pool.idleConnections();
+    }
+
+    /** Connections open to {@code domain} as the per-domain bound counts them (tests). */
+    int openConnections(String domain) {
+        return pool.openConnections(domain);
+    }
+
+    @Override
+    public ConnectionPool pool() {
+        return pool;
+    }
+
+    @Override
+    public TlsClient tls() {
+        return tls;
+    }
+
     /** Probes whose outcome, or whose follow-ups, are not known yet. */
     public int probesInFlight() {
         return inFlight.size();
     }
 
     /**
-     * Completes the probes in flight as {@code INTERNAL} failures (follow-ups still waiting are
-     * given up), then stops the I/O threads,
-     * which closes every connection. Waits (bounded) for the threads to end unless called on one.
+     * Sends the kept connections away (QUIT), completes the probes in flight as {@code INTERNAL}
+     * failures (follow-ups still waiting are given up), then stops the I/O threads, which closes
+     * every connection. Waits (bounded) for the kept connections' QUIT and for the threads to end
+     * unless called on one.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        List<KeptConnection> leaving = pool.close();
         for (ProbeSession session : inFlight) {
             session.abort(CLOSED_DETAIL);
+        }
+        if (!onOwnThread()) {
+            awaitClosed(leaving);
         }
         io.netty.util.concurrent.Future<?> terminated = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         if (!onOwnThread() && !terminated.awaitUninterruptibly(10, TimeUnit.SECONDS)) {
             LOG.warn("SMTP probe I/O threads did not stop within 10s");
+        }
+    }
+
+    /** Waits, at most {@link #LEAVE_WAIT_MILLIS} in all, for the remote's 221 to the kept connections' QUIT. */
+    private static void awaitClosed(List<KeptConnection> leaving) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEAVE_WAIT_MILLIS);
+        for (KeptConnection k : leaving) {
+            long left = until - System.nanoTime();
+            if (left <= 0 || !k.connection().closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+                return;
+            }
         }
     }
 
@@ -138,6 +199,7 @@ public final class NettyProbeClient implements ProbeClient {
     @Override
     public String toString() {
         return "NettyProbeClient[threads=" + group.executorCount() + ", open=" + openConnections.get()
+            + ", idle=" + pool.idleConnections()
             + ", inFlight=" + inFlight.size() + (closed.get() ? ", closed" : "") + "]";
     }
 }

@@ -2,6 +2,7 @@ package io.github.jamescbv.smtp;
 
 import io.github.jamescbv.core.EmailAddress;
 import io.github.jamescbv.core.Stage;
+import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.smtp.ProbeOutcome.Failure;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -37,6 +38,18 @@ import org.slf4j.LoggerFactory;
  * follow-ups takes the route of the session that got the pass (in TLS if it was, in clear text
  * after a retry) and is never retried: if its TLS fails, the follow-ups still waiting are given up.
  *
+ * <p><b>Kept connections.</b> A probe may be handed a connection an earlier probe to the same
+ * route kept ({@link ConnectionPool}, {@link KeptConnection}): it begins at MAIL FROM (the RSET was
+ * said when the connection was parked), in TLS if the connection is. Until its verdict, anything
+ * that says the connection is no longer good (it closed, timed out or went out of step, a 421, or
+ * a refused MAIL FROM, which a connection that took the same before has no reason to get) sends
+ * the probe to a new connection to the same address, within the same deadline, at no cost to its
+ * verdict; the transcript says so. After its verdict the probe hands its connection back to the
+ * pool ({@link #leave}) rather than QUIT, when reuse is on and the connection may serve again; a
+ * connection that carried follow-ups is never kept, nor the second connection of the follow-ups:
+ * their random and postmaster recipients are theirs, and a connection that asked them has done
+ * enough.
+ *
  * <p><b>Pipelining.</b> When the route allows it and the server announced PIPELINING (after TLS:
  * in the EHLO inside it), each transaction goes out as one group ({@link Transaction#pipelined}),
  * which saves a round trip per transaction; what decides is the same.
@@ -44,18 +57,30 @@ import org.slf4j.LoggerFactory;
 final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeSession.class);
 
-    /** Opens a session's connection; how a probe gets its clear-text retry or its one extra connection for the follow-ups. */
-    @FunctionalInterface
-    interface Connector {
+    /** Where a session's connections come from: the client of the probes. */
+    interface Connections {
+        /**
+         * Opens a new connection for the session: how a probe gets its clear-text retry, its one
+         * extra connection for the follow-ups, or a new connection when a kept one failed it.
+         */
         void open(ProbeSession session);
+
+        /** The connections kept between probes. */
+        ConnectionPool pool();
+
+        /** The TLS client of the probes, for STARTTLS when the route's policy asks for it. */
+        TlsClient tls();
     }
 
     private final ProbeRequest request;
     private final SessionResults results;
-    private final TlsClient tls;
-    private final Connector connector;
+    private final Connections connections;
     private final Transcript transcript;
-    private final SmtpConnection connection;
+    /** Set by {@link #connect} or {@link #resume}, on the thread that then hands it to the I/O thread. */
+    private volatile SmtpConnection connection;
+    private KeptConnection kept;
+    /** Whether the connection was kept from an earlier probe, and this probe's verdict not yet known. */
+    private boolean onKeptConnection;
     /**
      * Whether the follow-up transactions have begun. Until then a failure decides the outcome
      * (on the second connection: gives the follow-ups up, naming the stage); from then on it only
@@ -67,22 +92,16 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     /** Whether transactions go out as groups: the route allows it and the server announced PIPELINING. */
     private boolean pipelining;
 
-    /**
-     * The session of a probe's (first) connection; {@code connector} opens its other ones if needed.
-     *
-     * @param tls the TLS client of the probes, for STARTTLS when the route's policy asks for it
-     */
-    ProbeSession(ProbeRequest request, TlsClient tls, Connector connector) {
-        this(request, new SessionResults(request.query().followUps()), tls, connector);
+    /** The session of a probe's (first) connection; {@code connections} gives it that one and its others. */
+    ProbeSession(ProbeRequest request, Connections connections) {
+        this(request, new SessionResults(request.query().followUps()), connections);
     }
 
-    private ProbeSession(ProbeRequest request, SessionResults results, TlsClient tls, Connector connector) {
+    private ProbeSession(ProbeRequest request, SessionResults results, Connections connections) {
         this.request = request;
         this.results = results;
-        this.tls = tls;
-        this.connector = connector;
+        this.connections = connections;
         this.transcript = new Transcript(request.route(), request.listener());
-        this.connection = new SmtpConnection(request.route(), tls, request.limits(), transcript, this);
     }
 
     /** Completes exactly once, never exceptionally; on the I/O thread except after {@link #abort}. */
@@ -96,12 +115,69 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     }
 
     /**
-     * Starts the connection, with the connect timeout capped by the deadline.
+     * Starts a new connection, with the connect timeout capped by the deadline, counted by the pool
+     * for the probe's domain from now on.
      *
      * @return the connect future, or null when the deadline had already passed (the outcome is then complete)
      */
     ChannelFuture connect(Bootstrap base) {
-        return connection.connect(base);
+        SmtpConnection fresh = new SmtpConnection(request.route(), connections.tls());
+        fresh.attach(this, request.limits(), transcript);
+        kept = new KeptConnection(fresh, connections.pool());
+        connection = fresh;
+        connections.pool().opened(kept, request.domain());
+        ChannelFuture connect;
+        try {
+            connect = fresh.connect(base);
+        } catch (RuntimeException e) {
+            connections.pool().closed(kept);
+            throw e;
+        }
+        if (connect == null) {
+            connections.pool().closed(kept);
+        }
+        return connect;
+    }
+
+    /** The pool's record of the connection {@link #connect} started. */
+    KeptConnection kept() {
+        return kept;
+    }
+
+    /**
+     * Takes over a kept connection to the route, on its I/O thread: this probe begins at MAIL FROM,
+     * with its own deadline, timers and transcript. A connection that closed meanwhile sends it to a
+     * new one.
+     */
+    void resume(KeptConnection k) {
+        kept = k;
+        connection = k.connection();
+        k.taken();
+        if (!connection.isOpen()) {
+            freshConnection("it closed while idle");
+            return;
+        }
+        if (!wanted()) { // aborted while it waited for the connection
+            k.leave();
+            return;
+        }
+        onKeptConnection = true;
+        connection.attach(this, request.limits(), transcript);
+        kept.probeStarts();
+        transcript.line("reuse " + transcript.peer() + ": " + kept.describe()
+            + (connection.protection().equals(Verdict.NO_TLS) ? "" : ", in TLS"));
+        firstTransaction(connection.capabilities());
+    }
+
+    /**
+     * The kept connection this probe was to have is no good: a new connection to the same address
+     * asks instead, with the same deadline and results (it decides the outcome, as this one would
+     * have). Any thread.
+     */
+    void freshConnection(String why) {
+        onKeptConnection = false;
+        transcript.line("kept connection unusable (" + why + "): a new connection");
+        connections.open(new ProbeSession(request, results, connections));
     }
 
     /**
@@ -109,7 +185,8 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
      * failure, or if it was known already, the follow-ups still waiting are given up.
      */
     void abort(String detail) {
-        if (results.abort(connection.stage(), detail)) {
+        SmtpConnection c = connection;
+        if (results.abort(c == null ? Stage.CONNECT : c.stage(), detail)) {
             transcript.line("aborted: " + detail);
         }
     }
@@ -124,6 +201,12 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     // STARTTLS was the connection's business: these are the capabilities after it.
     @Override
     public void ready(Capabilities capabilities) {
+        kept.probeStarts();
+        firstTransaction(capabilities);
+    }
+
+    /** The probe's own transaction, pipelined when the route allows it and the server announced PIPELINING. */
+    private void firstTransaction(Capabilities capabilities) {
         pipelining = request.route().pipelining() && capabilities.pipelining();
         if (pipelining) {
             beginPipelined(false);
@@ -139,7 +222,11 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
 
     @Override
     public void failed(ProbeOutcome failure) {
-        if (!followingUp) {
+        Failure kind = failure.failure().orElse(null);
+        if (onKeptConnection && (kind == Failure.CLOSED || kind == Failure.PROTOCOL || kind == Failure.TIMEOUT)
+            && !request.limits().expired()) {
+            freshConnection(failure.detail()); // the connection closes itself
+        } else if (!followingUp) {
             finish(failure);
         } else if (failure.failure().orElse(null) == Failure.CLOSED) {
             dropReason = failure.detail(); // closed(), which follows, takes it from here
@@ -158,8 +245,8 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
         String why = failure.reply().map(r -> "STARTTLS answered " + r).orElse(failure.detail());
         transcript.line("again in clear text (" + why + ")");
         // The same results: this retry decides the outcome, as this session would have.
-        connector.open(new ProbeSession(request.withRoute(request.route().withTls(TlsPolicy.NONE)), results, tls,
-            connector));
+        connections.open(new ProbeSession(request.withRoute(request.route().withTls(TlsPolicy.NONE)), results,
+            connections));
     }
 
     @Override
@@ -185,6 +272,9 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     public void refused(Transaction transaction, SmtpReply reply) {
         if (followingUp) {
             followUpsRefused(transaction, reply);
+        } else if (onKeptConnection) {
+            leaveUnusable(reply);
+            freshConnection("MAIL FROM answered " + reply);
         } else {
             decide(reply);
         }
@@ -194,6 +284,9 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     public void rcptReplied(Transaction transaction, SmtpReply reply) {
         if (followingUp || results.secondConnection()) {
             followUpAnswered(transaction, reply);
+        } else if (onKeptConnection && reply.code() == 421) {
+            leaveUnusable(reply);
+            freshConnection("RCPT TO answered " + reply);
         } else {
             decide(reply);
         }
@@ -203,11 +296,53 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
     private void decide(SmtpReply reply) {
         Stage stage = connection.stage();
         boolean accepted = stage == Stage.RCPT && reply.isPositive();
-        finish(ProbeOutcome.replied(stage, reply), accepted);
+        boolean inTransaction = stage == Stage.MAIL || stage == Stage.RCPT;
+        onKeptConnection = false;
+        if (inTransaction && !reply.isPositive()) {
+            kept.refused();
+        }
+        ProbeOutcome outcome = ProbeOutcome.replied(stage, reply);
         if (reply.code() == 421) {
+            finish(outcome, accepted);
             connection.close(); // RFC 5321 3.8: the server is closing the channel; nobody would read a QUIT
         } else if (accepted && results.followUpsRemain()) {
+            finish(outcome, true);
             followUp();
+        } else if (inTransaction && !results.secondConnection()) {
+            // Parked before the verdict goes out: a probe its caller starts next finds the connection.
+            leave();
+            finish(outcome, accepted);
+        } else {
+            finish(outcome, accepted);
+            connection.quit();
+        }
+    }
+
+    /**
+     * The verdict is in: the connection goes back to the pool for the next probe to its route, when
+     * reuse is on and it may serve again (the transcript says why not, else), or takes leave.
+     */
+    private void leave() {
+        if (!connection.isOpen()) { // a pipelined group's reply is still owed: QUIT reads it first
+            connection.quit();
+            return;
+        }
+        ReuseSettings reuse = connections.pool().settings();
+        String whyNot = reuse.enabled() ? kept.whyNotKept(reuse) : null;
+        if (!reuse.enabled() || whyNot != null) {
+            if (whyNot != null) {
+                transcript.line("not kept: " + whyNot);
+            }
+            connection.quit();
+        } else {
+            kept.park(transcript, request.limits().commandTimeout());
+        }
+    }
+
+    /** A kept connection that failed this probe takes leave: at once on a 421 (the remote is closing it), else with QUIT. */
+    private void leaveUnusable(SmtpReply reply) {
+        if (reply.code() == 421) {
+            connection.close();
         } else {
             connection.quit();
         }
@@ -287,7 +422,7 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
             return;
         }
         transcript.line("second connection for the remaining follow-ups (" + why + ")");
-        connector.open(new ProbeSession(request, results.forSecondConnection(), tls, connector));
+        connections.open(new ProbeSession(request, results.forSecondConnection(), connections));
     }
 
     private void finish(ProbeOutcome result) {

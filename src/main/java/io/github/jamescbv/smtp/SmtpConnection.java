@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -41,9 +42,11 @@ import org.slf4j.LoggerFactory;
  * failure from STARTTLS to the end of the handshake goes to {@link Owner#tlsFailed}, which decides
  * whether the address is asked again in clear text.
  *
- * <p>Its time limits are a {@link DialogTimer}'s, its events go to a {@link Transcript}.
- * Everything runs on the channel's I/O thread, so the state needs no locks; only {@link #stage}
- * is read from elsewhere. One instance per connection (not sharable).
+ * <p>Its time limits are a {@link DialogTimer}'s, its events go to a {@link Transcript}; both, and
+ * the {@link Owner}, belong to whoever holds the connection now ({@link #attach}), not to the
+ * connection: a connection kept for a later probe serves it with that probe's deadline, timers
+ * and listener. Everything runs on the channel's I/O thread, so the state needs no locks; only
+ * {@link #stage} is read from elsewhere. One instance per connection.
  *
  * <p>Every path ends in {@code close}: after the QUIT exchange (or at once after a timeout, a
  * protocol error or a broken connection, or when the owner says so), connect failures on the spot.
@@ -103,10 +106,11 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
 
     private final Route route;
     private final TlsClient tls;
-    private final Owner owner;
-    private final Transcript transcript;
-    private final DialogTimer timer;
     private final ReplyParser parser;
+    // The holder's: replaced by attach(), on the I/O thread (or before the connect hands the channel to it).
+    private Owner owner;
+    private Transcript transcript;
+    private DialogTimer timer;
     private ChannelHandlerContext ctx;
     // The stage for outcomes: written on the I/O thread, read by the owner's abort from the closing thread.
     private volatile Stage stage = Stage.CONNECT;
@@ -117,15 +121,74 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     private boolean inTls;
     /** See {@link #protection()}. */
     private String protection = "";
+    /** What the last EHLO announced; see {@link #capabilities()}. */
+    private Capabilities capabilities = Capabilities.NONE;
+    /** When the command in flight was sent, on the holder's clock; see {@link #fastestReplyNanos()}. */
+    private long sentAt;
+    private long fastestReply = Long.MAX_VALUE;
 
-    /** @param tls makes the TLS handlers; used only when the route's policy asks for TLS */
-    SmtpConnection(Route route, TlsClient tls, ProbeLimits limits, Transcript transcript, Owner owner) {
+    /**
+     * A connection not opened yet; {@link #attach} its first holder before {@link #connect}.
+     *
+     * @param tls makes the TLS handlers; used only when the route's policy asks for TLS
+     */
+    SmtpConnection(Route route, TlsClient tls) {
         this.route = route;
         this.tls = tls;
+        this.parser = new ReplyParser(line -> this.transcript.line("<- " + line));
+    }
+
+    /**
+     * Hands the connection to a holder: from now on {@code owner} hears its events, {@code limits}
+     * bound its waits and {@code transcript} tells its dialog. A wait armed by the previous holder
+     * is cancelled.
+     */
+    void attach(Owner owner, ProbeLimits limits, Transcript transcript) {
+        if (timer != null) {
+            timer.cancel();
+        }
         this.owner = owner;
         this.transcript = transcript;
         this.timer = new DialogTimer(limits, limits.clock()::nanoTime, this::timerTaskFailed);
-        this.parser = new ReplyParser(line -> transcript.line("<- " + line));
+    }
+
+    Route route() {
+        return route;
+    }
+
+    /** The I/O thread of the connection, once it is connecting. */
+    EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    /** Completes when the channel has closed. */
+    ChannelFuture closeFuture() {
+        return ctx.channel().closeFuture();
+    }
+
+    /**
+     * The quickest round trip of a command so far (EHLO, RSET, MAIL FROM...), in nanoseconds of the
+     * holders' clocks; {@link Long#MAX_VALUE} before any. What a prompt reply of this remote takes.
+     */
+    long fastestReplyNanos() {
+        return fastestReply;
+    }
+
+    /** The extensions the server announced, inside TLS when the connection is; {@link Capabilities#NONE} before EHLO. */
+    Capabilities capabilities() {
+        return capabilities;
+    }
+
+    /** Open and past its opening, no reply owed: ready for a command, or for QUIT. On the I/O thread. */
+    boolean isOpen() {
+        return ctx != null && ctx.channel().isActive() && inFlight.isEmpty()
+            && (step == ConnectionStep.TRANSACTION || step == ConnectionStep.IDLE);
+    }
+
+    /** Waiting between probes: nothing in flight, and anything the remote says now ends the connection. On the I/O thread. */
+    void idle() {
+        timer.cancel();
+        step = ConnectionStep.IDLE;
     }
 
     /** The stage an outcome decided now would report: that of the command in flight. */
@@ -269,6 +332,10 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         }
         ByteBuf in = (ByteBuf) msg;
         try {
+            if (step == ConnectionStep.IDLE) {
+                spokeWhileIdle(in);
+                return;
+            }
             while (in.isReadable() && (step.awaitsReply() || step == ConnectionStep.QUIT)) {
                 SmtpReply reply = parser.offer(in.readByte());
                 if (reply == null) {
@@ -299,6 +366,23 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
         } finally {
             in.release();
         }
+    }
+
+    /**
+     * The remote spoke while nobody asked: a 421 before it closes an idle connection (Postfix on
+     * its timeout), or anything else out of step. Either way the connection is over: whatever
+     * reply it makes is told, and the connection closed without QUIT.
+     */
+    private void spokeWhileIdle(ByteBuf in) {
+        try {
+            while (in.isReadable() && parser.offer(in.readByte()) == null) {
+                // the parser tells each complete line to the transcript
+            }
+        } catch (SmtpProtocolException e) {
+            transcript.line("protocol error while idle: " + e.getMessage());
+        }
+        transcript.line("the remote spoke while the connection was idle: closing");
+        close();
     }
 
     @Override
@@ -333,6 +417,9 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onReply(SmtpReply reply) {
+        if (step != ConnectionStep.GREETING && step != ConnectionStep.QUIT) {
+            fastestReply = Math.min(fastestReply, timer.now() - sentAt);
+        }
         switch (step) {
             case GREETING:
                 if (reply.isPositive()) {
@@ -396,6 +483,7 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
 
     /** EHLO or HELO was accepted: STARTTLS first if the policy asks for it and it is not done, else transactions can begin. */
     private void greeted(Capabilities capabilities) {
+        this.capabilities = capabilities;
         if (inTls || route.tls() == TlsPolicy.NONE) {
             owner.ready(capabilities);
         } else if (capabilities.startTls()) {
@@ -499,6 +587,7 @@ final class SmtpConnection extends ChannelInboundHandlerAdapter {
             transcript.line("-> " + command.line);
             CommandLine.encodeInto(out, command.line);
         }
+        sentAt = timer.now();
         ctx.writeAndFlush(out).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 exceptionCaught(ctx, f.cause());

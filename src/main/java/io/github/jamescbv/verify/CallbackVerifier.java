@@ -251,7 +251,8 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
             probes.probe(new ProbeRequest(new Route(c.address, c.host, settings.heloName(), settings.tls())
                         .withPipelining(settings.pipelining()),
                     new ProbeQuery(settings.mailFrom(), target.recipient(), plan.followUps()),
-                    new ProbeLimits(settings.connectTimeout(), settings.commandTimeout(), deadlineNanos, ticker), listener))
+                    new ProbeLimits(settings.connectTimeout(), settings.commandTimeout(), deadlineNanos, ticker), listener,
+                    target.domain()))
                 .whenComplete((outcome, error) -> {
                     try {
                         if (error != null) {

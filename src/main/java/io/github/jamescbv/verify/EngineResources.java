@@ -5,6 +5,7 @@ import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.dns.DnsjavaMxResolver;
 import io.github.jamescbv.dns.MxResolver;
 import io.github.jamescbv.smtp.NettyProbeClient;
+import io.github.jamescbv.smtp.ReuseSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,6 +52,16 @@ public final class EngineResources implements AutoCloseable {
         return new CallbackVerifier(settings, resolver(settings), probes,
             new TargetAddressGuard(settings.allowPrivateTargets(), settings.allowTargetNetworks()), Ticker.SYSTEM, timer,
             List.of());
+    }
+
+    /**
+     * Keeps probe connections between probes as {@code reuse} says, in the process's one pool, and
+     * bounds the connections open to one called-back domain, busy or idle.
+     *
+     * @param connectionsPerDomain at most this many open to one domain (the limits' perDomainConcurrent); 0: no bound
+     */
+    public void reuse(ReuseSettings reuse, int connectionsPerDomain) {
+        probes.reuse(reuse, connectionsPerDomain);
     }
 
     /** The resolver for the settings' DNS servers and timeout, made at the first request for them. */

@@ -15,9 +15,10 @@ import java.util.Map;
 /**
  * What the memory holds for an address, as the answer of {@code GET /cbv/verdicts/{address}}:
  * the verdict that answers, in the shape of {@code cbv verify --json}, with where it is held
- * ({@code scope} address or domain, {@code key}) and until when; then {@code held}, everything
+ * ({@code scope} address or domain, {@code key}), since when (when it was remembered by this
+ * version: {@code madeAt}, {@code ageSeconds}) and until when; then {@code held}, everything
  * held that bears on the address (its own verdict, its domain's, the domain's accept-all fact),
- * each with its scope, key, expiry and verdict.
+ * each with its scope, key, age, expiry and verdict.
  */
 final class HeldVerdictJson {
     private HeldVerdictJson() {
@@ -42,6 +43,10 @@ final class HeldVerdictJson {
     private static void where(Map<String, Object> fields, Remembered r, Instant now) {
         fields.put("scope", scope(r.scope()));
         fields.put("key", r.key());
+        r.madeAt().ifPresent(made -> {
+            fields.put("madeAt", made.toString());
+            fields.put("ageSeconds", Math.max(0, now.getEpochSecond() - made.getEpochSecond()));
+        });
         fields.put("expiresAt", r.expiresAt().toString());
         fields.put("expiresInSeconds", Math.max(0, r.expiresAt().getEpochSecond() - now.getEpochSecond()));
     }

@@ -51,7 +51,7 @@ class SettingsTest {
         assertThat(String.join(", ", Settings.names(Place.HANDLER))).isEqualTo("phase, mailfrom, map, attribute, "
             + "maxWait, heloName, port, connectTimeout, commandTimeout, totalTimeout, maxMxAttempts, dns, "
             + "allowPrivateTargets, allowTargetNetworks, tls, pipelining, verifyAuthenticated, cache, redis, maxConcurrent, maxQueued, "
-            + "perDomainConcurrent, perDomainRate, perClientRate, skipDomains, skipNetworks, action, rcptMaxWait, "
+            + "perDomainConcurrent, perDomainRate, perClientRate, reuse, skipDomains, skipNetworks, action, rcptMaxWait, "
             + "rejectMessage, rejectOnPolicyError, randomCheck, postmasterCheck");
     }
 

@@ -14,6 +14,7 @@ import io.github.jamescbv.core.Verdict;
 
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import io.github.jamescbv.james.e2e.JamesUnderTest;
+import io.github.jamescbv.smtp.ReuseSettings;
 import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.testing.ConfDirectory;
 import io.github.jamescbv.testing.peers.Need;
@@ -22,6 +23,7 @@ import io.github.jamescbv.testing.peers.PostfixLog;
 import io.github.jamescbv.testing.peers.PostfixPeer;
 import io.github.jamescbv.testing.peers.RequiresPeers;
 import io.github.jamescbv.verify.CallbackVerifier;
+import io.github.jamescbv.verify.EngineResources;
 import io.github.jamescbv.verify.Routed;
 import io.github.jamescbv.verify.VerifierSettings;
 import java.io.IOException;
@@ -30,11 +32,17 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
@@ -49,6 +57,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Interop with software no one here wrote: a real James 3.8.1 with our handler receives mail
@@ -67,6 +77,8 @@ class InteropIT {
     /** totalTimeout of interop/smtpserver.xml. */
     static final Duration TOTAL_TIMEOUT = Duration.ofSeconds(12);
     static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(InteropIT.class);
+    private static final Pattern RCPTS = Pattern.compile("\\brcpt=(\\d+)(?:/(\\d+))?");
 
     @TempDir
     static Path workingDirectory;
@@ -110,7 +122,8 @@ class InteropIT {
         assertThat(d.mail.detail()).containsEntry("stage", "rcpt").containsEntry("code", "250")
             .containsEntry("enhancedCode", "2.1.5").containsEntry("ip", InteropPeers.VMAIL)
             .containsEntry("mxHost", "mx-vmail." + ZONE);
-        assertThat(d.session.disconnect().orElseThrow()).contains("ehlo=1 mail=1 rcpt=1 quit=1");
+        // RSET: the connection was kept for the next probe, then said QUIT when its idle time was over
+        assertThat(d.session.disconnect().orElseThrow()).contains("ehlo=1 mail=1 rcpt=1 rset=1 quit=1");
     }
 
     @Test
@@ -135,7 +148,8 @@ class InteropIT {
             .containsEntry("enhancedCode", "5.7.1").containsEntry("policyRejection", "true")
             .containsEntry("ip", InteropPeers.NULL_SENDER);
         assertThat(d.session.lines()).anyMatch(l -> l.contains("reject: MAIL from") && l.contains("Null sender not accepted"));
-        assertThat(d.session.disconnect().orElseThrow()).contains("mail=0/1").contains("quit=1").doesNotContain("rcpt");
+        // pipelined: the RCPT TO went out with MAIL FROM, and Postfix refused it too (its reply read and ignored)
+        assertThat(d.session.disconnect().orElseThrow()).contains("mail=0/1").contains("rcpt=0/1").contains("quit=1");
     }
 
     /**
@@ -174,7 +188,9 @@ class InteropIT {
         int before = peers.tarpit.log().sessions().size();
         StoredMail mail = deliver(alice("tarpit"));
         assertThat(mail.result()).contains("transient");
-        assertThat(mail.detail()).containsEntry("stage", "rcpt").containsEntry("ip", InteropPeers.TARPIT);
+        // stage mail: MAIL FROM and RCPT TO went out pipelined, and Postfix answers a group once it has
+        // processed it all, so the MAIL FROM reply waits behind the tarpit's 5 s sleep at RCPT TO
+        assertThat(mail.detail()).containsEntry("stage", "mail").containsEntry("ip", InteropPeers.TARPIT);
         assertThat(mail.detail().get("text")).contains("no reply within 3s");
         assertThat(Long.parseLong(mail.detail().get("elapsedMs"))).isLessThan(TOTAL_TIMEOUT.toMillis());
         // We hang up on a tarpit without QUIT (nobody would read its reply in time): Postfix
@@ -274,7 +290,8 @@ class InteropIT {
         assertThat(d.mail.result()).contains("pass");
         assertThat(d.mail.detail()).containsEntry("tls", "none").containsEntry("ip", InteropPeers.VMAIL);
         assertThat(d.session.tls()).isEmpty();
-        assertThat(d.session.disconnect().orElseThrow()).contains("ehlo=1 mail=1 rcpt=1 quit=1").doesNotContain("starttls");
+        assertThat(d.session.disconnect().orElseThrow()).contains("ehlo=1 mail=1 rcpt=1 rset=1 quit=1")
+            .doesNotContain("starttls");
     }
 
     @Test
@@ -303,6 +320,139 @@ class InteropIT {
         assertVerdict(clear, Result.ERROR, Stage.MAIL, "Must issue a STARTTLS command first");
         assertThat(clear.code() + " " + clear.enhancedCode()).isEqualTo("530 5.7.0");
         assertThat(PolicyRejection.isPolicyRejection(clear)).isTrue();
+    }
+
+    // ------------------------------------------------------------------ connection reuse
+
+    /**
+     * 200 new senders of one domain arriving together (50 clients at a time, from this JVM: 200
+     * swaks processes would starve the 2-core machine): every verdict right,
+     * and Postfix's log shows at least ten times fewer sessions than senders, every RCPT TO
+     * accounted for, every session ending with QUIT and nothing to complain of.
+     */
+    @Test
+    @Order(30)
+    void twoHundredSendersOfOneDomainShareAFewConnectionsAndEveryVerdictIsRight() throws Exception {
+        int before = peers.many.log().sessions().size();
+        ExecutorService clients = Executors.newFixedThreadPool(50);
+        List<String> subjects = new ArrayList<>();
+        try {
+            List<Future<String>> sent = new ArrayList<>();
+            for (int n = 1; n <= InteropPeers.MANY_SENDERS; n++) {
+                String sender = InteropPeers.manySender(n);
+                String subject = "interop " + COUNTER.incrementAndGet() + " " + sender;
+                sent.add(clients.submit(() -> {
+                    SmtpSubmission.send(port, sender, BOB, subject);
+                    return subject;
+                }));
+            }
+            for (Future<String> subject : sent) {
+                subjects.add(subject.get(GENEROUS.toSeconds() * 2, TimeUnit.SECONDS));
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        // read once all are in: polling the repositories per mail, 50 at a time, would eat the CPU
+        List<StoredMail> mails = JamesUnderTest.awaitMails(james, subjects);
+        for (int n = 1; n <= InteropPeers.MANY_SENDERS; n++) {
+            StoredMail mail = mails.get(n - 1);
+            assertThat(mail.result()).as("%s", InteropPeers.manySender(n))
+                .contains(InteropPeers.manySenderExists(n) ? "pass" : "error");
+            assertThat(mail.detail()).containsEntry("stage", "rcpt").containsEntry("cached", "false");
+        }
+
+        PostfixLog log = peers.many.awaitLog(l -> l.sessions().size() > before
+            && l.sessions().subList(before, l.sessions().size()).stream().allMatch(x -> x.disconnect().isPresent())
+            && rcpts(l.sessions().subList(before, l.sessions().size())) == InteropPeers.MANY_SENDERS, GENEROUS);
+        List<SmtpdSession> sessions = log.sessions().subList(before, log.sessions().size());
+        LOG.info("{} senders of many.{}: {} Postfix sessions, RCPT TOs per session {}", InteropPeers.MANY_SENDERS, ZONE,
+            sessions.size(), sessions.stream().map(x -> rcpts(List.of(x))).collect(Collectors.toList()));
+        assertThat(sessions.size()).as("sessions for %d senders", InteropPeers.MANY_SENDERS)
+            .isLessThanOrEqualTo(InteropPeers.MANY_SENDERS / 10);
+        for (SmtpdSession session : sessions) {
+            assertThat(session.endedWithQuit()).as("QUIT: " + session.disconnect()).isTrue();
+            assertThat(session.problems()).as(session.toString()).isEmpty();
+        }
+        assertThat(peers.many.log().warnings()).isEmpty();
+    }
+
+    /**
+     * A Postfix that slows a session down after two refused recipients (every reply then waits
+     * smtpd_error_sleep_time, 2 s), asked about many addresses it does not know: with reuse, no
+     * verdict waits for that sleep (the late RSET ends the connection first), as without reuse.
+     */
+    @Test
+    @Order(31)
+    void aRemoteThatSlowsDownAfterErrorsAnswersAsFastAsWithoutReuse() throws Exception {
+        int probes = 12;
+        int before = peers.slowdown.log().sessions().size();
+        List<Verdict> reused = verifyUnknownSlowdownSenders(ReuseSettings.DEFAULTS, probes, "kept");
+        PostfixLog log = peers.slowdown.awaitLog(l -> l.sessions().size() > before
+            && l.sessions().subList(before, l.sessions().size()).stream().allMatch(x -> x.disconnect().isPresent()), GENEROUS);
+        List<SmtpdSession> keptSessions = log.sessions().subList(before, log.sessions().size());
+        int between = log.sessions().size();
+        List<Verdict> fresh = verifyUnknownSlowdownSenders(ReuseSettings.OFF, probes, "fresh");
+
+        LOG.info("slowdown peer: elapsed ms with reuse {}, without {}; {} sessions with reuse, RCPT TOs per session {}",
+            reused.stream().map(v -> v.elapsed().toMillis()).collect(Collectors.toList()),
+            fresh.stream().map(v -> v.elapsed().toMillis()).collect(Collectors.toList()), keptSessions.size(),
+            keptSessions.stream().map(x -> rcpts(List.of(x))).collect(Collectors.toList()));
+        for (List<Verdict> run : List.of(reused, fresh)) {
+            for (Verdict v : run) {
+                assertVerdict(v, Result.ERROR, Stage.RCPT, "User unknown");
+                assertThat(v.elapsed()).as("%s", v).isLessThan(InteropPeers.ERROR_SLEEP);
+            }
+        }
+        assertThat(keptSessions.size()).as("connections were kept").isLessThan(probes);
+        assertThat(keptSessions).allSatisfy(x -> assertThat(rcpts(List.of(x))).as("%s", x).isLessThanOrEqualTo(2));
+        assertThat(peers.slowdown.awaitLog(l -> l.sessions().size() >= between + probes
+            && l.sessions().stream().allMatch(x -> x.disconnect().isPresent()), GENEROUS).sessions())
+            .allSatisfy(x -> assertThat(x.endedWithQuit()).as("%s", x).isTrue());
+    }
+
+    /** A Postfix that times idle sessions out after 1 s (421, then it closes): the kept connection is not used again. */
+    @Test
+    @Order(32)
+    void aRemoteThatTimesAKeptConnectionOutCostsNoVerdict() throws Exception {
+        int before = peers.impatient.log().sessions().size();
+        assertThat(deliver(alice("impatient")).result()).contains("pass");
+        SmtpdSession first = newSession(peers.impatient, before, GENEROUS);
+        assertThat(first.lines()).anyMatch(l -> l.startsWith("timeout after RSET"));
+
+        StoredMail second = deliver("nobody@impatient." + ZONE);
+
+        assertThat(second.result()).contains("error");
+        assertThat(second.detail()).containsEntry("stage", "rcpt").containsEntry("code", "550");
+        assertThat(peers.impatient.awaitLog(l -> l.sessions().size() == before + 2, GENEROUS).sessions())
+            .as("a new session for the second probe").hasSize(before + 2);
+    }
+
+    /** Verifies {@code count} unknown senders of slowdown.interop.test one after another, on an engine with its own pool. */
+    private static List<Verdict> verifyUnknownSlowdownSenders(ReuseSettings reuse, int count, String tag) throws Exception {
+        List<Verdict> verdicts = new ArrayList<>();
+        try (EngineResources resources = EngineResources.start(2)) {
+            resources.reuse(reuse, 2);
+            CallbackVerifier engine = resources.verifier(engineSettings(TlsPolicy.MAY));
+            for (int i = 0; i < count; i++) {
+                verdicts.add(engine.verify(Routed.target("nobody-" + tag + "-" + i + "@slowdown." + ZONE),
+                    DialogListener.NONE, DomainFacts.NONE).toCompletableFuture().get(GENEROUS.toSeconds(), TimeUnit.SECONDS));
+            }
+            // before closing the engine: its last connections take leave in their own time (slowly, here)
+            peers.slowdown.awaitLog(l -> l.sessions().stream().allMatch(x -> x.disconnect().isPresent()), GENEROUS);
+        }
+        return verdicts;
+    }
+
+    /** RCPT TOs the sessions were asked, from their disconnect lines ({@code rcpt=19/20}: 20). */
+    private static int rcpts(List<SmtpdSession> sessions) {
+        int n = 0;
+        for (SmtpdSession session : sessions) {
+            Matcher m = RCPTS.matcher(session.disconnect().orElse(""));
+            if (m.find()) {
+                n += Integer.parseInt(m.group(2) != null ? m.group(2) : m.group(1));
+            }
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ our manners, as Postfix saw them
@@ -355,14 +505,18 @@ class InteropIT {
 
     /** One verification by the engine itself under {@code tls}, with the handler's engine settings otherwise. */
     private static Verdict verifyDirectly(String address, TlsPolicy tls) throws Exception {
-        VerifierSettings settings = VerifierSettings.builder().heloName("verifier.interop.test")
-            .dnsServers(List.of(InteropPeers.DNS_ADDRESS + ":53")).allowTargetNetworks(Cidr.parseList("127.0.0.16/28"))
-            .connectTimeout(Duration.ofSeconds(2)).commandTimeout(Duration.ofSeconds(3)).totalTimeout(TOTAL_TIMEOUT)
-            .tls(tls).build();
-        try (CallbackVerifier engine = CallbackVerifier.start(settings)) {
+        try (CallbackVerifier engine = CallbackVerifier.start(engineSettings(tls))) {
             return engine.verify(Routed.target(address), DialogListener.NONE, DomainFacts.NONE).toCompletableFuture()
                 .get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
         }
+    }
+
+    /** The handler's engine settings (interop/smtpserver.xml), under {@code tls}. */
+    private static VerifierSettings engineSettings(TlsPolicy tls) {
+        return VerifierSettings.builder().heloName("verifier.interop.test")
+            .dnsServers(List.of(InteropPeers.DNS_ADDRESS + ":53")).allowTargetNetworks(Cidr.parseList("127.0.0.16/28"))
+            .connectTimeout(Duration.ofSeconds(2)).commandTimeout(Duration.ofSeconds(3)).totalTimeout(TOTAL_TIMEOUT)
+            .tls(tls).build();
     }
 
     /** A stored mail and the Postfix session of its callback. */

@@ -21,7 +21,13 @@ import java.util.List;
  * 127.0.0.24:25  Postfix "tarpit": holds every RCPT reply 5 s
  * 127.0.0.26:25  Postfix "tlsonly": smtpd_tls_security_level = encrypt, 530 to MAIL FROM before STARTTLS
  * 127.0.0.27:25  Postfix "selfsigned": offers STARTTLS (may) with a self-signed certificate for another name
+ * 127.0.0.28:25  Postfix "many": mailboxes sender-N@many for N = 1..200 except every 20th (connection reuse);
+ *                in_flow_delay 0
  * 127.0.0.29     nothing listens: connection refused
+ * 127.0.0.30:25  Postfix "slowdown": smtpd_soft_error_limit 2, smtpd_error_sleep_time 2s: slows a
+ *                session down after two refused recipients
+ * 127.0.0.31:25  Postfix "impatient": smtpd_timeout 1s, so a connection we keep idle gets its
+ *                "421 4.4.2 ... Error: timeout exceeded" and is closed
  * </pre>
  */
 final class InteropPeers implements AutoCloseable {
@@ -37,6 +43,13 @@ final class InteropPeers implements AutoCloseable {
     /** The subject of the self-signed peer's certificate: not the name its MX record gives it. */
     static final String OTHER_NAME = "another-name.example";
     static final String DEAD = "127.0.0.29";
+    static final String MANY = "127.0.0.28";
+    static final String SLOWDOWN = "127.0.0.30";
+    static final String IMPATIENT = "127.0.0.31";
+    /** Senders of many.interop.test: N = 1..{@value} */
+    static final int MANY_SENDERS = 200;
+    /** The smtpd_error_sleep_time of the slowdown peer. */
+    static final Duration ERROR_SLEEP = Duration.ofSeconds(2);
     static final Duration TARPIT_DELAY = Duration.ofSeconds(5);
 
     final DnsmasqPeer dns;
@@ -47,11 +60,14 @@ final class InteropPeers implements AutoCloseable {
     final PostfixPeer lateNull;
     final PostfixPeer tlsOnly;
     final PostfixPeer selfSigned;
+    final PostfixPeer many;
+    final PostfixPeer slowdown;
+    final PostfixPeer impatient;
     private final StartedInOrder started;
 
     private InteropPeers(DnsmasqPeer dns, PostfixPeer vmail, PostfixPeer nullSender, PostfixPeer greylist,
                          PostfixPeer tarpit, PostfixPeer lateNull, PostfixPeer tlsOnly, PostfixPeer selfSigned,
-                         StartedInOrder started) {
+                         PostfixPeer many, PostfixPeer slowdown, PostfixPeer impatient, StartedInOrder started) {
         this.dns = dns;
         this.vmail = vmail;
         this.nullSender = nullSender;
@@ -60,6 +76,9 @@ final class InteropPeers implements AutoCloseable {
         this.lateNull = lateNull;
         this.tlsOnly = tlsOnly;
         this.selfSigned = selfSigned;
+        this.many = many;
+        this.slowdown = slowdown;
+        this.impatient = impatient;
         this.started = started;
     }
 
@@ -86,7 +105,18 @@ final class InteropPeers implements AutoCloseable {
                 .mailboxes(alice("tlsonly")).tls("encrypt", "mx-tlsonly." + ZONE).start());
             PostfixPeer selfSigned = started.add(PostfixPeer.builder("interop-selfsigned").listen(SELF_SIGNED)
                 .mailboxes(alice("selfsigned")).tls("may", OTHER_NAME).start());
-            return new InteropPeers(dns, vmail, nullSender, greylist, tarpit, lateNull, tlsOnly, selfSigned, started);
+            // in_flow_delay 0: each accepted RCPT TO opens a queue file that our RSET or QUIT abandons,
+            // so no delivery ever gives smtpd's flow-control tokens back; after about a hundred,
+            // Postfix would pause every RCPT reply 1 s (soak/SoakRemotes, docs/BENCHMARKS.md)
+            PostfixPeer many = started.add(PostfixPeer.builder("interop-many").listen(MANY)
+                .mailboxes(manyMailboxes()).mainCf("in_flow_delay", "0s").start());
+            PostfixPeer slowdown = started.add(PostfixPeer.builder("interop-slowdown").listen(SLOWDOWN)
+                .mailboxes(alice("slowdown")).mainCf("smtpd_soft_error_limit", "2")
+                .mainCf("smtpd_error_sleep_time", ERROR_SLEEP.toSeconds() + "s").start());
+            PostfixPeer impatient = started.add(PostfixPeer.builder("interop-impatient").listen(IMPATIENT)
+                .mailboxes(alice("impatient")).mainCf("smtpd_timeout", "1s").start());
+            return new InteropPeers(dns, vmail, nullSender, greylist, tarpit, lateNull, tlsOnly, selfSigned, many,
+                slowdown, impatient, started);
         } catch (RuntimeException e) {
             started.close();
             throw e;
@@ -95,6 +125,26 @@ final class InteropPeers implements AutoCloseable {
 
     static String alice(String subdomain) {
         return "alice@" + subdomain + "." + ZONE;
+    }
+
+    /** The N-th sender of many.interop.test. */
+    static String manySender(int n) {
+        return "sender-" + n + "@many." + ZONE;
+    }
+
+    /** Whether the N-th sender of many.interop.test has a mailbox: all but every 20th. */
+    static boolean manySenderExists(int n) {
+        return n % 20 != 0;
+    }
+
+    private static String[] manyMailboxes() {
+        List<String> boxes = new java.util.ArrayList<>();
+        for (int n = 1; n <= MANY_SENDERS; n++) {
+            if (manySenderExists(n)) {
+                boxes.add(manySender(n));
+            }
+        }
+        return boxes.toArray(new String[0]);
     }
 
     private static DnsmasqPeer.Builder zone() {
@@ -108,6 +158,12 @@ final class InteropPeers implements AutoCloseable {
             .a("mx-tlsonly." + ZONE, TLS_ONLY)
             .a("mx-selfsigned." + ZONE, SELF_SIGNED)
             .a("mx-dead." + ZONE, DEAD)
+            .a("mx-many." + ZONE, MANY)
+            .a("mx-slowdown." + ZONE, SLOWDOWN)
+            .a("mx-impatient." + ZONE, IMPATIENT)
+            .mx("many." + ZONE, 10, "mx-many." + ZONE)
+            .mx("slowdown." + ZONE, 10, "mx-slowdown." + ZONE)
+            .mx("impatient." + ZONE, 10, "mx-impatient." + ZONE)
             .a("mx-loopback." + ZONE, "127.0.0.1")
             .mx("known." + ZONE, 10, "mx-vmail." + ZONE)
             // several preferences: the best is dead, the second answers, the third is never asked
@@ -129,13 +185,16 @@ final class InteropPeers implements AutoCloseable {
             .failing("broken.test");
     }
 
-    /** The Postfix peers whose sessions must all end cleanly (the tarpit's cannot: we hang up on it). */
+    /**
+     * The Postfix peers whose sessions must all end cleanly (the tarpit's cannot: we hang up on it;
+     * nor the impatient one's: it times our idle connections out).
+     */
     List<PostfixPeer> politePeers() {
-        return List.of(vmail, nullSender, greylist, lateNull, tlsOnly, selfSigned);
+        return List.of(vmail, nullSender, greylist, lateNull, tlsOnly, selfSigned, many, slowdown);
     }
 
     List<PostfixPeer> postfixes() {
-        return List.of(vmail, nullSender, greylist, tarpit, lateNull, tlsOnly, selfSigned);
+        return List.of(vmail, nullSender, greylist, tarpit, lateNull, tlsOnly, selfSigned, many, slowdown, impatient);
     }
 
     @Override

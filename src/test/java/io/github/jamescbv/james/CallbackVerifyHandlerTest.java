@@ -66,14 +66,19 @@ class CallbackVerifyHandlerTest {
 
     CallbackVerifyHandler handler(Phase phase, boolean verifyAuthenticated, Duration maxWait, ChannelAccess access) throws Exception {
         CallbackVerifyHandler h = newHandler();
-        h.init(new HandlerConfig(phase, "smtp_cbv_result", maxWait, verifyAuthenticated, VerifierSettings.builder().build()), access);
+        h.init(new HandlerConfig(phase, "smtp_cbv_result", maxWait, verifyAuthenticated, engineSettings()), access);
         return h;
+    }
+
+    /** The engine's defaults but for a HELO name of ours: no WARN about this host's name in every test. */
+    private static VerifierSettings engineSettings() {
+        return VerifierSettings.builder().heloName("verifier.test").build();
     }
 
     /** A handler that enforces at RCPT TO; the channel is out of reach, as in a unit test it is. */
     CallbackVerifyHandler enforcing(Phase phase, EnforcementAction action, Duration rcptMaxWait) throws Exception {
         CallbackVerifyHandler h = newHandler();
-        h.init(new HandlerConfig(phase, "smtp_cbv_result", Duration.ofSeconds(1), false, VerifierSettings.builder().build(),
+        h.init(new HandlerConfig(phase, "smtp_cbv_result", Duration.ofSeconds(1), false, engineSettings(),
             CacheSettings.DEFAULTS, LimitSettings.DEFAULTS, Exemptions.NONE,
             new EnforcementSettings(action, rcptMaxWait, Optional.empty(), false)), ChannelAccess.unavailable("unit test"));
         return h;

@@ -36,6 +36,7 @@ class FromHeaderPropertiesTest {
         CbvRuntime runtime = new CbvRuntime(settings -> engine);
         CallbackVerifyMailet mailet = new CallbackVerifyMailet(runtime, new RecordingMetricFactory());
         mailet.init(FakeMailetConfig.builder().mailetName("cbv").setProperty("address", "header:From")
+            .setProperty("heloName", "verifier.test")
             .setProperty("attribute", ATTRIBUTE).build());
         Mail mail = mail("bounces@list.example", from);
 

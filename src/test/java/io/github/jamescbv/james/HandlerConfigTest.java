@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jamescbv.core.HeloName;
+import io.github.jamescbv.smtp.ReuseSettings;
 import io.github.jamescbv.smtp.TlsPolicy;
 import io.github.jamescbv.store.redis.RedisSettings;
 import io.github.jamescbv.verify.VerifierSettings;
@@ -132,12 +133,37 @@ class HandlerConfigTest {
         assertThat(c.cache().transientTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.cache().maxEntries()).isEqualTo(100_000);
         assertThat(c.cache().dnsFailureTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.cache().passRefresh()).isEqualTo(Duration.ofDays(1));
         assertThat(c.limits().maxConcurrent()).isEqualTo(64);
         assertThat(c.limits().maxQueued()).isEqualTo(1000);
         assertThat(c.limits().perDomainConcurrent()).isEqualTo(2);
         assertThat(c.limits().perDomainRate()).isEqualTo(30);
         assertThat(c.limits().perClientRate()).isEqualTo(20);
         assertThat(c.exemptions().reason("gmail.com", java.util.Optional.empty())).isEmpty();
+        assertThat(c.reuse()).isEqualTo(ReuseSettings.DEFAULTS);
+        assertThat(c.reuse().enabled()).isTrue();
+        assertThat(c.toString()).contains(" reuse=[idleTime=2s maxProbes=20 maxLifetime=1m afterRejected=3] ");
+    }
+
+    @Test
+    void connectionReuseIsReadAndEitherSwitchTurnsItOff() throws Exception {
+        HandlerConfig c = parse("<reuse><idleTime>500ms</idleTime><maxProbes>5</maxProbes>"
+            + "<maxLifetime>2m</maxLifetime><afterRejected>0</afterRejected></reuse>");
+        assertThat(c.reuse()).isEqualTo(new ReuseSettings(Duration.ofMillis(500), 5, Duration.ofMinutes(2), 0));
+        assertThat(parse("<reuse><maxProbes>1</maxProbes></reuse>").reuse().enabled()).isFalse();
+        assertThat(parse("<reuse><idleTime>0s</idleTime></reuse>").reuse().enabled()).isFalse();
+        assertThat(parse("<reuse><idleTime>0s</idleTime></reuse>").toString()).contains(" reuse=[reuse off] ");
+    }
+
+    @Test
+    void passRefreshIsReadZeroTurnsItOffAndUnsetItIsADayAtMostAQuarterOfPassTtl() throws Exception {
+        assertThat(parse("<cache><passRefresh>6h</passRefresh></cache>").cache().passRefresh()).isEqualTo(Duration.ofHours(6));
+        assertThat(parse("<cache><passRefresh>0</passRefresh></cache>").cache().passRefresh()).isZero();
+        assertThat(parse("<cache><passTtl>31d</passTtl></cache>").cache().passRefresh()).isEqualTo(Duration.ofDays(1));
+        assertThat(parse("<cache><passTtl>2d</passTtl></cache>").cache().passRefresh()).isEqualTo(Duration.ofHours(12));
+        assertThat(parse("<cache><passTtl>0</passTtl></cache>").cache().passRefresh()).as("no pass kept, none renewed").isZero();
+        assertThat(parse("<cache><passTtl>0</passTtl><passRefresh>0</passRefresh></cache>").cache().passRefresh()).isZero();
+        assertThat(parse("<cache><passRefresh>2h</passRefresh></cache>").toString()).contains("passRefresh=PT2H");
     }
 
     @Test
@@ -379,6 +405,18 @@ class HandlerConfigTest {
         "<cache><dnsFailureTtl>brief</dnsFailureTtl></cache> | <cache><dnsFailureTtl> | brief",
         "<cache><maxEntries>-1</maxEntries></cache>     | <cache>              | -1",
         "<cache><size>5</size></cache>                  | cache.size           | '5'",
+        "<cache><passRefresh>7d</passRefresh></cache>   | <cache><passRefresh> | below passTtl 7d, or 0: never",
+        "<cache><passTtl>12h</passTtl><passRefresh>1d</passRefresh></cache> | <cache><passRefresh> | below passTtl 12h",
+        "<cache><passTtl>0</passTtl><passRefresh>1h</passRefresh></cache> | <cache><passRefresh> | 1h",
+        "<cache><passRefresh>-1h</passRefresh></cache>  | <cache><passRefresh> | -1h",
+        "<cache><passRefresh>daily</passRefresh></cache> | <cache><passRefresh> | daily",
+        "<reuse><idleTime>2m</idleTime></reuse>         | <reuse><idleTime>    | 2m",
+        "<reuse><idleTime>soon</idleTime></reuse>       | <reuse><idleTime>    | soon",
+        "<reuse><maxProbes>0</maxProbes></reuse>        | <reuse><maxProbes>   | '0'",
+        "<reuse><maxProbes>many</maxProbes></reuse>     | <reuse><maxProbes>   | many",
+        "<reuse><maxLifetime>0s</maxLifetime></reuse>   | <reuse><maxLifetime> | 0s",
+        "<reuse><afterRejected>-1</afterRejected></reuse> | <reuse><afterRejected> | -1",
+        "<reuse><maxIdle>2s</maxIdle></reuse>           | reuse.maxIdle        | '2s'",
         "<maxConcurrent>0</maxConcurrent>               | <maxConcurrent>      | '0'",
         "<maxQueued>-1</maxQueued>                      | <maxQueued>          | -1",
         "<perDomainConcurrent>two</perDomainConcurrent> | <perDomainConcurrent> | two",

@@ -6,6 +6,7 @@ import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -24,9 +25,31 @@ class VerdictAttributesTest {
     }
 
     @Test
-    void aPassWithoutChecksIsTheResultAndTheDetail() {
-        assertThat(byName(attributes.of(PASS))).containsOnlyKeys("smtp_cbv_result", "smtp_cbv_result.detail")
+    void aPassWithoutChecksIsTheResultTheDetailAndItsSummary() {
+        assertThat(byName(attributes.of(PASS)))
+            .containsOnlyKeys("smtp_cbv_result", "smtp_cbv_result.detail", "smtp_cbv_result.summary")
             .containsEntry("smtp_cbv_result", "pass");
+    }
+
+    @Test
+    void theSummaryIsTheDetailForPeopleWithTheTextLast() {
+        Verdict v = Verdict.builder(Result.ERROR, Stage.RCPT).code(550).enhancedCode("5.1.1")
+            .text("<nobody@remote.example>: Recipient address rejected: User unknown, sorry")
+            .mxHost("mx.remote.example").ip("192.0.2.25").tls(Verdict.NO_TLS).domain("remote.example")
+            .elapsed(Duration.ofMillis(12)).waited(Duration.ofMillis(18003)).build();
+
+        assertThat(byName(attributes.of(v))).containsEntry("smtp_cbv_result.summary",
+            "result=error, stage=rcpt, code=550, enhancedCode=5.1.1, mxHost=mx.remote.example, ip=192.0.2.25, "
+                + "tls=none, domain=remote.example, elapsedMs=12, waitMs=18003, cached=false, policyRejection=false, "
+                + "text=<nobody@remote.example>: Recipient address rejected: User unknown, sorry");
+    }
+
+    @Test
+    void theSummaryLeavesOutWhatIsEmpty() {
+        Verdict refused = Verdict.builder(Result.TRANSIENT, Stage.POLICY).text("verification capacity exceeded").build();
+        assertThat(byName(attributes.of(refused))).containsEntry("smtp_cbv_result.summary",
+            "result=transient, stage=policy, elapsedMs=0, waitMs=0, cached=false, policyRejection=false, "
+                + "text=verification capacity exceeded");
     }
 
     @Test
@@ -44,6 +67,19 @@ class VerdictAttributesTest {
         for (Attribute a : list) {
             assertThat(a.getValue().toJson()).as("%s serializes for persistent queues", a.getName()).isPresent();
         }
+    }
+
+    @Test
+    void aPassServedWhileItIsRenewedSaysSoInTheDetailAndOnlyThen() {
+        @SuppressWarnings("unchecked")
+        Map<String, AttributeValue<?>> renewing = (Map<String, AttributeValue<?>>) byName(attributes.of(
+            PASS.toBuilder().cached(true).refreshing(true).build())).get("smtp_cbv_result.detail");
+        assertThat(renewing.get("cached").value()).isEqualTo("true");
+        assertThat(renewing.get("refreshing").value()).isEqualTo("true");
+        @SuppressWarnings("unchecked")
+        Map<String, AttributeValue<?>> plain = (Map<String, AttributeValue<?>>) byName(attributes.of(PASS))
+            .get("smtp_cbv_result.detail");
+        assertThat(plain).doesNotContainKey("refreshing");
     }
 
     @Test

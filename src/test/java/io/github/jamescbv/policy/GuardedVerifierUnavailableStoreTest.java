@@ -125,6 +125,12 @@ class GuardedVerifierUnavailableStoreTest {
         }
 
         @Override
+        public CompletionStage<Verdict> refresh(String address, String domain,
+                                                Supplier<? extends CompletionStage<Verdict>> callback) {
+            return fail();
+        }
+
+        @Override
         public CompletionStage<List<Remembered>> recall(String address, String domain) {
             return fail();
         }

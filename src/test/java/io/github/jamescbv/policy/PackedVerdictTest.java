@@ -132,11 +132,53 @@ class PackedVerdictTest {
         assertThat(PackedVerdict.unpack(earlier, DOMAIN)).isEqualTo(typical().build());
     }
 
+    @ParameterizedTest
+    @MethodSource("verdicts")
+    void theMomentItWasRememberedReadsBackWithoutUnpackingAndChangesNothingElse(Verdict v) {
+        long madeAt = 1_700_000_123_456L;
+        for (String implied : new String[] {DOMAIN, "unrelated.test"}) {
+            byte[] packed = PackedVerdict.pack(v, implied, madeAt);
+            assertThat(PackedVerdict.madeAtMillis(packed)).isEqualTo(madeAt);
+            assertSameFields(PackedVerdict.unpack(packed, implied), v);
+            assertThat(PackedVerdict.madeAtMillis(PackedVerdict.pack(v, implied))).as("unknown").isZero();
+        }
+    }
+
+    @Test
+    void theMomentComesLastSoThatAnEarlierReaderStopsBeforeItAndAnEarlierArrayReadsAsUnknown() {
+        Verdict v = typical().tls("TLSv1.3 TLS_AES_256_GCM_SHA384").acceptAll(Fact.of(true, "250 ok")).build();
+        byte[] earlier = PackedVerdict.pack(v, DOMAIN);
+        byte[] now = PackedVerdict.pack(v, DOMAIN, 1_700_000_000_000L);
+        assertThat(now).as("6 bytes more for an epoch millisecond of this century").hasSize(earlier.length + 6);
+        byte[] prefix = Arrays.copyOf(now, earlier.length);
+        prefix[2] &= ~0x80;
+        assertThat(prefix).as("everything an earlier version reads is where it was").isEqualTo(earlier);
+        assertThat(PackedVerdict.madeAtMillis(earlier)).isZero();
+    }
+
+    @Test
+    void howAVerdictWasServedIsNotPacked() {
+        Verdict served = typical().cached(true).refreshing(true).build();
+        assertThat(PackedVerdict.unpack(PackedVerdict.pack(served, DOMAIN, 1L), DOMAIN))
+            .isEqualTo(typical().cached(true).build());
+    }
+
     @Test
     void whyDnsFailedCostsNoByte() {
         Verdict v = Verdict.builder(Result.TRANSIENT, Stage.DNS).text("MX lookup for d.test failed: SERVFAIL").build();
         assertThat(PackedVerdict.pack(v.toBuilder().dnsFailure(DnsFailure.RESOLVER_UNREACHABLE).build(), DOMAIN))
             .hasSize(PackedVerdict.pack(v, DOMAIN).length);
+    }
+
+    @Test
+    void theWaitOfTheRequestThatMadeAVerdictIsNotKept() {
+        Verdict waited = typical().waited(Duration.ofSeconds(18)).build();
+        byte[] packed = PackedVerdict.pack(waited, DOMAIN);
+        assertThat(packed).as("no byte for it").isEqualTo(PackedVerdict.pack(typical().build(), DOMAIN));
+        Verdict back = PackedVerdict.unpack(packed, DOMAIN);
+        assertThat(back.waited()).isZero();
+        assertThat(back).isEqualTo(typical().build());
+        assertThat(back.detail()).containsEntry("waitMs", "0");
     }
 
     @Test

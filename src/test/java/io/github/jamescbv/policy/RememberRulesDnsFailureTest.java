@@ -72,7 +72,7 @@ class RememberRulesDnsFailureTest {
 
     private static List<String> writes(RememberRules rules, Verdict v) {
         List<String> writes = new ArrayList<>();
-        rules.apply("a@d.test", "d.test", v, new RememberRules.Writes() {
+        rules.apply("a@d.test", "d.test", v, 1_000_000L, new RememberRules.Writes() {
             @Override
             public void put(CacheScope scope, String key, byte[] packed, long ttlMillis) {
                 writes.add("put " + scope + " " + key + " " + ttlMillis);

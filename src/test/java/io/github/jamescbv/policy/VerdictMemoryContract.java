@@ -8,16 +8,12 @@ import io.github.jamescbv.core.Fact;
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.testing.AllAtOnce;
 import io.github.jamescbv.testing.ManualClock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -36,6 +32,7 @@ public abstract class VerdictMemoryContract {
     protected static final Duration ERROR_TTL = Duration.ofHours(3);
     protected static final Duration TRANSIENT_TTL = Duration.ofMinutes(5);
     protected static final Duration DNS_FAILURE_TTL = Duration.ofSeconds(30);
+    protected static final Duration PASS_REFRESH = Duration.ofDays(1);
     private static final Duration MS = Duration.ofMillis(1);
     private static final String A = "a@d.test";
     private static final String D = "d.test";
@@ -53,12 +50,16 @@ public abstract class VerdictMemoryContract {
 
     @BeforeEach
     void open() {
-        memory = newMemory(new CacheSettings(PASS_TTL, ERROR_TTL, TRANSIENT_TTL, 1000, DNS_FAILURE_TTL), clock);
+        memory = newMemory(settings(), clock);
     }
 
     @AfterEach
     void close() {
         memory.close();
+    }
+
+    private static CacheSettings settings() {
+        return new CacheSettings(PASS_TTL, ERROR_TTL, TRANSIENT_TTL, 1000, DNS_FAILURE_TTL).withPassRefresh(PASS_REFRESH);
     }
 
     // --- answer or claim
@@ -97,34 +98,16 @@ public abstract class VerdictMemoryContract {
 
     @Test
     void atMostOneCallbackPerAddressUnderConcurrency() throws Exception {
-        int threads = 8;
         CompletableFuture<Verdict> remote = new CompletableFuture<>();
         AtomicInteger calls = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<CompletableFuture<Verdict>>> asked = new ArrayList<>();
-            for (int t = 0; t < threads * 50; t++) {
-                asked.add(pool.submit(() -> {
-                    start.await();
-                    return ask(A, counting(calls, remote));
-                }));
-            }
-            start.countDown();
-            List<CompletableFuture<Verdict>> answers = new ArrayList<>();
-            for (Future<CompletableFuture<Verdict>> f : asked) {
-                answers.add(f.get(30, TimeUnit.SECONDS));
-            }
-            timing().eventually(() -> assertThat(calls).hasValue(1));
-            Verdict v = verdict(Result.PASS, Stage.RCPT);
-            remote.complete(v);
-            for (CompletableFuture<Verdict> a : answers) {
-                assertThat(a.get(30, TimeUnit.SECONDS)).isEqualTo(v);
-            }
-            assertThat(calls).hasValue(1);
-        } finally {
-            pool.shutdownNow();
+        List<CompletableFuture<Verdict>> answers = AllAtOnce.run(400, 8, i -> ask(A, counting(calls, remote)));
+        timing().eventually(() -> assertThat(calls).hasValue(1));
+        Verdict v = verdict(Result.PASS, Stage.RCPT);
+        remote.complete(v);
+        for (CompletableFuture<Verdict> a : answers) {
+            assertThat(a.get(30, TimeUnit.SECONDS)).isEqualTo(v);
         }
+        assertThat(calls).hasValue(1);
     }
 
     @Test
@@ -285,6 +268,129 @@ public abstract class VerdictMemoryContract {
         assertThat(calls).as("the next request calls back at once").hasValue(2);
     }
 
+    // --- refresh ahead
+
+    @Test
+    void aPassAnswersAsItIsUntilItIsPassRefreshOldThenMarkedRefreshingWithoutACallback() {
+        Verdict pass = verdict(Result.PASS, Stage.RCPT);
+        remember(A, pass);
+        clock.advance(PASS_REFRESH.minus(MS));
+        assertThat(timing().value(ask(A, noCallback()))).isEqualTo(cached(pass));
+        assertThat(answer(A)).isEqualTo(cached(pass));
+        clock.advance(MS);
+        assertThat(timing().value(ask(A, noCallback()))).isEqualTo(refreshing(pass));
+        assertThat(answer(A)).as("recall marks it as recallOrCall does").isEqualTo(refreshing(pass));
+        assertThat(memory.callbacksInFlight()).isZero();
+        clock.advance(PASS_TTL.minus(PASS_REFRESH).minus(MS));
+        assertThat(timing().value(ask(A, noCallback()))).as("until it expires").isEqualTo(refreshing(pass));
+    }
+
+    @Test
+    void onlyAPassIsEverMarkedRefreshingAndAnAcceptAllFactNever() {
+        VerdictMemory quick = newMemory(new CacheSettings(PASS_TTL, ERROR_TTL, TRANSIENT_TTL, 1000)
+            .withPassRefresh(Duration.ofMinutes(1)), clock);
+        try {
+            done(quick.remember("e@d.test", D, verdict(Result.ERROR, Stage.RCPT)));
+            done(quick.remember("t@d.test", D, verdict(Result.TRANSIENT, Stage.RCPT)));
+            done(quick.remember("p@d.test", D, acceptingAll(verdict(Result.PASS, Stage.RCPT), true)));
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(VerdictMemory.answer(done(quick.recall("e@d.test", D))).orElseThrow().refreshing()).isFalse();
+            assertThat(VerdictMemory.answer(done(quick.recall("t@d.test", D))).orElseThrow().refreshing()).isFalse();
+            List<Remembered> held = done(quick.recall("p@d.test", D));
+            assertThat(held).extracting(Remembered::scope).containsExactly(CacheScope.ADDRESS, CacheScope.ACCEPT_ALL);
+            assertThat(held).extracting(r -> r.verdict().refreshing()).containsExactly(true, false);
+        } finally {
+            quick.close();
+        }
+    }
+
+    @Test
+    void passRefreshZeroNeverMarksAPass() {
+        VerdictMemory never = newMemory(new CacheSettings(PASS_TTL, ERROR_TTL, TRANSIENT_TTL, 1000)
+            .withPassRefresh(Duration.ZERO), clock);
+        try {
+            Verdict pass = verdict(Result.PASS, Stage.RCPT);
+            done(never.remember(A, D, pass));
+            clock.advance(PASS_TTL.minus(MS));
+            assertThat(timing().value(never.recallOrCall(A, D, noCallback()).toCompletableFuture())).isEqualTo(cached(pass));
+        } finally {
+            never.close();
+        }
+    }
+
+    @Test
+    void aPassRememberedAgainIsYoungAgainButATransientLeavesTheOldPassAsOldAsItIs() {
+        Verdict pass = verdict(Result.PASS, Stage.RCPT);
+        remember(A, pass);
+        clock.advance(PASS_REFRESH);
+        remember(A, verdict(Result.TRANSIENT, Stage.RCPT));
+        assertThat(answer(A)).as("kept, and still due").isEqualTo(refreshing(pass));
+        remember(A, pass);
+        long renewedAt = clock.wallMillis();
+        assertThat(answer(A)).isEqualTo(cached(pass));
+        assertThat(VerdictMemory.answering(done(memory.recall(A, D))).orElseThrow().madeAtMillis()).isEqualTo(renewedAt);
+        assertThat(timing().value(ask(A, noCallback()))).isEqualTo(cached(pass));
+    }
+
+    @Test
+    void aRefreshRunsTheCallbackThoughAVerdictIsHeldWhichAnswersAtOnceMeanwhile() {
+        Verdict pass = verdict(Result.PASS, Stage.RCPT);
+        remember(A, pass);
+        clock.advance(PASS_REFRESH);
+        CompletableFuture<Verdict> remote = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        CompletableFuture<Verdict> refresh = refresh(A, counting(calls, remote));
+        timing().eventually(() -> assertThat(calls).hasValue(1));
+        CompletableFuture<Verdict> again = refresh(A, counting(calls, remote));
+        assertThat(timing().value(ask(A, noCallback()))).as("not held up by the renewal").isEqualTo(refreshing(pass));
+        timing().eventually(() -> assertThat(memory.callbacksInFlight()).isEqualTo(1));
+        Verdict error = verdict(Result.ERROR, Stage.RCPT);
+        remote.complete(error);
+        assertThat(done(refresh)).isEqualTo(error);
+        assertThat(done(again)).as("joined the renewal under way").isEqualTo(error);
+        assertThat(calls).hasValue(1);
+        timing().eventually(() -> assertThat(memory.callbacksInFlight()).isZero());
+        assertThat(answer(A)).as("refresh does not remember by itself").isEqualTo(refreshing(pass));
+        done(refresh(A, counting(calls, CompletableFuture.completedFuture(error))));
+        assertThat(calls).as("the address is free again once the renewal ended").hasValue(2);
+    }
+
+    @Test
+    void atMostOneRenewalPerAddressUnderConcurrency() throws Exception {
+        remember(A, verdict(Result.PASS, Stage.RCPT));
+        clock.advance(PASS_REFRESH);
+        CompletableFuture<Verdict> remote = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        List<CompletableFuture<Verdict>> renewals = AllAtOnce.run(400, 8, i -> refresh(A, counting(calls, remote)));
+        timing().eventually(() -> assertThat(calls).hasValue(1));
+        Verdict renewed = verdict(Result.PASS, Stage.RCPT);
+        remember(A, renewed); // as the renewal does before it ends
+        remote.complete(renewed);
+        for (CompletableFuture<Verdict> r : renewals) {
+            assertThat(r.get(30, TimeUnit.SECONDS).result()).isEqualTo(Result.PASS);
+        }
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void aRequestThatFindsNothingHeldWhileARenewalRunsGetsWhatTheRenewalRemembered() {
+        remember(A, verdict(Result.PASS, Stage.RCPT));
+        clock.advance(PASS_REFRESH);
+        CompletableFuture<Verdict> remote = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+        CompletableFuture<Verdict> refresh = refresh(A, counting(calls, remote));
+        timing().eventually(() -> assertThat(calls).hasValue(1));
+        clock.advance(PASS_TTL); // the pass expires while its renewal runs
+        CompletableFuture<Verdict> expired = ask(A, counting(calls, CompletableFuture.completedFuture(verdict(Result.PASS, Stage.RCPT))));
+        timing().stillWaiting("waits for the renewal, calls back no second time", expired);
+        Verdict error = verdict(Result.ERROR, Stage.RCPT);
+        remember(A, error);
+        remote.complete(error);
+        assertThat(done(refresh)).isEqualTo(error);
+        assertThat(done(expired).result()).isEqualTo(Result.ERROR);
+        assertThat(calls).hasValue(1);
+    }
+
     // --- facts
 
     @Test
@@ -319,7 +425,7 @@ public abstract class VerdictMemoryContract {
     // --- the plain lookup, forgetting, size
 
     @Test
-    void recallShowsWhatBearsOnTheAddressWithItsExpiry() {
+    void recallShowsWhatBearsOnTheAddressWithWhenItWasMadeAndItsExpiry() {
         long now = clock.wallMillis();
         Verdict pass = acceptingAll(verdict(Result.PASS, Stage.RCPT), true);
         remember(A, pass);
@@ -327,9 +433,9 @@ public abstract class VerdictMemoryContract {
         remember("b@d.test", refused);
         List<Remembered> held = done(memory.recall(A, D));
         assertThat(held).containsExactly(
-            new Remembered(CacheScope.ADDRESS, A, cached(pass), now + PASS_TTL.toMillis()),
-            new Remembered(CacheScope.DOMAIN, D, cached(refused), now + TRANSIENT_TTL.toMillis()),
-            new Remembered(CacheScope.ACCEPT_ALL, D, cached(pass), now + PASS_TTL.toMillis()));
+            new Remembered(CacheScope.ADDRESS, A, cached(pass), now, now + PASS_TTL.toMillis()),
+            new Remembered(CacheScope.DOMAIN, D, cached(refused), now, now + TRANSIENT_TTL.toMillis()),
+            new Remembered(CacheScope.ACCEPT_ALL, D, cached(pass), now, now + PASS_TTL.toMillis()));
         assertThat(VerdictMemory.answer(held)).contains(cached(pass));
         assertThat(done(memory.recall("nobody@else.test", "else.test"))).isEmpty();
     }
@@ -374,6 +480,16 @@ public abstract class VerdictMemoryContract {
 
     private CompletableFuture<Verdict> ask(String address, Supplier<? extends CompletionStage<Verdict>> callback) {
         return memory.recallOrCall(address, D, callback).toCompletableFuture();
+    }
+
+    private CompletableFuture<Verdict> refresh(String address, Supplier<? extends CompletionStage<Verdict>> callback) {
+        return memory.refresh(address, D, callback).toCompletableFuture();
+    }
+
+    private static Supplier<CompletionStage<Verdict>> noCallback() {
+        return () -> {
+            throw new AssertionError("a hit must not call back");
+        };
     }
 
     private static Supplier<CompletionStage<Verdict>> counting(AtomicInteger calls, CompletionStage<Verdict> outcome) {
@@ -429,5 +545,9 @@ public abstract class VerdictMemoryContract {
 
     private static Verdict cached(Verdict v) {
         return v.toBuilder().cached(true).build();
+    }
+
+    private static Verdict refreshing(Verdict v) {
+        return v.toBuilder().cached(true).refreshing(true).build();
     }
 }

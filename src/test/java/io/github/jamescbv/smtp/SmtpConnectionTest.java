@@ -125,8 +125,8 @@ class SmtpConnectionTest {
         Route route = new Route(server.address(), "mx.example.com", "probe.test");
         ProbeLimits limits = new ProbeLimits(Duration.ofSeconds(5), Duration.ofSeconds(10),
             System.nanoTime() + WAIT.toNanos(), Ticker.SYSTEM);
-        driver.connection = new SmtpConnection(route, new TlsClient(), limits, new Transcript(route, DialogListener.NONE),
-            driver);
+        driver.connection = new SmtpConnection(route, new TlsClient());
+        driver.connection.attach(driver, limits, new Transcript(route, DialogListener.NONE));
         group.execute(() -> driver.connection.connect(bootstrap));
         await().atMost(WAIT).until(() -> driver.events.contains("closed"));
         return driver;

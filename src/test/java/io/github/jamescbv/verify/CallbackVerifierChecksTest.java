@@ -75,7 +75,7 @@ class CallbackVerifierChecksTest {
         assertThat(v.acceptAll()).isEmpty();
         assertThat(v.postmasterRejected()).isEmpty();
         assertThat(v.detail()).containsOnlyKeys("result", "stage", "code", "enhancedCode", "text", "mxHost", "ip",
-            "tls", "domain", "elapsedMs", "cached");
+            "tls", "domain", "elapsedMs", "waitMs", "cached");
         assertThat(v.toString()).doesNotContain("acceptAll").doesNotContain("postmaster");
     }
 

@@ -6,6 +6,7 @@ import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.CacheScope;
 import io.github.jamescbv.policy.CacheSettings;
 import io.github.jamescbv.policy.PackedVerdict;
+import io.github.jamescbv.policy.RefreshRule;
 import io.github.jamescbv.policy.RememberRules;
 import io.github.jamescbv.policy.Remembered;
 import io.github.jamescbv.policy.ReplaceRule;
@@ -47,6 +48,8 @@ public final class InMemoryVerdictMemory implements VerdictMemory {
     private static final CompletableFuture<DomainFacts> ACCEPTS_ALL = CompletableFuture.completedFuture(DomainFacts.ACCEPTS_ALL);
 
     private final RememberRules rules;
+    private final RefreshRule refresh;
+    private final Ticker clock;
     /** Null when maxEntries is 0. */
     private final VerdictStore store;
     private final RememberRules.Writes writes;
@@ -59,8 +62,9 @@ public final class InMemoryVerdictMemory implements VerdictMemory {
 
     /** @param clock expiry is on its wall-clock milliseconds */
     public InMemoryVerdictMemory(CacheSettings settings, Ticker clock) {
-        Objects.requireNonNull(clock, "clock");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.rules = new RememberRules(settings);
+        this.refresh = new RefreshRule(settings);
         this.store = settings.maxEntries() == 0 ? null
             : new VerdictStore(settings.maxEntries(), ReplaceRule::replacesPacked, clock);
         this.writes = store == null ? null : new StoreWrites(store);
@@ -76,6 +80,13 @@ public final class InMemoryVerdictMemory implements VerdictMemory {
         return inFlight.join(address, callback);
     }
 
+    /** The callbacks in flight are the same as {@link #recallOrCall}'s, which asks the store first. */
+    @Override
+    public CompletionStage<Verdict> refresh(String address, String domain,
+                                            Supplier<? extends CompletionStage<Verdict>> callback) {
+        return inFlight.join(address, callback);
+    }
+
     /** The still-valid verdict for the address, else for its domain, else null: the hot path, no Optional. */
     private Verdict answer(String address, String domain) {
         if (store == null) {
@@ -85,7 +96,7 @@ public final class InMemoryVerdictMemory implements VerdictMemory {
         if (v == null) {
             v = store.get(CacheScope.DOMAIN, domain);
         }
-        return v == null ? null : PackedVerdict.unpack(v, domain);
+        return v == null ? null : refresh.unpack(v, domain, clock.wallMillis());
     }
 
     @Override
@@ -104,7 +115,7 @@ public final class InMemoryVerdictMemory implements VerdictMemory {
         long expiresAt = store.expiresAt(scope, key);
         // an entry replaced or expired between the two reads is simply not shown
         if (v != null && expiresAt != 0) {
-            held.add(new Remembered(scope, key, PackedVerdict.unpack(v, domain), expiresAt));
+            held.add(refresh.remembered(scope, key, v, domain, clock.wallMillis(), expiresAt));
         }
     }
 
@@ -112,7 +123,7 @@ public final class InMemoryVerdictMemory implements VerdictMemory {
     public CompletionStage<Void> remember(String address, String domain, Verdict verdict) {
         Objects.requireNonNull(verdict, "verdict");
         if (store != null) {
-            rules.apply(address, domain, verdict, writes);
+            rules.apply(address, domain, verdict, clock.wallMillis(), writes);
         }
         return DONE;
     }

@@ -67,7 +67,7 @@ public final class RedisProtections {
             FailoverBudgets budgets = new FailoverBudgets(
                 new RedisBudgets(link, redis.keyPrefix(), limits, ticker, timer),
                 new InMemoryBudgets(limits, ticker, timer), ticker, timer, bounds);
-            NearCachedMemory memory = new NearCachedMemory(verdicts, ticker, redis.nearCacheEntries(), redis.nearCacheTime());
+            NearCachedMemory memory = new NearCachedMemory(verdicts, cache, ticker, redis.nearCacheEntries(), redis.nearCacheTime());
             // The link after the stores that use it, the timer last: closing a store may still schedule.
             return new Protections(memory, budgets, new ProcessCapacity(limits, ticker, timer), ticker,
                 List.of(link, timer), List.of(verdicts.health(), budgets.health()));

@@ -5,6 +5,7 @@ import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.CacheScope;
 import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.RefreshRule;
 import io.github.jamescbv.policy.RememberRules;
 import io.github.jamescbv.policy.Remembered;
 import io.github.jamescbv.policy.VerdictMemory;
@@ -52,6 +53,8 @@ public final class RedisVerdictMemory implements VerdictMemory {
     private final VerdictReads reads;
     private final KeyScan scan;
     private final LocalCalls local = new LocalCalls();
+    /** Renewals apart: a request answered from what is held must not wait for one (see {@link #refresh}). */
+    private final LocalCalls refreshes = new LocalCalls();
     private final CallbackGauge running = new CallbackGauge();
     private final SharedCallback.Context shared;
     private volatile boolean closed;
@@ -68,7 +71,7 @@ public final class RedisVerdictMemory implements VerdictMemory {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.rules = new RememberRules(settings);
         this.disabled = settings.maxEntries() == 0;
-        this.reads = new VerdictReads(link, keys, clock);
+        this.reads = new VerdictReads(link, keys, clock, new RefreshRule(settings));
         this.scan = new KeyScan(link);
         this.shared = new SharedCallback.Context(reads, new SharedClaims(link, keys, claimLease), link,
             claimLease.plus(WAIT_MARGIN), running, () -> closed);
@@ -77,10 +80,27 @@ public final class RedisVerdictMemory implements VerdictMemory {
     @Override
     public CompletionStage<Verdict> recallOrCall(String address, String domain,
                                                  Supplier<? extends CompletionStage<Verdict>> callback) {
+        return keyed(address, domain, local, () -> SharedCallback.run(shared, address, domain, callback));
+    }
+
+    /**
+     * Joined here by renewals only: a {@link #recallOrCall} of the same address meanwhile is
+     * answered by the verdict still held, not held up by the renewal. Across processes the claim is
+     * the same as a callback's, so that a node finding nothing held waits for the renewal.
+     */
+    @Override
+    public CompletionStage<Verdict> refresh(String address, String domain,
+                                            Supplier<? extends CompletionStage<Verdict>> callback) {
+        return keyed(address, domain, refreshes, () -> SharedCallback.claimFirst(shared, address, domain, callback));
+    }
+
+    /** {@code run} joined in {@code calls} under the address; a name too long to be a key fails the stage. */
+    private static CompletableFuture<Verdict> keyed(String address, String domain, LocalCalls calls,
+                                                    Supplier<CompletableFuture<Verdict>> run) {
         if (!RedisKeys.fits(address) || !RedisKeys.fits(domain)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no key for " + address));
         }
-        return local.join(address, () -> SharedCallback.run(shared, address, domain, callback));
+        return calls.join(address, run);
     }
 
     @Override
@@ -96,8 +116,9 @@ public final class RedisVerdictMemory implements VerdictMemory {
         }
         CompletableFuture<Void> written;
         try {
-            VerdictWrites writes = new VerdictWrites(link, keys, clock.wallMillis());
-            rules.apply(address, domain, verdict, writes);
+            long now = clock.wallMillis();
+            VerdictWrites writes = new VerdictWrites(link, keys, now);
+            rules.apply(address, domain, verdict, now, writes);
             written = writes.done();
         } catch (RuntimeException e) {
             written = CompletableFuture.failedFuture(e);

@@ -70,6 +70,17 @@ final class SharedCallback {
         return run.outcome;
     }
 
+    /**
+     * As {@link #run}, claiming at once without looking first: a renewal of a verdict that still
+     * answers. Should another node hold the claim, it waits and looks as {@link #run} does.
+     */
+    static CompletableFuture<Verdict> claimFirst(Context context, String address, String domain,
+                                                 Supplier<? extends CompletionStage<Verdict>> callback) {
+        SharedCallback run = new SharedCallback(context, address, domain, callback);
+        run.claim().whenComplete((ignored, failure) -> run.failIf(failure));
+        return run.outcome;
+    }
+
     private void lookThenClaim() {
         context.reads.answer(address, domain)
             .thenCompose(hit -> {
@@ -77,15 +88,20 @@ final class SharedCallback {
                     outcome.complete(hit);
                     return CompletableFuture.completedFuture(null);
                 }
-                return context.claims.claim(address).thenAccept(token -> {
-                    if (token != null) {
-                        call(token);
-                    } else {
-                        waitForHolder();
-                    }
-                });
+                return claim();
             })
             .whenComplete((ignored, failure) -> failIf(failure));
+    }
+
+    /** The callback ours to run, or another node's to wait for. */
+    private CompletableFuture<Void> claim() {
+        return context.claims.claim(address).thenAccept(token -> {
+            if (token != null) {
+                call(token);
+            } else {
+                waitForHolder();
+            }
+        });
     }
 
     /** Ours to call back; the claim is released once the callback's stage completes. */

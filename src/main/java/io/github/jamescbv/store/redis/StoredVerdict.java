@@ -2,7 +2,10 @@ package io.github.jamescbv.store.redis;
 
 import io.github.jamescbv.core.Result;
 import io.github.jamescbv.core.Verdict;
+import io.github.jamescbv.policy.CacheScope;
 import io.github.jamescbv.policy.PackedVerdict;
+import io.github.jamescbv.policy.RefreshRule;
+import io.github.jamescbv.policy.Remembered;
 import java.nio.ByteBuffer;
 
 /**
@@ -50,14 +53,27 @@ final class StoredVerdict {
         return new StoredVerdict(expiresAt, packed);
     }
 
-    long expiresAtMillis() {
-        return expiresAtMillis;
+    /**
+     * The verdict, marked by {@code rule} as of {@code nowMillis}.
+     *
+     * @throws UnreadableReply when the packed verdict does not unpack
+     */
+    Verdict verdict(String impliedDomain, RefreshRule rule, long nowMillis) {
+        try {
+            return rule.unpack(packed, impliedDomain, nowMillis);
+        } catch (RuntimeException e) {
+            throw new UnreadableReply("not a packed verdict", e);
+        }
     }
 
-    /** @throws UnreadableReply when the packed verdict does not unpack */
-    Verdict verdict(String impliedDomain) {
+    /**
+     * As the store shows it under {@code scope} and {@code key}.
+     *
+     * @throws UnreadableReply when the packed verdict does not unpack
+     */
+    Remembered remembered(CacheScope scope, String key, String impliedDomain, RefreshRule rule, long nowMillis) {
         try {
-            return PackedVerdict.unpack(packed, impliedDomain);
+            return rule.remembered(scope, key, packed, impliedDomain, nowMillis, expiresAtMillis);
         } catch (RuntimeException e) {
             throw new UnreadableReply("not a packed verdict", e);
         }

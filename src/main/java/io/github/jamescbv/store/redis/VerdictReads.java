@@ -4,6 +4,7 @@ import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.CacheScope;
+import io.github.jamescbv.policy.RefreshRule;
 import io.github.jamescbv.policy.Remembered;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +21,16 @@ final class VerdictReads {
     private final RedisLink link;
     private final RedisKeys keys;
     private final Ticker clock;
+    private final RefreshRule refresh;
 
-    VerdictReads(RedisLink link, RedisKeys keys, Ticker clock) {
+    VerdictReads(RedisLink link, RedisKeys keys, Ticker clock, RefreshRule refresh) {
         this.link = link;
         this.keys = keys;
         this.clock = clock;
+        this.refresh = refresh;
     }
 
-    /** The still-valid verdict for the address, else for its domain, marked cached; null when neither. */
+    /** The still-valid verdict for the address, else for its domain, marked cached (and refreshing when due); null when neither. */
     CompletableFuture<Verdict> answer(String address, String domain) {
         CompletableFuture<byte[]> own = get(CacheScope.ADDRESS, address);
         CompletableFuture<byte[]> domains = get(CacheScope.DOMAIN, domain);
@@ -37,7 +40,7 @@ final class VerdictReads {
             if (held == null) {
                 held = StoredVerdict.decode(d, now);
             }
-            return held == null ? null : held.verdict(domain);
+            return held == null ? null : held.verdict(domain, refresh, now);
         });
     }
 
@@ -64,10 +67,10 @@ final class VerdictReads {
         return RedisKeys.fits(name) ? link.call(c -> c.get(keys.verdict(scope, name))) : NOTHING;
     }
 
-    private static void add(List<Remembered> held, CacheScope scope, String key, String domain, byte[] stored, long now) {
+    private void add(List<Remembered> held, CacheScope scope, String key, String domain, byte[] stored, long now) {
         StoredVerdict v = StoredVerdict.decode(stored, now);
         if (v != null) {
-            held.add(new Remembered(scope, key, v.verdict(domain), v.expiresAtMillis()));
+            held.add(v.remembered(scope, key, domain, refresh, now));
         }
     }
 }

@@ -70,11 +70,22 @@ public final class FailoverMemory implements VerdictMemory {
 
     @Override
     public CompletionStage<Verdict> recallOrCall(String address, String domain, Supplier<? extends CompletionStage<Verdict>> callback) {
+        return claim(VerdictMemory::recallOrCall, address, domain, callback);
+    }
+
+    /** As {@link #recallOrCall}: on the shared store while it answers, else on this node's. */
+    @Override
+    public CompletionStage<Verdict> refresh(String address, String domain, Supplier<? extends CompletionStage<Verdict>> callback) {
+        return claim(VerdictMemory::refresh, address, domain, callback);
+    }
+
+    private CompletionStage<Verdict> claim(Operation operation, String address, String domain,
+                                           Supplier<? extends CompletionStage<Verdict>> callback) {
         OnceCallback once = new OnceCallback(callback);
         if (!useShared()) {
-            return locally(() -> local.recallOrCall(address, domain, once));
+            return locally(() -> operation.ask(local, address, domain, once));
         }
-        return new SharedClaim(address, domain, once).start();
+        return new SharedClaim(operation, address, domain, once).start();
     }
 
     @Override
@@ -189,11 +200,19 @@ public final class FailoverMemory implements VerdictMemory {
         }
     }
 
+    /** {@link VerdictMemory#recallOrCall} or {@link VerdictMemory#refresh}, asked of either store. */
+    @FunctionalInterface
+    private interface Operation {
+        CompletionStage<Verdict> ask(VerdictMemory memory, String address, String domain,
+                                     Supplier<? extends CompletionStage<Verdict>> callback);
+    }
+
     /**
-     * One {@link #recallOrCall} on the shared store: answered by it, by the callback it started,
-     * or, should it fail or stall before starting the callback, by this node's memory.
+     * One {@link #recallOrCall} (or {@link #refresh}) on the shared store: answered by it, by the
+     * callback it started, or, should it fail or stall before starting the callback, by this node's memory.
      */
     private final class SharedClaim {
+        private final Operation operation;
         private final String address;
         private final String domain;
         private final OnceCallback once;
@@ -202,7 +221,8 @@ public final class FailoverMemory implements VerdictMemory {
         private final Runnable onDegraded = this::moveHere;
         private volatile boolean claimed;
 
-        SharedClaim(String address, String domain, OnceCallback once) {
+        SharedClaim(Operation operation, String address, String domain, OnceCallback once) {
+            this.operation = operation;
             this.address = address;
             this.domain = domain;
             this.once = once;
@@ -212,7 +232,7 @@ public final class FailoverMemory implements VerdictMemory {
             health.whenDegraded(onDegraded);
             answer.whenComplete((v, e) -> health.forget(onDegraded));
             // the join bound: the shared store may hold us while another node calls back
-            health.bounded(() -> shared.recallOrCall(address, domain, this::claim), joinBoundNanos)
+            health.bounded(() -> operation.ask(shared, address, domain, this::claim), joinBoundNanos)
                 .whenComplete(this::sharedAnswered);
             if (!answer.isDone() && !claimed) {
                 checkLater();
@@ -267,7 +287,7 @@ public final class FailoverMemory implements VerdictMemory {
             if (claimed || answer.isDone() || !movedHere.compareAndSet(false, true)) {
                 return;
             }
-            locally(() -> local.recallOrCall(address, domain, once)).whenComplete(this::complete);
+            locally(() -> operation.ask(local, address, domain, once)).whenComplete(this::complete);
         }
 
         private void complete(Verdict v, Throwable e) {

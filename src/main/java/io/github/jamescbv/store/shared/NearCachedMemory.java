@@ -4,6 +4,8 @@ import io.github.jamescbv.core.DomainFacts;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.CacheScope;
+import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.RefreshRule;
 import io.github.jamescbv.policy.Remembered;
 import io.github.jamescbv.policy.VerdictMemory;
 import java.time.Duration;
@@ -28,7 +30,9 @@ import java.util.function.Supplier;
  * <p>What this node writes or forgets goes to the shared store and drops the near entries it
  * touches at once. What <b>another node</b> writes or forgets is seen here only once the near
  * entry ends: for at most {@code lifetime}, this node may answer with the verdict it saw. That
- * is the one consistency a near-cache gives up, and why its lifetime is short.
+ * is the one consistency a near-cache gives up, and why its lifetime is short. Nor does a near
+ * entry outlive the moment its pass becomes due for renewal ({@link RefreshRule}): from then on the
+ * shared store answers it marked {@code refreshing}, and so must this node.
  */
 public final class NearCachedMemory implements VerdictMemory {
     public static final int DEFAULT_MAX_ENTRIES = 1_000;
@@ -38,19 +42,22 @@ public final class NearCachedMemory implements VerdictMemory {
     private final Ticker ticker;
     private final long lifetimeNanos;
     private final NearCache near;
+    private final RefreshRule refresh;
 
     /** With {@value #DEFAULT_MAX_ENTRIES} entries of {@link #DEFAULT_LIFETIME}. */
-    public NearCachedMemory(VerdictMemory shared, Ticker ticker) {
-        this(shared, ticker, DEFAULT_MAX_ENTRIES, DEFAULT_LIFETIME);
+    public NearCachedMemory(VerdictMemory shared, CacheSettings cache, Ticker ticker) {
+        this(shared, cache, ticker, DEFAULT_MAX_ENTRIES, DEFAULT_LIFETIME);
     }
 
     /**
+     * @param cache      the settings the shared store keeps its verdicts by
      * @param ticker     the clock of the near entries' lifetime, and of the shared expiries (wall clock)
      * @param maxEntries 0, or a zero lifetime, turns the near-cache off: every call goes to {@code shared}
      * @throws IllegalArgumentException naming the value when maxEntries or lifetime is negative
      */
-    public NearCachedMemory(VerdictMemory shared, Ticker ticker, int maxEntries, Duration lifetime) {
+    public NearCachedMemory(VerdictMemory shared, CacheSettings cache, Ticker ticker, int maxEntries, Duration lifetime) {
         this.shared = Objects.requireNonNull(shared, "shared");
+        this.refresh = new RefreshRule(cache);
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         if (maxEntries < 0) {
             throw new IllegalArgumentException("bad near-cache maxEntries '" + maxEntries + "' (must be 0 or more)");
@@ -90,9 +97,17 @@ public final class NearCachedMemory implements VerdictMemory {
         }).thenCompose(Function.identity());
     }
 
-    /** Kept until the near lifetime ends or the shared verdict expires, whichever comes first. */
+    /** Always the shared store's: a renewal is a claim, which the near copies know nothing of. */
+    @Override
+    public CompletionStage<Verdict> refresh(String address, String domain,
+                                            Supplier<? extends CompletionStage<Verdict>> callback) {
+        return shared.refresh(address, domain, callback);
+    }
+
+    /** Kept until the near lifetime ends, the shared verdict expires or becomes due for renewal, whichever comes first. */
     private void keep(String address, String domain, Remembered answer, long generation) {
-        long ttlNanos = Duration.ofMillis(Math.max(0, answer.expiresAtMillis() - ticker.wallMillis())).toNanos();
+        long until = Math.min(answer.expiresAtMillis(), refresh.dueAtMillis(answer));
+        long ttlNanos = Duration.ofMillis(Math.max(0, until - ticker.wallMillis())).toNanos();
         near.put(address, domain, answer.verdict(), answer.scope() == CacheScope.DOMAIN,
             Math.min(lifetimeNanos, ttlNanos), generation);
     }

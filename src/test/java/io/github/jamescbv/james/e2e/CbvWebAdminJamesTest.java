@@ -2,24 +2,34 @@ package io.github.jamescbv.james.e2e;
 
 import static io.github.jamescbv.james.e2e.SmtpClient.expect;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
+import io.github.jamescbv.james.CallbackVerifyHandler;
 import io.github.jamescbv.testing.ConfDirectory;
+import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
 import java.lang.management.ManagementFactory;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.utils.DataProbeImpl;
+import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,17 +40,23 @@ import org.junit.jupiter.api.io.TempDir;
  * mailetcontainer.xml and webadmin.properties, which loads the routes and James's metrics route
  * through extensions.routes), with only ports and the remotes changed: the handler calls
  * remote.example back at a scripted MX (RCPT TO: 550 for {@code error*}, else 250) and
- * refusing.example at one that refuses our MAIL FROM (a verdict about the whole domain);
+ * refusing.example at one that refuses our MAIL FROM (a verdict about the whole domain), and
+ * slow.example at one that holds its answer to RCPT TO for {@code held*} until the test releases it;
  * skip.example is in skipDomains. One James for the class.
  */
 class CbvWebAdminJamesTest {
     static final String BOB = "bob@local.test";
     static final UniqueNames NAMES = new UniqueNames();
+    static final Duration GENEROUS = Duration.ofSeconds(30);
+    /** How long the test keeps a callback waiting for its domain's slot. */
+    static final Duration QUEUED = Duration.ofSeconds(1);
 
     @TempDir
     static Path workingDirectory;
     static ScriptedSmtpServer mx;
     static ScriptedSmtpServer refusing;
+    static ScriptedSmtpServer slow;
+    static final HeldAddresses HELD = new HeldAddresses();
     static GuiceJamesServer james;
     static WebAdminClient admin;
 
@@ -49,9 +65,15 @@ class CbvWebAdminJamesTest {
         mx = ScriptedSmtpServer.start(SmtpScript.standard().rcpt(address ->
             address.startsWith("error") ? "550 5.1.1 User unknown" : "250 2.1.5 Ok"));
         refusing = ScriptedSmtpServer.start(SmtpScript.standard().on("MAIL", "550 5.7.1 Client host blocked"));
+        slow = ScriptedSmtpServer.start(SmtpScript.standard().on("RCPT", line -> {
+            String address = SmtpScript.pathOf(line);
+            Response ok = Response.of("250 2.1.5 Ok");
+            return address.startsWith("held") ? ok.awaiting(HELD.latch(address)) : ok;
+        }));
         String smtp = ConfSamplesTest.smtpServers("[127.0.0.1]:" + mx.port());
         smtp = ConfDirectory.replace(smtp, "<!-- <entry from=\"corp.example\" to=\"[mx.corp.example]:2525\"/> -->",
-            "<entry from=\"refusing.example\" to=\"[127.0.0.1]:" + refusing.port() + "\"/>");
+            "<entry from=\"refusing.example\" to=\"[127.0.0.1]:" + refusing.port() + "\"/>"
+                + "<entry from=\"slow.example\" to=\"[127.0.0.1]:" + slow.port() + "\"/>");
         smtp = ConfDirectory.replace(smtp, "<skipDomains></skipDomains>", "<skipDomains>skip.example</skipDomains>");
         ConfDirectory.write(workingDirectory, smtp, ConfSamplesTest.mailets("[127.0.0.1]:" + mx.port()));
         Files.writeString(workingDirectory.resolve("conf/webadmin.properties"), webadmin(), StandardCharsets.UTF_8);
@@ -74,8 +96,10 @@ class CbvWebAdminJamesTest {
         if (james != null) {
             james.stop();
         }
+        HELD.releaseAll();
         mx.close();
         refusing.close();
+        slow.close();
     }
 
     /** One mail from {@code sender} to bob, and the verdict the handler gave it. */
@@ -88,9 +112,105 @@ class CbvWebAdminJamesTest {
         return JamesUnderTest.awaitMail(james, subject);
     }
 
-    /** Callbacks the MX received for {@code address}. */
+    /** Every command the MX received but QUIT, which a connection kept idle says when it leaves. */
+    static long commandsBesidesQuit() {
+        return mx.connections().stream().flatMap(c -> c.commands().stream()).filter(l -> !l.equals("QUIT")).count();
+    }
+
+    /** Callbacks the MX received for {@code address}: its RCPT TOs, over however many (kept) connections. */
     static long callbacks(String address) {
-        return mx.connections().stream().filter(c -> c.commands().contains("RCPT TO:<" + address + ">")).count();
+        return mx.connections().stream().flatMap(c -> c.commands().stream())
+            .filter(("RCPT TO:<" + address + ">")::equals).count();
+    }
+
+    /** Whether the slow MX has been asked RCPT TO for {@code address}. */
+    static boolean slowSawRcpt(String address) {
+        return slow.connections().stream().anyMatch(c -> c.commands().contains("RCPT TO:<" + address + ">"));
+    }
+
+    /** Callbacks waiting for a slot of their domain, as /cbv/stats counts them. */
+    static int waitingForDomain() throws Exception {
+        return admin.json(200, "GET", "/cbv/stats").at("/callbacks/waitingForDomain").asInt();
+    }
+
+    /**
+     * The sample allows two callbacks at a time to one domain: a third waits for a slot. Its INFO line
+     * and its detail say how long, apart from how long its own callback took.
+     */
+    @Test
+    void aSenderWhoseCallbackWaitedForTheDomainsSlotSaysHowLongItWaited() throws Exception {
+        String first = NAMES.unique("held") + "@slow.example";
+        String second = NAMES.unique("held") + "@slow.example";
+        String late = NAMES.unique("late") + "@slow.example";
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        try (LoggedLines log = new LoggedLines(CallbackVerifyHandler.class)) {
+            log.attach();
+            Future<StoredMail> firstMail = clients.submit(() -> mailFrom(first));
+            await().atMost(GENEROUS).until(() -> slowSawRcpt(first));
+            Future<StoredMail> secondMail = clients.submit(() -> mailFrom(second));
+            await().atMost(GENEROUS).until(() -> slowSawRcpt(second));
+            Future<StoredMail> lateMail = clients.submit(() -> mailFrom(late));
+            await().atMost(GENEROUS).until(() -> waitingForDomain() == 1);
+            Thread.sleep(QUEUED.toMillis()); // the time in the queue that the verdict must show
+
+            HELD.release(first);
+            StoredMail stored = lateMail.get(GENEROUS.toSeconds(), TimeUnit.SECONDS);
+            HELD.release(second);
+            for (Future<StoredMail> held : List.of(firstMail, secondMail)) {
+                assertThat(held.get(GENEROUS.toSeconds(), TimeUnit.SECONDS).detail()).containsEntry("waitMs", "0");
+            }
+
+            long waitMs = Long.parseLong(stored.detail().get("waitMs"));
+            long callbackMs = Long.parseLong(stored.detail().get("elapsedMs"));
+            assertThat(waitMs).isGreaterThanOrEqualTo(QUEUED.toMillis());
+            assertThat(callbackMs).as("its own callback was answered at once").isLessThan(waitMs);
+            String line = await().atMost(GENEROUS)
+                .until(() -> log.matching(l -> l.startsWith("callback verification sender=" + late)), lines -> !lines.isEmpty())
+                .get(0);
+            assertThat(line).contains(" result=pass ").contains(" ms=" + callbackMs + " waitMs=" + waitMs + " ");
+        } finally {
+            HELD.releaseAll();
+            clients.shutdownNow();
+        }
+    }
+
+    /**
+     * James's WebAdmin shows a stored mail's attributes as their values' toString(): the detail map
+     * as a dump of James's objects, the summary as what it says.
+     */
+    @Test
+    void aStoredMailShowsItsVerdictReadablyInWebAdminsMailView() throws Exception {
+        String sender = NAMES.unique("error") + "@remote.example";
+        mailFrom(sender);
+
+        JsonNode mail = mailViewOf("cbv-error", sender);
+
+        JsonNode attributes = mail.get("attributes");
+        assertThat(attributes.get("smtp_cbv_result").asText()).isEqualTo("error");
+        assertThat(attributes.get("smtp_cbv_result.detail").asText()).as("what the summary is for")
+            .contains("AttributeValue{value=error");
+        assertThat(attributes.get("smtp_cbv_result.summary").asText())
+            .matches("result=error, stage=rcpt, code=550, enhancedCode=5\\.1\\.1, "
+                + "mxHost=127\\.0\\.0\\.1, ip=127\\.0\\.0\\.1, tls=none, domain=remote\\.example, elapsedMs=\\d+, waitMs=\\d+, "
+                + "cached=false, policyRejection=false, text=User unknown");
+    }
+
+    /**
+     * The mail of {@code sender} in the repository {@code name}, as WebAdmin's mail view shows it with
+     * its attributes. Found through the probe, which disposes what it reads: James 3.8.1's mail view
+     * does not dispose the copy it reads (MailRepositoryStoreService.retrieveMail hands the Optional,
+     * not the mail, to LifecycleUtil.dispose), and each one left to the garbage collector is an ERROR
+     * "Leak detected!" in the build's log. So one view, not one per mail of the repository.
+     */
+    static JsonNode mailViewOf(String name, String sender) throws Exception {
+        MailRepositoryReader reader = new MailRepositoryReader(james.getProbe(MailRepositoryProbeImpl.class),
+            JamesUnderTest::repository);
+        List<String> keys = reader.readEach(List.of(name), (repository, mail) -> mail.getMaybeSender().asOptional()
+            .filter(s -> s.asString().equals(sender)).map(s -> mail.getName()));
+        assertThat(keys).as("mails from %s in %s", sender, name).hasSize(1);
+        String path = URLEncoder.encode(JamesUnderTest.repository(name).getPath().asString(), StandardCharsets.UTF_8);
+        return admin.json(200, "GET", "/mailRepositories/" + path + "/mails/"
+            + URLEncoder.encode(keys.get(0), StandardCharsets.UTF_8) + "?additionalFields=attributes");
     }
 
     @Test
@@ -110,6 +230,7 @@ class CbvWebAdminJamesTest {
         JsonNode verdict = WebAdminClient.parse(posted.body());
         assertThat(verdict.get("cached").asBoolean()).isFalse();
         assertThat(verdict.get("domain").asText()).isEqualTo("remote.example");
+        assertThat(verdict.get("waitMs").isIntegralNumber()).as("the wait for the limits, a number as elapsedMs").isTrue();
         assertThat(verdict.get("dialog").toString()).contains("RCPT TO:<" + alice + ">").contains("250 2.1.5 Ok");
         assertThat(mx.connections().stream().filter(c -> c.commands().contains("RCPT TO:<" + alice + ">")).findFirst()
             .orElseThrow().commands()).contains("MAIL FROM:<>");
@@ -131,6 +252,8 @@ class CbvWebAdminJamesTest {
         assertThat(held.get("scope").asText()).isEqualTo("address");
         assertThat(held.get("key").asText()).isEqualTo(sender);
         assertThat(held.get("expiresInSeconds").asLong()).as("errorTtl 3h").isBetween(3 * 3600L - 60, 3 * 3600L);
+        assertThat(held.get("ageSeconds").asLong()).as("remembered just now").isBetween(0L, 60L);
+        assertThat(held.get("madeAt").asText()).isNotEmpty();
         assertThat(held.get("held")).hasSize(1);
 
         StoredMail mail = mailFrom(sender);
@@ -248,6 +371,7 @@ class CbvWebAdminJamesTest {
     @Test
     void hostileAddressesAre400AndReachNoRemoteAndNoLogAsTheyCame() throws Exception {
         long connectionsBefore = mx.connections().size();
+        long commandsBefore = commandsBesidesQuit();
         List<String> logged;
         try (EveryLogLine log = new EveryLogLine()) {
             for (String path : HOSTILE) {
@@ -270,6 +394,8 @@ class CbvWebAdminJamesTest {
         }
 
         assertThat(mx.connections()).as("no callback to any remote").hasSize((int) connectionsBefore);
+        // nor a command on a connection kept from an earlier callback (whose QUIT may come meanwhile)
+        assertThat(commandsBesidesQuit()).as("no command on a kept connection either").isEqualTo(commandsBefore);
         assertThat(logged).as("WebAdmin logged the requests").isNotEmpty();
         assertThat(logged).as("nothing reached a log line as it came").allSatisfy(line -> assertThat(line)
             .doesNotContain("\r", "\n", "\u0000", "\u00e9", "\ufffd", "\u0001", "injected"));

@@ -90,10 +90,13 @@ class ConfSamplesTest {
                 assertThat(greylisted.result(FROM_ATTRIBUTE)).contains("transient");
                 assertThat(greylisted.message.getHeader("X-Cbv-From")).containsExactly("transient");
 
-                assertThat(mx.connections()).as("alice and error-nobody by the handler, error-mallory and "
-                    + "transient-carol by the mailet; alice again from the cache").hasSize(4);
+                // RCPT TOs, not connections: the handler's and the mailet's probes share the kept ones
+                assertThat(mx.connections().stream().flatMap(c -> c.commands().stream()).filter(l -> l.startsWith("RCPT TO:")))
+                    .as("alice and error-nobody by the handler, error-mallory and transient-carol by the mailet; alice "
+                        + "again from the cache").hasSize(4);
                 assertThat(JamesUnderTest.engineThreadsSince(before)).as("one engine for every handler and the mailet")
-                    .filteredOn(name -> name.startsWith("cbv-smtp-")).hasSize(VerifierSettings.DEFAULT_IO_THREADS);
+                    // Netty starts a loop's thread with its first channel: one kept connection may leave the other unstarted
+                    .filteredOn(name -> name.startsWith("cbv-smtp-")).hasSizeBetween(1, VerifierSettings.DEFAULT_IO_THREADS);
             } finally {
                 james.stop();
             }

@@ -130,7 +130,7 @@ public final class JamesUnderTest {
      * one (within {@link #STORED_WITHIN}): one read of the repositories per look, where
      * {@link #awaitMail} for each would wait a poll interval per mail.
      */
-    static List<StoredMail> awaitMails(GuiceJamesServer server, List<String> subjects) {
+    public static List<StoredMail> awaitMails(GuiceJamesServer server, List<String> subjects) {
         Set<String> wanted = Set.copyOf(subjects);
         Map<String, StoredMail> bySubject = await().atMost(STORED_WITHIN)
             .until(() -> storedWith(server, wanted::contains).stream()

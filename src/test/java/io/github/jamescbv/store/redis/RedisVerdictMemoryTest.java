@@ -8,6 +8,8 @@ import io.github.jamescbv.core.Stage;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.core.Verdict;
 import io.github.jamescbv.policy.CacheSettings;
+import io.github.jamescbv.policy.PackedVerdict;
+import io.github.jamescbv.policy.Remembered;
 import io.github.jamescbv.policy.VerdictMemory;
 import io.github.jamescbv.testing.peers.Need;
 import io.github.jamescbv.testing.peers.RequiresPeers;
@@ -138,6 +140,34 @@ class RedisVerdictMemoryTest {
         writes.forEach(RedisVerdictMemoryTest::value);
         assertThat(VerdictMemory.answer(value(nodeB.recall(A, D).toCompletableFuture())).orElseThrow().result())
             .isEqualTo(Result.PASS);
+    }
+
+    @Test
+    void aPassWrittenByAnEarlierVersionWithoutItsAgeIsDueForRenewal() {
+        VerdictMemory memory = node(LEASE);
+        Verdict cachedPass = verdict(Result.PASS).toBuilder().cached(true).build();
+        byte[] earlier = StoredVerdict.encode(System.currentTimeMillis() + 60_000, PackedVerdict.pack(cachedPass, D));
+        value(REDIS.link().call(c -> c.set("cbv:a:{d.test}:" + A, earlier)));
+        Remembered held = VerdictMemory.answering(value(memory.recall(A, D).toCompletableFuture())).orElseThrow();
+        assertThat(held.madeAt()).as("unknown").isEmpty();
+        assertThat(held.verdict()).isEqualTo(cachedPass.toBuilder().refreshing(true).build());
+    }
+
+    @Test
+    void aRenewalOnTwoNodesMakesOneCallbackAndTheOtherNodeAnswersWithWhatIsHeld() {
+        VerdictMemory nodeA = node(LEASE);
+        VerdictMemory nodeB = node(LEASE);
+        Verdict pass = verdict(Result.PASS);
+        value(nodeA.remember(A, D, pass).toCompletableFuture());
+        AtomicInteger calls = new AtomicInteger();
+        CompletableFuture<Verdict> remote = new CompletableFuture<>();
+        CompletableFuture<Verdict> onA = nodeA.refresh(A, D, counting(calls, remote)).toCompletableFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodeA.callbacksInFlight() == 1);
+        CompletableFuture<Verdict> onB = nodeB.refresh(A, D, counting(calls, new CompletableFuture<>())).toCompletableFuture();
+        assertThat(value(onB)).as("the claim is node A's; the pass still answers").isEqualTo(pass.toBuilder().cached(true).build());
+        remote.complete(pass);
+        assertThat(value(onA)).isEqualTo(pass);
+        assertThat(calls).hasValue(1);
     }
 
     @Test

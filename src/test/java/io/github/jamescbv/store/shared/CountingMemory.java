@@ -25,6 +25,11 @@ final class CountingMemory implements VerdictMemory {
     }
 
     @Override
+    public CompletionStage<Verdict> refresh(String address, String domain, Supplier<? extends CompletionStage<Verdict>> callback) {
+        return inner.refresh(address, domain, callback);
+    }
+
+    @Override
     public CompletionStage<List<Remembered>> recall(String address, String domain) {
         lookups.incrementAndGet();
         return inner.recall(address, domain);

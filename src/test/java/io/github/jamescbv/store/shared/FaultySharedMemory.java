@@ -49,6 +49,11 @@ final class FaultySharedMemory implements VerdictMemory {
     }
 
     @Override
+    public CompletionStage<Verdict> refresh(String address, String domain, Supplier<? extends CompletionStage<Verdict>> callback) {
+        return call(() -> inner.refresh(address, domain, callback), true);
+    }
+
+    @Override
     public CompletionStage<List<Remembered>> recall(String address, String domain) {
         return call(() -> inner.recall(address, domain), false);
     }

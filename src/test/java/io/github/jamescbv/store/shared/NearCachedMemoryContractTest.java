@@ -15,7 +15,7 @@ import io.github.jamescbv.testing.ManualClock;
 class NearCachedMemoryContractTest extends VerdictMemoryContract {
     @Override
     protected VerdictMemory newMemory(CacheSettings settings, ManualClock clock) {
-        return new NearCachedMemory(new InMemoryVerdictMemory(settings, clock), clock);
+        return new NearCachedMemory(new InMemoryVerdictMemory(settings, clock), settings, clock);
     }
 
     /** The in-memory store answers in the caller's thread, and so does the near-cache over it. */

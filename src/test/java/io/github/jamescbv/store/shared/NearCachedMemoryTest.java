@@ -18,15 +18,15 @@ import org.junit.jupiter.api.Test;
 class NearCachedMemoryTest {
     private static final Duration LIFETIME = Duration.ofSeconds(5);
     private static final Duration PASS_TTL = Duration.ofDays(7);
+    private static final CacheSettings SETTINGS = new CacheSettings(PASS_TTL, Duration.ofHours(3), Duration.ofMinutes(5), 1000);
     private static final Supplier<CompletionStage<Verdict>> NO_CALLBACK = () -> {
         throw new AssertionError("a hit must not call back");
     };
 
     private final ManualClock clock = new ManualClock();
-    private final InMemoryVerdictMemory store = new InMemoryVerdictMemory(
-        new CacheSettings(PASS_TTL, Duration.ofHours(3), Duration.ofMinutes(5), 1000), clock);
+    private final InMemoryVerdictMemory store = new InMemoryVerdictMemory(SETTINGS, clock);
     private final CountingMemory shared = new CountingMemory(store);
-    private final NearCachedMemory memory = new NearCachedMemory(shared, clock, 3, LIFETIME);
+    private final NearCachedMemory memory = new NearCachedMemory(shared, SETTINGS, clock, 3, LIFETIME);
 
     @Test
     void aHitWithinTheLifetimeAsksNothingOfTheSharedStoreAndAnswersAtOnce() {
@@ -53,13 +53,25 @@ class NearCachedMemoryTest {
     void aNearEntryNeverOutlivesTheVerdict() {
         remember("a@d.test", pass());
         clock.advance(PASS_TTL.minusSeconds(1));
-        assertThat(ask("a@d.test")).isCompletedWithValue(cached(pass()));
+        assertThat(ask("a@d.test")).as("old enough to be renewed").isCompletedWithValue(cached(pass()).toBuilder().refreshing(true).build());
         clock.advance(Duration.ofSeconds(1));
         CompletableFuture<Verdict> remote = new CompletableFuture<>();
         CompletableFuture<Verdict> afterExpiry = memory.recallOrCall("a@d.test", "d.test", () -> remote).toCompletableFuture();
         assertThat(afterExpiry).as("expired: called back, not answered from the near copy").isNotDone();
         remote.complete(pass());
         assertThat(afterExpiry).isCompletedWithValue(pass());
+    }
+
+    @Test
+    void aNearEntryOfAPassEndsWhenThePassBecomesDueForRenewal() {
+        remember("a@d.test", pass());
+        clock.advance(SETTINGS.passRefresh().minusSeconds(1));
+        assertThat(ask("a@d.test")).isCompletedWithValue(cached(pass()));
+        int afterFirst = shared.lookups.get();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(ask("a@d.test")).as("within the near lifetime, but due: the shared store's answer")
+            .isCompletedWithValue(cached(pass()).toBuilder().refreshing(true).build());
+        assertThat(shared.lookups).hasValue(afterFirst + 1);
     }
 
     @Test
@@ -101,7 +113,7 @@ class NearCachedMemoryTest {
     /** The one thing a near-cache gives up: another node's forget is seen here once the near copy ends. */
     @Test
     void anotherNodesForgetIsSeenAfterTheNearLifetimeAtMost() {
-        NearCachedMemory otherNode = new NearCachedMemory(shared, clock, 3, LIFETIME);
+        NearCachedMemory otherNode = new NearCachedMemory(shared, SETTINGS, clock, 3, LIFETIME);
         remember("a@d.test", pass());
         ask("a@d.test");
         otherNode.forgetAddress("a@d.test");
@@ -112,7 +124,7 @@ class NearCachedMemoryTest {
 
     @Test
     void aZeroLifetimeTurnsItOff() {
-        NearCachedMemory off = new NearCachedMemory(shared, clock, 3, Duration.ZERO);
+        NearCachedMemory off = new NearCachedMemory(shared, SETTINGS, clock, 3, Duration.ZERO);
         remember("a@d.test", pass());
         off.recallOrCall("a@d.test", "d.test", NO_CALLBACK);
         off.recallOrCall("a@d.test", "d.test", NO_CALLBACK);
@@ -122,8 +134,8 @@ class NearCachedMemoryTest {
 
     @Test
     void badBoundsNameTheValue() {
-        assertThatThrownBy(() -> new NearCachedMemory(shared, clock, -1, LIFETIME)).hasMessageContaining("'-1'");
-        assertThatThrownBy(() -> new NearCachedMemory(shared, clock, 1, Duration.ofSeconds(-1))).hasMessageContaining("lifetime");
+        assertThatThrownBy(() -> new NearCachedMemory(shared, SETTINGS, clock, -1, LIFETIME)).hasMessageContaining("'-1'");
+        assertThatThrownBy(() -> new NearCachedMemory(shared, SETTINGS, clock, 1, Duration.ofSeconds(-1))).hasMessageContaining("lifetime");
     }
 
     private CompletableFuture<Verdict> ask(String address) {

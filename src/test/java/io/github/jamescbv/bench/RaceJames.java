@@ -1,5 +1,6 @@
 package io.github.jamescbv.bench;
 
+import io.github.jamescbv.smtp.ReuseSettings;
 import java.net.InetSocketAddress;
 
 /**
@@ -24,7 +25,7 @@ final class RaceJames implements AutoCloseable {
         System.setProperty("cbv.race.listen", listen);
         System.setProperty("cbv.race.dns", dnsServer);
         System.setProperty("cbv.race.remote", remote);
-        System.setProperty("cbv.race.reuseMaxProbes", reuse ? "20" : "1");
+        System.setProperty("cbv.race.reuseMaxProbes", String.valueOf(reuse ? ReuseSettings.DEFAULT_MAX_PROBES : 1));
         BenchJames james = BenchJames.start("race/smtpserver.xml");
         try {
             james.addDomainAndUser(recipient.substring(recipient.indexOf('@') + 1), recipient, "secret");

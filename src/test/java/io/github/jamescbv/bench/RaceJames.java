@@ -25,6 +25,8 @@ final class RaceJames implements AutoCloseable {
         System.setProperty("cbv.race.listen", listen);
         System.setProperty("cbv.race.dns", dnsServer);
         System.setProperty("cbv.race.remote", remote);
+        // Two of them may run in this JVM (--reuse-off): each SMTP server's MBean under a name of its own.
+        System.setProperty("cbv.race.jmxName", reuse ? "race-james" : "race-james-no-reuse");
         System.setProperty("cbv.race.reuseMaxProbes", String.valueOf(reuse ? ReuseSettings.DEFAULT_MAX_PROBES : 1));
         BenchJames james = BenchJames.start("race/smtpserver.xml");
         try {

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@link VerdictMemory}), then the connecting client's budget, then the domain's budget and the
  * process capacity ({@link Admissions}), and only then the engine. The domain's rate is charged
  * the {@code RCPT TO}s the engine may send for the callback ({@link Verifier#probesAtMost}), all
- * at its start: a callback that ends before its domain checks keeps them charged. Refusals by a limit are
- * {@code transient}, stage {@code policy}, and are not remembered: they say nothing about the
- * address. Only the engine's verdicts are remembered.
+ * at its start: a callback that ends before its domain checks keeps them charged. Refusals by a
+ * limit are {@code transient}, stage {@code policy}, and are not remembered: they say nothing
+ * about the address. Only the engine's verdicts are remembered.
  *
  * <p>The engine is also told what the memory knows of the domain ({@link DomainFacts}): the
  * memory holds that knowledge, the engine decides what it saves asking. So neither needs the

@@ -102,11 +102,6 @@ final class DomainGate<W extends DomainGate.Waiter> {
         return starts.roomAt(head().probes());
     }
 
-    /** The rate per window: a request of more probes can never start. */
-    int rate() {
-        return starts.limit();
-    }
-
     boolean hasWaiters() {
         return !waiters.isEmpty();
     }

@@ -189,9 +189,10 @@ public final class HandlerConfig {
         Duration maxWait = e.value(Settings.MAX_WAIT);
         boolean verifyAuthenticated = e.value(Settings.VERIFY_AUTHENTICATED);
         HeloName helo = EngineSettings.heloName(e, heloDefault);
-        return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, helo, EngineSettings.read(e, helo),
-            EngineSettings.map(e), cacheSettings(e), redisSettings(e), limitSettings(e), reuseSettings(e), exemptions(e),
-            enforcementSettings(e));
+        VerifierSettings engine = EngineSettings.read(e, helo);
+        return new HandlerConfig(phase, attribute, maxWait, verifyAuthenticated, helo, engine,
+            EngineSettings.map(e), cacheSettings(e), redisSettings(e), limitSettings(e, engine), reuseSettings(e),
+            exemptions(e), enforcementSettings(e));
     }
 
     private static Phase phase(String value) {
@@ -252,9 +253,16 @@ public final class HandlerConfig {
     }
 
     /** Each value was checked where it was read (its declaration's parser). */
-    private static LimitSettings limitSettings(HandlerElements e) throws ConfigurationException {
+    /** A rate below the probes of one callback would refuse every callback: a mistake, caught at start. */
+    private static LimitSettings limitSettings(HandlerElements e, VerifierSettings engine) throws ConfigurationException {
+        int rate = e.value(Settings.PER_DOMAIN_RATE);
+        if (rate < engine.probesAtMost()) {
+            throw new ConfigurationException("CallbackVerifyHandler: <" + Settings.PER_DOMAIN_RATE.name() + ">: " + rate
+                + " is below the " + engine.probesAtMost() + " RCPT TOs a callback may send with randomCheck="
+                + engine.randomCheck() + " and postmasterCheck=" + engine.postmasterCheck() + " (perDomainRate counts them)");
+        }
         return new LimitSettings(e.value(Settings.MAX_CONCURRENT), e.value(Settings.MAX_QUEUED),
-            e.value(Settings.PER_DOMAIN_CONCURRENT), e.value(Settings.PER_DOMAIN_RATE), e.value(Settings.PER_CLIENT_RATE));
+            e.value(Settings.PER_DOMAIN_CONCURRENT), rate, e.value(Settings.PER_CLIENT_RATE));
     }
 
     /** Each value was checked where it was read; {@code <maxProbes>1</maxProbes>} or {@code <idleTime>0s</idleTime>} turns reuse off. */

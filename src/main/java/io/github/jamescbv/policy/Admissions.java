@@ -12,14 +12,14 @@ import org.slf4j.LoggerFactory;
  * then a slot of the {@link ProcessCapacity}.
  *
  * <h2>Order of acquisition, and why</h2>
- * Domain first (slot and rate token together), process slot last. A request held up by a busy
+ * Domain first (slot and rate tokens together), process slot last. A request held up by a busy
  * domain so holds nothing that requests for other domains could use: a hot domain cannot fill
  * the process slots with requests that are only waiting. The converse, a request holding its
  * domain slot while it waits for a process slot, costs nothing to anyone: the only requests that
  * would want that domain slot are for the same domain, and they would be behind it in the
  * process line anyway. Resources are always taken in this one order and never held while
  * waiting for an earlier one, so there is no deadlock; both lines are FIFO and every wait is
- * bounded by the deadline, so nobody starves. The rate token is reserved with the domain slot,
+ * bounded by the deadline, so nobody starves. The rate tokens are reserved with the domain slot,
  * keeping the request's place, but only counted when the callback actually starts, and given
  * back if it never does.
  *
@@ -43,19 +43,25 @@ public final class Admissions {
         this.capacity = capacity;
     }
 
+    /** {@link #admit(String, int, long, Duration)} for a callback of one probe. */
+    public CompletionStage<Admission> admit(String domain, long deadlineNanos, Duration leaseTime) {
+        return admit(domain, 1, deadlineNanos, leaseTime);
+    }
+
     /**
+     * @param probes        the {@code RCPT TO}s the callback may send at most, charged to the domain's rate
      * @param deadlineNanos waiting ends there (on the limits' {@link io.github.jamescbv.core.Ticker}),
      *                      but a request that needs no wait is granted even when it has passed
      * @param leaseTime     how long a domain slot stays taken should this process die holding it
      */
-    public CompletionStage<Admission> admit(String domain, long deadlineNanos, Duration leaseTime) {
+    public CompletionStage<Admission> admit(String domain, int probes, long deadlineNanos, Duration leaseTime) {
         String refusedAtOnce = capacity.refusesNewcomers();
         if (refusedAtOnce != null) {
             return CompletableFuture.completedFuture(Admission.refused(refusedAtOnce));
         }
         CompletionStage<DomainLease> lease;
         try {
-            lease = budgets.acquire(domain, deadlineNanos, leaseTime);
+            lease = budgets.acquire(domain, probes, deadlineNanos, leaseTime);
         } catch (RuntimeException e) {
             lease = CompletableFuture.failedFuture(e);
         }

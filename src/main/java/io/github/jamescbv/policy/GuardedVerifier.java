@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * The engine behind the abuse protections, in the order that spends least on the remote:
  * memory, then a callback already in flight for the same address (both in one step of the
  * {@link VerdictMemory}), then the connecting client's budget, then the domain's budget and the
- * process capacity ({@link Admissions}), and only then the engine. Refusals by a limit are
- * {@code transient}, stage {@code policy}, and are not remembered: they say nothing about the
- * address. Only the engine's verdicts are remembered.
+ * process capacity ({@link Admissions}), and only then the engine. The domain's rate is charged
+ * the {@code RCPT TO}s the engine may send for the callback ({@link Verifier#probesAtMost}), all
+ * at its start: a callback that ends before its domain checks keeps them charged. Refusals by a
+ * limit are {@code transient}, stage {@code policy}, and are not remembered: they say nothing
+ * about the address. Only the engine's verdicts are remembered.
  *
  * <p>The engine is also told what the memory knows of the domain ({@link DomainFacts}): the
  * memory holds that knowledge, the engine decides what it saves asking. So neither needs the
@@ -259,9 +261,14 @@ public final class GuardedVerifier {
                     tell(() -> events.refused(Limit.CLIENT_RATE));
                     return CompletableFuture.completedFuture(refusal(domain, overBudget.get(), startNanos));
                 }
-                return admissions.admit(domain, startNanos + admissionWait.toNanos(), leaseTime)
+                return admissions.admit(domain, probes(), startNanos + admissionWait.toNanos(), leaseTime)
                     .thenCompose(admission -> admitted(admission, startNanos));
             });
+        }
+
+        /** What the domain's rate is charged: every {@code RCPT TO} the engine may send for this target. */
+        int probes() {
+            return Math.max(1, engine.probesAtMost(target));
         }
 
         private CompletionStage<Verdict> admitted(Admission admission, long startNanos) {
@@ -360,7 +367,7 @@ public final class GuardedVerifier {
                 }
                 long startNanos = ticker.nanoTime();
                 // the deadline now: granted only when there is room at once
-                return admissions.admit(domain, startNanos, leaseTime).thenCompose(admission -> {
+                return admissions.admit(domain, callback.probes(), startNanos, leaseTime).thenCompose(admission -> {
                     if (!admission.granted()) {
                         pauses.pause(key);
                         LOG.debug("the pass of {} is not renewed now: {}", key, admission.reason());

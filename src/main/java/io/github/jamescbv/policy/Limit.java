@@ -19,6 +19,7 @@ public enum Limit {
 
     private static final String IN_FLIGHT = " already in flight";
     private static final String RATE_REACHED = " per minute reached";
+    private static final String RATE_TOO_LOW = " per minute is below the ";
 
     private final String word;
 
@@ -41,6 +42,15 @@ public enum Limit {
         return "domain " + domain + ": rate of " + perMinute + RATE_REACHED;
     }
 
+    /**
+     * "domain example.com: rate of 2 per minute is below the 3 RCPT TOs a callback may send":
+     * a request weighing more than the whole rate, refused at once rather than left waiting for
+     * a minute that can never hold it.
+     */
+    public static String domainRateTooLow(String domain, int perMinute, int probes) {
+        return "domain " + domain + ": rate of " + perMinute + RATE_TOO_LOW + probes + " RCPT TOs a callback may send";
+    }
+
     /** Which limit a refused {@link Admission} names (the budgets' texts above, the capacity's). */
     static Limit ofAdmissionRefusal(String reason) {
         if (reason.startsWith(ProcessCapacity.CAPACITY_EXCEEDED)) {
@@ -50,7 +60,7 @@ public enum Limit {
         if (reason.startsWith("domain ") && reason.contains(IN_FLIGHT)) {
             return DOMAIN_CONCURRENCY;
         }
-        if (reason.startsWith("domain ") && reason.contains(RATE_REACHED)) {
+        if (reason.startsWith("domain ") && (reason.contains(RATE_REACHED) || reason.contains(RATE_TOO_LOW))) {
             return DOMAIN_RATE;
         }
         return OTHER;

@@ -25,7 +25,8 @@ public final class LimitSettings {
      * @param maxConcurrent       callbacks in flight in the whole process (at least 1)
      * @param maxQueued           requests waiting for one of those (0 or more); beyond: transient at once
      * @param perDomainConcurrent callbacks in flight to one called-back domain (at least 1)
-     * @param perDomainRate       callbacks started per minute to one called-back domain (at least 1)
+     * @param perDomainRate       probes ({@code RCPT TO}s) per minute to one called-back domain, charged as
+     *                            callbacks start (at least 1)
      * @param perClientRate       new callbacks per minute caused by one client IP address (at least 1)
      * @throws IllegalArgumentException naming the value when out of range
      */

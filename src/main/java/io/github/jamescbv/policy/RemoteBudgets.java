@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * What protects the remotes from us: per called-back domain at most {@code perDomainConcurrent}
- * callbacks at once and {@code perDomainRate} started a minute, and per connecting client
+ * callbacks at once and {@code perDomainRate} probes ({@code RCPT TO}s) a minute, and per connecting client
  * {@code perClientRate} new callbacks a minute ({@link LimitSettings}). Unlike the
  * {@link ProcessCapacity}, which counts this process only, these budgets are the remote's, so
  * several nodes may share one store of them.
@@ -40,16 +40,26 @@ public interface RemoteBudgets extends AutoCloseable {
     CompletionStage<Optional<String>> chargeClient(Optional<InetAddress> client);
 
     /**
-     * Waits (without a thread), in a FIFO line per domain, for a slot and a rate token of
+     * Waits (without a thread), in a FIFO line per domain, for a slot and {@code probes} rate tokens of
      * {@code domain}, until {@code deadlineNanos} (on the budgets' {@link io.github.jamescbv.core.Ticker}).
      * A refusal names what it waited for, e.g. "domain example.com: 2 callbacks already in flight",
      * "domain example.com: rate of 30 per minute reached", with " (too many requests waiting)"
      * when refused at once because the line is full, "no domain to call back", "callback limits closed".
+     * A request of more probes than {@code perDomainRate} is refused at once
+     * ({@link Limit#domainRateTooLow}): no minute could ever hold it, and waiting for one would
+     * only hold up the requests behind it.
      *
      * @param domain    the domain to be called back (after the domain map); case and a final dot do not matter
+     * @param probes    the {@code RCPT TO}s the callback may send at most (the address and each domain
+     *                  check it may ask), all charged when it starts: the rate bounds what the remote sees
      * @param leaseTime how long the slot stays taken should its holder never release it
      */
-    CompletionStage<DomainLease> acquire(String domain, long deadlineNanos, Duration leaseTime);
+    CompletionStage<DomainLease> acquire(String domain, int probes, long deadlineNanos, Duration leaseTime);
+
+    /** {@link #acquire(String, int, long, Duration)} for a callback of one probe. */
+    default CompletionStage<DomainLease> acquire(String domain, long deadlineNanos, Duration leaseTime) {
+        return acquire(domain, 1, deadlineNanos, leaseTime);
+    }
 
     /** Requests of this process waiting for a domain now (gauge). */
     int waiting();
@@ -59,18 +69,20 @@ public interface RemoteBudgets extends AutoCloseable {
     void close();
 
     /**
-     * A domain slot with its rate token, granted or refused. The token is only reserved until
+     * A domain slot with its rate tokens, granted or refused. The tokens are only reserved until
      * {@link #started()}: a request that never starts (no process slot before its deadline) gives
-     * it back with the slot, so the rate counts callbacks started, at the moment they start.
+     * them back with the slot, so the rate counts the probes of callbacks started, at the moment they
+     * start. Conservative: a callback that ends before its domain checks (an error, a transient)
+     * sent fewer probes than it was charged for, and keeps them charged.
      */
     interface DomainLease extends Admission {
         /** When a holder that died loses the slot, in wall-clock epoch milliseconds; 0 for a refusal. */
         long expiresAtMillis();
 
-        /** The callback starts now: its rate token counts from this moment. Once; a no-op for a refusal. */
+        /** The callback starts now: its rate tokens count from this moment. Once; a no-op for a refusal. */
         void started();
 
-        /** Gives back the slot (and the token if never started); idempotent; a no-op for a refusal. */
+        /** Gives back the slot (and the tokens if never started); idempotent; a no-op for a refusal. */
         @Override
         void release();
     }

@@ -112,6 +112,11 @@ public final class CallbackVerifier implements Verifier, AutoCloseable {
     }
 
     @Override
+    public int probesAtMost(CallbackTarget target) {
+        return 1 + checks.mostAsked(target.recipient());
+    }
+
+    @Override
     public void close() {
         for (AutoCloseable c : owned) {
             try {

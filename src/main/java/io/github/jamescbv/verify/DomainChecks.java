@@ -51,14 +51,28 @@ final class DomainChecks {
             }
         }
         if (postmaster) {
-            // RFC 5321 4.5.1: "postmaster" is case-insensitive.
-            if (recipient.localPart().toLowerCase(Locale.ROOT).equals(POSTMASTER)) {
+            if (isPostmaster(recipient)) {
                 p.postmasterRejected = Fact.of(false, "the address verified is the postmaster");
             } else {
                 p.postmasterAddress = at(POSTMASTER, recipient.domain());
             }
         }
         return p;
+    }
+
+    /**
+     * The follow-up recipients a verification of {@code recipient} may ask at most, before anything
+     * is known of its domain: the limits charge them before the callback starts. A domain known to
+     * accept everything is spared the random check later, but that is known only once the callback
+     * is admitted, so it is charged all the same.
+     */
+    int mostAsked(EmailAddress recipient) {
+        return (random ? 1 : 0) + (postmaster && !isPostmaster(recipient) ? 1 : 0);
+    }
+
+    /** RFC 5321 4.5.1: "postmaster" is case-insensitive. */
+    private static boolean isPostmaster(EmailAddress recipient) {
+        return recipient.localPart().toLowerCase(Locale.ROOT).equals(POSTMASTER);
     }
 
     private static EmailAddress at(String localPart, String domain) {

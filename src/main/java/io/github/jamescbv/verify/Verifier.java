@@ -24,4 +24,14 @@ public interface Verifier {
      *               everything is not asked a random address again); {@link DomainFacts#NONE} if nothing
      */
     CompletionStage<Verdict> verify(CallbackTarget target, DialogListener dialog, DomainFacts known);
+
+    /**
+     * The {@code RCPT TO}s a verification of {@code target} may send at most: one for the address,
+     * plus each domain check it may ask after a pass. The limits charge them all to the domain's
+     * rate when the callback starts, before anyone knows whether the address passes. A repeat after
+     * an MX that gave no answer to {@code RCPT TO} is rare and not counted. Never less than 1.
+     */
+    default int probesAtMost(CallbackTarget target) {
+        return 1;
+    }
 }

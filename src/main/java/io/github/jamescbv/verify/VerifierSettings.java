@@ -90,6 +90,14 @@ public final class VerifierSettings {
     public boolean randomCheck() { return randomCheck; }
     /** After a pass, also ask postmaster@domain, which RFC 5321 requires every domain to accept. (Exim's callout/postmaster) */
     public boolean postmasterCheck() { return postmasterCheck; }
+
+    /**
+     * The {@code RCPT TO}s one callback may send at most: the address, then each domain check on.
+     * {@code perDomainRate} below this would refuse every callback.
+     */
+    public int probesAtMost() {
+        return 1 + (randomCheck ? 1 : 0) + (postmasterCheck ? 1 : 0);
+    }
     /** Whether probes use STARTTLS: the catch-all and postmaster checks, and their second connection, too. */
     public TlsPolicy tls() { return tls; }
     /** Whether a probe's MAIL FROM and RCPT TO (and a follow-up's RSET) go out together to a server that announces PIPELINING. */

@@ -421,6 +421,7 @@ class HandlerConfigTest {
         "<maxQueued>-1</maxQueued>                      | <maxQueued>          | -1",
         "<perDomainConcurrent>two</perDomainConcurrent> | <perDomainConcurrent> | two",
         "<perDomainRate>0</perDomainRate>               | <perDomainRate>      | '0'",
+        "<randomCheck>true</randomCheck><postmasterCheck>true</postmasterCheck><perDomainRate>2</perDomainRate> | <perDomainRate> | 2 is below the 3 RCPT TOs",
         "<perClientRate>0</perClientRate>               | <perClientRate>      | '0'",
         "<skipDomains>gmail.com, bad..domain</skipDomains> | <skipDomains>     | bad..domain",
         "<skipNetworks>10.0.0.0/33</skipNetworks>       | <skipNetworks>       | 10.0.0.0/33",

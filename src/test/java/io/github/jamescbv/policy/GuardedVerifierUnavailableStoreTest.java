@@ -177,7 +177,7 @@ class GuardedVerifierUnavailableStoreTest {
         }
 
         @Override
-        public CompletionStage<DomainLease> acquire(String domain, long deadlineNanos, Duration leaseTime) {
+        public CompletionStage<DomainLease> acquire(String domain, int probes, long deadlineNanos, Duration leaseTime) {
             return CompletableFuture.failedFuture(new IllegalStateException("store unavailable"));
         }
 

@@ -55,6 +55,18 @@ public abstract class RemoteBudgetsContract {
         return b.acquire(domain, clock.in(wait), LEASE).toCompletableFuture();
     }
 
+    /** A callback of {@code probes} RCPT TOs. */
+    protected CompletableFuture<DomainLease> acquire(RemoteBudgets b, String domain, int probes, Duration wait) {
+        return b.acquire(domain, probes, clock.in(wait), LEASE).toCompletableFuture();
+    }
+
+    /** A callback of {@code probes} to example.com, granted at once, started and ended. */
+    private void calledBack(RemoteBudgets b, int probes) {
+        DomainLease l = granted(acquire(b, "example.com", probes, LONG));
+        l.started();
+        l.release();
+    }
+
     protected DomainLease granted(CompletableFuture<DomainLease> f) {
         DomainLease l = timing().value(f);
         assertThat(l.granted()).as(l.reason()).isTrue();
@@ -166,6 +178,46 @@ public abstract class RemoteBudgetsContract {
         l.started();
         l.release();
         timing().stillWaiting("the one start of the minute is used", acquire(b, "example.com", LONG));
+    }
+
+    @Test
+    void aCallbackOfThreeProbesUsesThreeTokensOfTheMinute() {
+        RemoteBudgets b = budgets(100, 100, 5, 1000);
+        calledBack(b, 3);
+        calledBack(b, 2);
+        CompletableFuture<DomainLease> sixth = acquire(b, "example.com", 1, LONG);
+        timing().stillWaiting("3 + 2 of 5 probes used", sixth);
+        clock.advance(Duration.ofSeconds(60));
+        granted(sixth);
+    }
+
+    @Test
+    void aCallbackOfManyProbesWaitsUntilTheyAllFit() {
+        RemoteBudgets b = budgets(100, 100, 4, 1000);
+        calledBack(b, 1);
+        clock.advance(Duration.ofSeconds(10));
+        calledBack(b, 3);
+        CompletableFuture<DomainLease> two = acquire(b, "example.com", 2, LONG);
+        clock.advance(Duration.ofSeconds(50));
+        timing().stillWaiting("one probe left the minute, two are needed", two);
+        clock.advance(Duration.ofSeconds(10));
+        granted(two);
+    }
+
+    @Test
+    void aLeaseThatNeverStartedGivesAllItsTokensBack() {
+        RemoteBudgets b = budgets(10, 5, 3, 1000);
+        granted(acquire(b, "example.com", 3, LONG)).release();
+        calledBack(b, 3);
+        timing().stillWaiting("the three probes of the minute are used", acquire(b, "example.com", 1, LONG));
+    }
+
+    @Test
+    void aCallbackOfMoreProbesThanTheRateIsRefusedAtOnce() {
+        RemoteBudgets b = budgets(10, 5, 2, 1000);
+        refused(acquire(b, "example.com", 3, LONG),
+            "domain example.com: rate of 2 per minute is below the 3 RCPT TOs a callback may send");
+        granted(acquire(b, "example.com", 2, LONG)).started();
     }
 
     // --- clients

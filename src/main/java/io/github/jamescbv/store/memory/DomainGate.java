@@ -7,9 +7,10 @@ import java.util.LinkedHashSet;
 
 /**
  * What one remote domain may still take from us: at most {@code maxInFlight} callbacks at once
- * and at most {@code limit} started in any minute ({@link StartWindow}), with a FIFO line of
- * requests waiting for either. A LinkedHashSet keeps arrival order and lets a request whose
- * deadline passes leave from the middle in O(1).
+ * and at most {@code limit} probes charged in any minute ({@link StartWindow}), with a FIFO line of
+ * requests waiting for either. Each request weighs the probes its callback may send. A
+ * LinkedHashSet keeps arrival order and lets a request whose deadline passes leave from the
+ * middle in O(1).
  *
  * <p>"In flight" counts from the moment a request takes its domain slot, which is before it
  * gets a process-wide slot: the domain never sees more than {@code maxInFlight} connections
@@ -19,7 +20,14 @@ import java.util.LinkedHashSet;
  *
  * @param <W> the waiting request
  */
-final class DomainGate<W> {
+final class DomainGate<W extends DomainGate.Waiter> {
+    /** A request in the line: what it weighs on the rate. */
+    interface Waiter {
+        /** The probes its callback is charged, 1 to the rate. */
+        int probes();
+    }
+
+
     private final String key;
     private final String name;
     private final int maxInFlight;
@@ -44,30 +52,30 @@ final class DomainGate<W> {
         return key;
     }
 
-    /** A slot and a rate token are free now (whoever waits aside). */
-    boolean canStart(long now) {
+    /** A slot and {@code probes} rate tokens are free now (whoever waits aside). */
+    boolean canStart(long now, int probes) {
         starts.expire(now);
-        return inFlight < maxInFlight && starts.hasRoom();
+        return inFlight < maxInFlight && starts.hasRoom(probes);
     }
 
-    /** Takes a slot and reserves a rate token; only after {@link #canStart} said yes. */
-    void take() {
+    /** Takes a slot and reserves {@code probes} rate tokens; only after {@link #canStart} said yes. */
+    void take(int probes) {
         inFlight++;
-        starts.reserve();
+        starts.reserve(probes);
     }
 
-    /** The request never started (refused or expired while waiting for a process-wide slot): both come back. */
-    void giveBack() {
+    /** The request never started (refused or expired while waiting for a process-wide slot): all come back. */
+    void giveBack(int probes) {
         inFlight--;
-        starts.cancelReservation();
+        starts.cancelReservation(probes);
     }
 
-    /** The callback starts now: its reserved rate token is stamped with the time. */
-    void started(long now) {
-        starts.stamp(now);
+    /** The callback starts now: its reserved rate tokens are stamped with the time. */
+    void started(long now, int probes) {
+        starts.stamp(now, probes);
     }
 
-    /** The callback ended: its slot comes back; its rate token does not, that is the point of a rate. */
+    /** The callback ended: its slot comes back; its rate tokens do not, that is the point of a rate. */
     void finished() {
         inFlight--;
     }
@@ -81,17 +89,17 @@ final class DomainGate<W> {
     }
 
     /**
-     * Whether the line waits for nothing but time: someone waits, a slot is free, and the window
-     * is full with at least one recorded start, which will leave it at {@link #oldestStartLeavesAt}.
+     * Whether the line waits for nothing but time: someone waits, a slot is free, and the head's
+     * probes will fit once enough recorded starts have left the window, at {@link #headFitsAt}.
      * (A window full of reservations only frees when they are stamped or cancelled, not with time.)
      */
     boolean waitsOnlyForTime(long now) {
         starts.expire(now);
-        return !waiters.isEmpty() && inFlight < maxInFlight && !starts.hasRoom() && starts.hasStarts();
+        return !waiters.isEmpty() && inFlight < maxInFlight && starts.roomComesWithTime(head().probes());
     }
 
-    long oldestStartLeavesAt() {
-        return starts.oldestLeavesAt();
+    long headFitsAt() {
+        return starts.roomAt(head().probes());
     }
 
     boolean hasWaiters() {
@@ -108,6 +116,11 @@ final class DomainGate<W> {
 
     boolean remove(W w) {
         return waiters.remove(w);
+    }
+
+    /** The longest waiting request, still in the line; only when {@link #hasWaiters}. */
+    W head() {
+        return waiters.iterator().next();
     }
 
     /** The longest waiting request, removed from the line; only when {@link #hasWaiters}. */
@@ -131,7 +144,7 @@ final class DomainGate<W> {
         return inFlight == 0 && waiters.isEmpty() && starts.isEmpty();
     }
 
-    // The one timer a gate may have: the moment its oldest start leaves the window.
+    // The one timer a gate may have: the moment enough starts have left the window for its head.
 
     boolean wakeScheduledAt(long at) {
         return wakeTimer != null && wakeAt == at;

@@ -5,6 +5,7 @@ import io.github.jamescbv.core.Scheduler;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.policy.Completions;
 import io.github.jamescbv.policy.Grant;
+import io.github.jamescbv.policy.Limit;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.ProcessCapacity;
 import io.github.jamescbv.policy.RefusedLease;
@@ -29,13 +30,14 @@ import org.slf4j.LoggerFactory;
  * <ol>
  * <li>A <b>slot</b>: at most {@code perDomainConcurrent} callbacks in flight to one domain (the
  *     domain as called back, lower case, without a final dot).</li>
- * <li>A <b>rate token</b>: at most {@code perDomainRate} callbacks started to one domain in any
- *     sliding minute, counted exactly from the start times (see {@link StartWindow}). Tokens are
- *     never given back: a rate counts starts, not callbacks in flight.</li>
+ * <li><b>Rate tokens</b>, one per probe ({@code RCPT TO}) the callback may send: at most
+ *     {@code perDomainRate} probes charged to one domain in any sliding minute, counted exactly
+ *     from the start times (see {@link StartWindow}). Tokens are never given back: a rate counts
+ *     starts, not callbacks in flight. A request of more probes than the rate is refused at once.</li>
  * </ol>
  * A request that cannot have both waits in that domain's FIFO line until its deadline at the
- * latest, with a refusal naming what it waited for. Slot and token are taken together; the
- * token is reserved, keeping the request's place while it waits for a process slot
+ * latest, with a refusal naming what it waited for. Slot and tokens are taken together; the
+ * tokens are reserved, keeping the request's place while it waits for a process slot
  * ({@link ProcessCapacity}), and only stamped when the callback actually starts
  * ({@link DomainLease#started()}), or given back with the slot if it never does.
  *
@@ -123,15 +125,18 @@ public final class InMemoryBudgets implements RemoteBudgets {
      * A request that needs no wait is granted even when its deadline has passed.
      */
     @Override
-    public CompletionStage<DomainLease> acquire(String domain, long deadlineNanos, Duration leaseTime) {
+    public CompletionStage<DomainLease> acquire(String domain, int probes, long deadlineNanos, Duration leaseTime) {
         CompletableFuture<DomainLease> future = new CompletableFuture<>();
         Completions.Batch batch = new Completions.Batch();
         try {
             if (domain == null || domain.isBlank()) {
                 batch.refuse(future, new RefusedLease("no domain to call back"));
+            } else if (probes > settings.perDomainRate()) {
+                batch.refuse(future, new RefusedLease(
+                    Limit.domainRateTooLow(SafeText.clean(domainKey(domain), 255), settings.perDomainRate(), probes)));
             } else {
                 synchronized (lock) {
-                    acquireLocked(domainKey(domain), new Request(deadlineNanos, leaseTime, future), batch);
+                    acquireLocked(domainKey(domain), new Request(Math.max(1, probes), deadlineNanos, leaseTime, future), batch);
                 }
             }
         } catch (RuntimeException e) {
@@ -159,8 +164,8 @@ public final class InMemoryBudgets implements RemoteBudgets {
         // Those already in line go first when their moment has come (a rate window may have
         // freed an instant before its timer fires).
         pumpDomain(gate, batch);
-        if (!gate.hasWaiters() && gate.canStart(now)) {
-            gate.take();
+        if (!gate.hasWaiters() && gate.canStart(now, r.probes)) {
+            gate.take(r.probes);
             grant(r, batch);
         } else if (r.deadline - now <= 0) {
             batch.refuse(r.future, new RefusedLease(gate.busyReason()));
@@ -176,17 +181,17 @@ public final class InMemoryBudgets implements RemoteBudgets {
         settle(gate, now, batch);
     }
 
-    /** {@code r} holds its domain slot and a reserved token. */
+    /** {@code r} holds its domain slot and its reserved tokens. */
     private void grant(Request r, Completions.Batch batch) {
         r.finish();
-        batch.grant(r.future, new Lease(r.gate, ticker.wallMillis() + r.leaseTime.toMillis()), DomainLease::release);
+        batch.grant(r.future, new Lease(r.gate, r.probes, ticker.wallMillis() + r.leaseTime.toMillis()), DomainLease::release);
     }
 
     /** Lets the domain's line move as far as it can, then keeps the gate's timer and its presence in the map right. */
     private void settle(DomainGate<Request> gate, long now, Completions.Batch batch) {
         pumpDomain(gate, batch);
         if (gate.waitsOnlyForTime(now)) {
-            long at = gate.oldestStartLeavesAt();
+            long at = gate.headFitsAt();
             if (!gate.wakeScheduledAt(at)) {
                 gate.setWake(scheduler.schedule(() -> wake(gate, at), at - now), at);
             }
@@ -199,10 +204,10 @@ public final class InMemoryBudgets implements RemoteBudgets {
     }
 
     private void pumpDomain(DomainGate<Request> gate, Completions.Batch batch) {
-        while (gate.hasWaiters() && gate.canStart(ticker.nanoTime())) {
+        while (gate.hasWaiters() && gate.canStart(ticker.nanoTime(), gate.head().probes)) {
             Request w = gate.poll();
             domainWaiters--;
-            gate.take();
+            gate.take(w.probes);
             grant(w, batch);
         }
     }
@@ -238,15 +243,15 @@ public final class InMemoryBudgets implements RemoteBudgets {
         completions.complete(batch);
     }
 
-    /** A lease ends: its slot comes back, and its token too if its callback never started. */
-    private void release(DomainGate<Request> gate, boolean started) {
+    /** A lease ends: its slot comes back, and its tokens too if its callback never started. */
+    private void release(DomainGate<Request> gate, int probes, boolean started) {
         Completions.Batch batch = new Completions.Batch();
         try {
             synchronized (lock) {
                 if (started) {
                     gate.finished();
                 } else {
-                    gate.giveBack();
+                    gate.giveBack(probes);
                 }
                 settle(gate, ticker.nanoTime(), batch);
             }
@@ -256,9 +261,9 @@ public final class InMemoryBudgets implements RemoteBudgets {
         completions.complete(batch);
     }
 
-    private void started(DomainGate<Request> gate) {
+    private void started(DomainGate<Request> gate, int probes) {
         synchronized (lock) {
-            gate.started(ticker.nanoTime());
+            gate.started(ticker.nanoTime(), probes);
         }
     }
 
@@ -335,7 +340,8 @@ public final class InMemoryBudgets implements RemoteBudgets {
     }
 
     /** One call of {@link #acquire}; guarded by the lock. */
-    private static final class Request {
+    private static final class Request implements DomainGate.Waiter {
+        final int probes;
         final long deadline;
         final Duration leaseTime;
         final CompletableFuture<DomainLease> future;
@@ -343,10 +349,16 @@ public final class InMemoryBudgets implements RemoteBudgets {
         boolean waiting;
         Scheduler.Cancellable deadlineTimer;
 
-        Request(long deadline, Duration leaseTime, CompletableFuture<DomainLease> future) {
+        Request(int probes, long deadline, Duration leaseTime, CompletableFuture<DomainLease> future) {
+            this.probes = probes;
             this.deadline = deadline;
             this.leaseTime = leaseTime;
             this.future = future;
+        }
+
+        @Override
+        public int probes() {
+            return probes;
         }
 
         /** Leaves the line for good; its deadline no longer matters. */
@@ -359,15 +371,17 @@ public final class InMemoryBudgets implements RemoteBudgets {
         }
     }
 
-    /** A granted lease: its release gives back the slot, and the token too if its callback never started. */
+    /** A granted lease: its release gives back the slot, and the tokens too if its callback never started. */
     private final class Lease extends Grant implements DomainLease {
         private final DomainGate<Request> gate;
+        private final int probes;
         private final long expiresAtMillis;
         /** Taken by started() or by the release, whichever comes first: a release wins over a later start. */
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        Lease(DomainGate<Request> gate, long expiresAtMillis) {
+        Lease(DomainGate<Request> gate, int probes, long expiresAtMillis) {
             this.gate = gate;
+            this.probes = probes;
             this.expiresAtMillis = expiresAtMillis;
         }
 
@@ -379,14 +393,14 @@ public final class InMemoryBudgets implements RemoteBudgets {
         @Override
         public void started() {
             if (settled.compareAndSet(false, true)) {
-                InMemoryBudgets.this.started(gate);
+                InMemoryBudgets.this.started(gate, probes);
             }
         }
 
         @Override
         protected void giveBack() {
             boolean started = !settled.compareAndSet(false, true);
-            InMemoryBudgets.this.release(gate, started);
+            InMemoryBudgets.this.release(gate, probes, started);
         }
     }
 }

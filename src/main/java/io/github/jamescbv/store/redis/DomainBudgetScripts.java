@@ -8,11 +8,12 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One domain's budget in Redis, shared by every node: its leases (a sorted set of lease ids
- * scored by expiry), its reserved rate tokens (the same ids, scored by the same expiry: a holder
- * that dies loses its token with its slot) and its starts (ids scored by start time, a sliding
- * minute). Each step is one script, so that the check and the take cannot interleave with
- * another node's; each cleans what has expired before it counts. Times are the callers' clock
- * (wall-clock epoch milliseconds), passed in: the nodes' clocks must agree, as they must for
+ * scored by expiry), its reserved rate tokens (one per probe the callback may send, named
+ * {@code id#1}, {@code id#2}..., scored by the lease's expiry: a holder that dies loses its tokens
+ * with its slot) and its starts (the same tokens scored by start time, a sliding minute). Each
+ * step is one script, so that the check and the take cannot interleave with another node's;
+ * each cleans what has expired before it counts. Times are the callers' clock (wall-clock
+ * epoch milliseconds), passed in: the nodes' clocks must agree, as they must for
  * the verdicts' expiries. The keys of a domain share a hash tag ({@link RedisKeys#budget}), so a
  * cluster keeps them in one slot, as a script's keys must be; they carry a Redis TTL past
  * anything they hold: idle domains cost nothing.
@@ -22,11 +23,14 @@ final class DomainBudgetScripts {
 
     /*
      * KEYS leases, reserved, starts. ARGV now, lease expiry, lease id, max in flight, rate, window,
-     * key TTL (ms). Returns {1, in flight, 0, 0} when taken; else {0, in flight, wake at, why}: why 1
-     * for the slots, 2 for the rate; wake at, the first moment something held ends (0: none known).
+     * key TTL (ms), probes. Returns {1, in flight, 0, 0} when taken; else {0, in flight, wake at, why}:
+     * why 1 for the slots, 2 for the rate; wake at, the moment the slot or enough tokens may come back
+     * (the first lease to expire; the start whose leaving makes room for the probes, or the first
+     * reservation to expire if earlier), 0 when none is known.
      */
     private static final LuaScript ACQUIRE = new LuaScript(String.join("\n",
         "local now = tonumber(ARGV[1])",
+        "local n = tonumber(ARGV[8])",
         "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)",
         "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)",
         "redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[6]))",
@@ -39,29 +43,35 @@ final class DomainBudgetScripts {
         "if inFlight >= tonumber(ARGV[4]) then",
         "  return {0, inFlight, first(KEYS[1], 0), 1}",
         "end",
-        "if redis.call('ZCARD', KEYS[3]) + redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then",
-        "  local s = first(KEYS[3], tonumber(ARGV[6]))",
+        "local missing = redis.call('ZCARD', KEYS[3]) + redis.call('ZCARD', KEYS[2]) + n - tonumber(ARGV[5])",
+        "if missing > 0 then",
+        "  local s = 0",
+        "  local k = redis.call('ZRANGE', KEYS[3], missing - 1, missing - 1, 'WITHSCORES')",
+        "  if k[2] then s = tonumber(k[2]) + tonumber(ARGV[6]) end",
         "  local r = first(KEYS[2], 0)",
         "  if s == 0 or (r > 0 and r < s) then s = r end",
         "  return {0, inFlight, s, 2}",
         "end",
         "redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])",
-        "redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])",
+        "for i = 1, n do redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3] .. '#' .. i) end",
         "for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[7]) end",
         "return {1, inFlight + 1, 0, 0}"), ScriptOutputType.MULTI);
 
-    /** KEYS reserved, starts; ARGV now, lease id, key TTL. The reserved token becomes a start, if still held. */
+    /** KEYS reserved, starts; ARGV now, lease id, key TTL, probes. The reserved tokens still held become starts. */
     private static final LuaScript START = new LuaScript(String.join("\n",
-        "if redis.call('ZREM', KEYS[1], ARGV[2]) == 1 then",
-        "  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])",
-        "  redis.call('PEXPIRE', KEYS[2], ARGV[3])",
+        "for i = 1, tonumber(ARGV[4]) do",
+        "  local token = ARGV[2] .. '#' .. i",
+        "  if redis.call('ZREM', KEYS[1], token) == 1 then",
+        "    redis.call('ZADD', KEYS[2], ARGV[1], token)",
+        "  end",
         "end",
+        "redis.call('PEXPIRE', KEYS[2], ARGV[3])",
         "return 1"), ScriptOutputType.INTEGER);
 
-    /** KEYS leases, reserved; ARGV lease id. The slot back, and the token if it was never started. */
+    /** KEYS leases, reserved; ARGV lease id, probes. The slot back, and the tokens if they were never started. */
     private static final LuaScript RELEASE = new LuaScript(String.join("\n",
         "redis.call('ZREM', KEYS[1], ARGV[1])",
-        "redis.call('ZREM', KEYS[2], ARGV[1])",
+        "for i = 1, tonumber(ARGV[2]) do redis.call('ZREM', KEYS[2], ARGV[1] .. '#' .. i) end",
         "return 1"), ScriptOutputType.INTEGER);
 
     /** What one attempt found. */
@@ -92,21 +102,23 @@ final class DomainBudgetScripts {
         this.rate = rate;
     }
 
-    CompletableFuture<Attempt> acquire(String domain, String leaseId, long nowMillis, long expiresAtMillis, Duration leaseTime) {
+    CompletableFuture<Attempt> acquire(String domain, String leaseId, int probes, long nowMillis, long expiresAtMillis,
+                                       Duration leaseTime) {
         long keyTtl = Math.max(leaseTime.toMillis(), WINDOW_MILLIS) + WINDOW_MILLIS;
         return ACQUIRE.<List<Object>>run(link, keys.budget(domain), ascii(nowMillis), ascii(expiresAtMillis), ascii(leaseId),
-                ascii(maxInFlight), ascii(rate), ascii(WINDOW_MILLIS), ascii(keyTtl))
+                ascii(maxInFlight), ascii(rate), ascii(WINDOW_MILLIS), ascii(keyTtl), ascii(probes))
             .thenApply(DomainBudgetScripts::attempt);
     }
 
-    CompletableFuture<Long> start(String domain, String leaseId, long nowMillis) {
+    CompletableFuture<Long> start(String domain, String leaseId, int probes, long nowMillis) {
         String[] k = keys.budget(domain);
-        return START.run(link, new String[] {k[1], k[2]}, ascii(nowMillis), ascii(leaseId), ascii(2 * WINDOW_MILLIS));
+        return START.run(link, new String[] {k[1], k[2]}, ascii(nowMillis), ascii(leaseId), ascii(2 * WINDOW_MILLIS),
+            ascii(probes));
     }
 
-    CompletableFuture<Long> release(String domain, String leaseId) {
+    CompletableFuture<Long> release(String domain, String leaseId, int probes) {
         String[] k = keys.budget(domain);
-        return RELEASE.run(link, new String[] {k[0], k[1]}, ascii(leaseId));
+        return RELEASE.run(link, new String[] {k[0], k[1]}, ascii(leaseId), ascii(probes));
     }
 
     private static Attempt attempt(List<Object> reply) {

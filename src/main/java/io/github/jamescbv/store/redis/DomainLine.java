@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 final class DomainLine {
     /** One call of acquire. */
     static final class Request {
+        /** The rate tokens asked: the probes the callback may send. */
+        final int probes;
         final long deadlineNanos;
         final Duration leaseTime;
         final CompletableFuture<DomainLease> future = new CompletableFuture<>();
@@ -24,7 +26,8 @@ final class DomainLine {
         boolean waiting;
         Scheduler.Cancellable deadlineTimer;
 
-        Request(long deadlineNanos, Duration leaseTime) {
+        Request(int probes, long deadlineNanos, Duration leaseTime) {
+            this.probes = probes;
             this.deadlineNanos = deadlineNanos;
             this.leaseTime = leaseTime;
         }

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The remote budgets of {@link LimitSettings} shared through Redis by every node:
  * {@code perDomainConcurrent} slots per domain as leases that expire when their holder dies,
- * {@code perDomainRate} starts per domain in a sliding minute, {@code perClientRate} new
- * callbacks per client a minute ({@link DomainBudgetScripts}, {@link SharedClientRate}).
+ * {@code perDomainRate} probes ({@code RCPT TO}s) per domain in a sliding minute, charged when a
+ * callback starts, {@code perClientRate} new callbacks per client a minute
+ * ({@link DomainBudgetScripts}, {@link SharedClientRate}).
  *
  * <p><b>Waiting</b> is local: each domain has a FIFO line in this process ({@link DomainLine});
  * its head is tried in Redis again when a lease of this process is released, when something
@@ -108,13 +109,17 @@ public final class RedisBudgets implements RemoteBudgets {
     }
 
     @Override
-    public CompletionStage<DomainLease> acquire(String domain, long deadlineNanos, Duration leaseTime) {
-        Request r = new Request(deadlineNanos, leaseTime);
+    public CompletionStage<DomainLease> acquire(String domain, int probes, long deadlineNanos, Duration leaseTime) {
+        Request r = new Request(Math.max(1, probes), deadlineNanos, leaseTime);
         Completions.Batch batch = new Completions.Batch();
         DomainLine toPump = null;
         String key = domain == null ? "" : domainKey(domain);
         if (key.isEmpty() || !RedisKeys.fits(key)) {
             batch.refuse(r.future, new RefusedLease("no domain to call back"));
+        } else if (r.probes > settings.perDomainRate()) {
+            // no minute can hold it: asking Redis, or waiting, would only hold up the line
+            batch.refuse(r.future, new RefusedLease(
+                Limit.domainRateTooLow(SafeText.clean(key, 255), settings.perDomainRate(), r.probes)));
         } else {
             synchronized (lock) {
                 if (closed) {
@@ -161,11 +166,11 @@ public final class RedisBudgets implements RemoteBudgets {
         long expiresAt = ResultTtls.expiry(now, head.leaseTime.toMillis());
         CompletableFuture<DomainBudgetScripts.Attempt> attempt;
         try {
-            attempt = domains.acquire(line.key, leaseId, now, expiresAt, head.leaseTime);
+            attempt = domains.acquire(line.key, leaseId, head.probes, now, expiresAt, head.leaseTime);
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
-        attempt.whenComplete((a, e) -> afterAttempt(line, head, new SharedLease(line.key, leaseId, expiresAt), a, e));
+        attempt.whenComplete((a, e) -> afterAttempt(line, head, new SharedLease(line.key, leaseId, head.probes, expiresAt), a, e));
     }
 
     private void afterAttempt(DomainLine line, Request head, SharedLease lease, DomainBudgetScripts.Attempt a, Throwable e) {
@@ -328,17 +333,19 @@ public final class RedisBudgets implements RemoteBudgets {
         return d.endsWith(".") ? d.substring(0, d.length() - 1) : d;
     }
 
-    /** A slot held in Redis: its release gives back the slot, and the token too if its callback never started. */
+    /** A slot held in Redis: its release gives back the slot, and the tokens too if its callback never started. */
     private final class SharedLease extends Grant implements DomainLease {
         private final String key;
         private final String id;
+        private final int probes;
         private final long expiresAtMillis;
         /** Taken by started() or by the release, whichever comes first: a release wins over a later start. */
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        SharedLease(String key, String id, long expiresAtMillis) {
+        SharedLease(String key, String id, int probes, long expiresAtMillis) {
             this.key = key;
             this.id = id;
+            this.probes = probes;
             this.expiresAtMillis = expiresAtMillis;
         }
 
@@ -350,7 +357,7 @@ public final class RedisBudgets implements RemoteBudgets {
         @Override
         public void started() {
             if (settled.compareAndSet(false, true)) {
-                call(() -> domains.start(key, id, ticker.wallMillis()), "record a callback's start");
+                call(() -> domains.start(key, id, probes, ticker.wallMillis()), "record a callback's start");
             }
         }
 
@@ -359,7 +366,7 @@ public final class RedisBudgets implements RemoteBudgets {
             settled.set(true);
             held.remove(this);
             // a release that fails leaves the lease to expire with its lease time
-            call(() -> domains.release(key, id), "release a callback's slot").whenComplete((v, e) -> released(key));
+            call(() -> domains.release(key, id, probes), "release a callback's slot").whenComplete((v, e) -> released(key));
         }
 
         private CompletableFuture<Long> call(java.util.function.Supplier<CompletableFuture<Long>> step, String what) {

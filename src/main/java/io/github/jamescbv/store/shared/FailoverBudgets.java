@@ -70,19 +70,19 @@ public final class FailoverBudgets implements RemoteBudgets {
     }
 
     @Override
-    public CompletionStage<DomainLease> acquire(String domain, long deadlineNanos, Duration leaseTime) {
+    public CompletionStage<DomainLease> acquire(String domain, int probes, long deadlineNanos, Duration leaseTime) {
         CompletableFuture<DomainLease> answer = new CompletableFuture<>();
         if (!useShared()) {
-            acquireHere(domain, deadlineNanos, leaseTime, answer);
+            acquireHere(domain, probes, deadlineNanos, leaseTime, answer);
         } else {
-            new SharedAcquire(domain, deadlineNanos, leaseTime, answer).start();
+            new SharedAcquire(domain, probes, deadlineNanos, leaseTime, answer).start();
         }
         // minimal: a caller that cancels its copy cannot make us grant a slot nobody holds
         return answer.minimalCompletionStage();
     }
 
-    private void acquireHere(String domain, long deadlineNanos, Duration leaseTime, CompletableFuture<DomainLease> answer) {
-        locally(() -> local.acquire(domain, deadlineNanos, leaseTime),
+    private void acquireHere(String domain, int probes, long deadlineNanos, Duration leaseTime, CompletableFuture<DomainLease> answer) {
+        locally(() -> local.acquire(domain, probes, deadlineNanos, leaseTime),
             (DomainLease) new RefusedLease("callback limits failed"))
             .whenComplete((lease, e) -> {
                 DomainLease l = e == null ? lease : new RefusedLease("callback limits failed");
@@ -144,13 +144,15 @@ public final class FailoverBudgets implements RemoteBudgets {
     /** One slot request on the shared budgets, moved here should they fail or stall. */
     private final class SharedAcquire {
         private final String domain;
+        private final int probes;
         private final long deadlineNanos;
         private final Duration leaseTime;
         private final CompletableFuture<DomainLease> answer;
         private final AtomicBoolean movedHere = new AtomicBoolean();
         private final Runnable onDegraded = this::moveHere;
 
-        SharedAcquire(String domain, long deadlineNanos, Duration leaseTime, CompletableFuture<DomainLease> answer) {
+        SharedAcquire(String domain, int probes, long deadlineNanos, Duration leaseTime, CompletableFuture<DomainLease> answer) {
+            this.probes = probes;
             this.domain = domain;
             this.deadlineNanos = deadlineNanos;
             this.leaseTime = leaseTime;
@@ -162,7 +164,7 @@ public final class FailoverBudgets implements RemoteBudgets {
             answer.whenComplete((l, e) -> health.forget(onDegraded));
             // the shared budgets may rightly hold the request until its deadline; a bound past it
             long bound = Math.max(0, deadlineNanos - ticker.nanoTime()) + callBoundNanos;
-            health.bounded(() -> shared.acquire(domain, deadlineNanos, leaseTime), bound).whenComplete((lease, e) -> {
+            health.bounded(() -> shared.acquire(domain, probes, deadlineNanos, leaseTime), bound).whenComplete((lease, e) -> {
                 if (e == null) {
                     DomainLease safe = new SafeLease(lease, health);
                     if (!answer.complete(safe)) {
@@ -177,7 +179,7 @@ public final class FailoverBudgets implements RemoteBudgets {
 
         private void moveHere() {
             if (!answer.isDone() && movedHere.compareAndSet(false, true)) {
-                acquireHere(domain, deadlineNanos, leaseTime, answer);
+                acquireHere(domain, probes, deadlineNanos, leaseTime, answer);
             }
         }
     }

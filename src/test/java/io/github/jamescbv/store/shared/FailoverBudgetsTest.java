@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import io.github.jamescbv.policy.LimitSettings;
+import io.github.jamescbv.policy.ForwardingBudgets;
 import io.github.jamescbv.policy.RemoteBudgets;
 import io.github.jamescbv.policy.RemoteBudgets.DomainLease;
 import io.github.jamescbv.store.memory.InMemoryBudgets;
@@ -105,14 +106,13 @@ class FailoverBudgetsTest {
     }
 
     /** Shared budgets that answer, fail (a read-only replica) or stall; their leases may fail too. */
-    private static final class Faulty implements RemoteBudgets {
+    private static final class Faulty extends ForwardingBudgets {
         final AtomicInteger calls = new AtomicInteger();
-        final RemoteBudgets inner;
         volatile Mode mode = Mode.ANSWERS;
         volatile boolean leasesFail;
 
         Faulty(RemoteBudgets inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         private <T> CompletionStage<T> call(java.util.function.Supplier<CompletionStage<T>> answer) {
@@ -133,8 +133,8 @@ class FailoverBudgetsTest {
         }
 
         @Override
-        public CompletionStage<DomainLease> acquire(String domain, long deadlineNanos, Duration leaseTime) {
-            return call(() -> inner.acquire(domain, deadlineNanos, leaseTime).thenApply(l -> (DomainLease) new DomainLease() {
+        public CompletionStage<DomainLease> acquire(String domain, int probes, long deadlineNanos, Duration leaseTime) {
+            return call(() -> inner.acquire(domain, probes, deadlineNanos, leaseTime).thenApply(l -> (DomainLease) new DomainLease() {
                 @Override
                 public long expiresAtMillis() {
                     return l.expiresAtMillis();
@@ -166,16 +166,6 @@ class FailoverBudgetsTest {
                     }
                 }
             }));
-        }
-
-        @Override
-        public int waiting() {
-            return inner.waiting();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }

@@ -5,6 +5,7 @@ import io.github.jamescbv.policy.GuardEvents;
 import io.github.jamescbv.policy.GuardedVerifier;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.Protections;
+import io.github.jamescbv.smtp.ConnectionCounts;
 import io.github.jamescbv.smtp.ReuseSettings;
 import io.github.jamescbv.store.memory.InMemoryProtections;
 import io.github.jamescbv.store.redis.RedisProtections;
@@ -61,6 +62,9 @@ public class CbvRuntime implements AutoCloseable {
         /** How the engines' one pool keeps connections, and their bound per called-back domain. */
         void reuse(ReuseSettings reuse, int connectionsPerDomain);
 
+        /** The probe connections' counts now; none before the engines' threads start. */
+        ConnectionCounts connections();
+
         @Override
         void close();
     }
@@ -116,6 +120,11 @@ public class CbvRuntime implements AutoCloseable {
 
             @Override
             public void reuse(ReuseSettings reuse, int connectionsPerDomain) {
+            }
+
+            @Override
+            public ConnectionCounts connections() {
+                return ConnectionCounts.NONE;
             }
 
             @Override
@@ -194,6 +203,14 @@ public class CbvRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * The probe connections' counts now (open, idle, reused); none before the first probe starts the
+     * engine's threads. Not under the runtime's lock: a scrape never waits for a configuration.
+     */
+    public ConnectionCounts connections() {
+        return engines.connections();
+    }
+
     /** What the first handler registered for the WebAdmin routes; empty when no handler is configured (yet). */
     public synchronized Optional<OperatorAccess> operators() {
         return Optional.ofNullable(operators);
@@ -235,6 +252,7 @@ public class CbvRuntime implements AutoCloseable {
                 .map(r -> "shared through Redis (" + r + "); maxConcurrent and maxQueued per node")
                 .orElse("in this process's memory"));
             ProtectionGauges.register(gauges, protections);
+            ProtectionGauges.registerConnections(gauges, this::connections);
         } else if (!cacheSettings.equals(cacheWanted) || !limitSettings.equals(limitsWanted)
             || !reuseSettings.equals(reuseWanted) || !redisSettings.equals(redisWanted) && redisWanted.isPresent()) {
             LOG.warn("{}: the verdict cache, limits and connection reuse are shared by the whole James process and "
@@ -290,6 +308,11 @@ public class CbvRuntime implements AutoCloseable {
             if (resources != null) {
                 resources.reuse(wanted, perDomain);
             }
+        }
+
+        @Override
+        public synchronized ConnectionCounts connections() {
+            return resources == null ? ConnectionCounts.NONE : resources.connections();
         }
 
         @Override

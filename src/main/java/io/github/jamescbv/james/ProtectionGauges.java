@@ -2,6 +2,8 @@ package io.github.jamescbv.james;
 
 import io.github.jamescbv.policy.Protections;
 import io.github.jamescbv.policy.SharedStoreHealth;
+import io.github.jamescbv.smtp.ConnectionCounts;
+import java.util.function.Supplier;
 import org.apache.james.metrics.api.Gauge;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.slf4j.Logger;
@@ -10,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The protections' gauges, where James reads its own (JMX, the metrics route): the callbacks
  * this node runs and makes wait, the entries of a verdict memory held in this process, and
- * the health of each store shared with other nodes.
+ * the health of each store shared with other nodes; and the probe connections open, idle and reused.
  */
 final class ProtectionGauges {
     static final String IN_FLIGHT = "smtp_cbv_callbacks_in_flight";
@@ -19,6 +21,9 @@ final class ProtectionGauges {
     static final String CACHE_ENTRIES = "smtp_cbv_cache_entries";
     /** Metric names of a shared store's health: {@code smtp_cbv_shared_verdicts_up} and so on. */
     static final String SHARED_PREFIX = "smtp_cbv_shared_";
+    static final String CONNECTIONS_OPEN = "smtp_cbv_connections_open";
+    static final String CONNECTIONS_IDLE = "smtp_cbv_connections_idle";
+    static final String CONNECTIONS_REUSED = "smtp_cbv_connections_reused";
 
     private static final Logger LOG = LoggerFactory.getLogger(ProtectionGauges.class);
 
@@ -39,6 +44,16 @@ final class ProtectionGauges {
             register(gauges, prefix + "_fallbacks", store::fallbacks);
             register(gauges, prefix + "_recoveries", store::recoveries);
         }
+    }
+
+    /**
+     * The probe connections' gauges. The reused count is the pool's own, read like the shared
+     * stores' fallbacks: a gauge that only grows, with no metric call on the I/O thread.
+     */
+    static void registerConnections(GaugeRegistry gauges, Supplier<ConnectionCounts> connections) {
+        register(gauges, CONNECTIONS_OPEN, () -> connections.get().openConnections());
+        register(gauges, CONNECTIONS_IDLE, () -> connections.get().idleConnections());
+        register(gauges, CONNECTIONS_REUSED, () -> connections.get().reusedConnections());
     }
 
     private static <T> void register(GaugeRegistry gauges, String name, Gauge<T> gauge) {

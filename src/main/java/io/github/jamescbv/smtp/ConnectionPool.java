@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The connections of one probe client, kept between probes: per {@link Route} those waiting for
@@ -35,6 +36,8 @@ final class ConnectionPool {
     // Guarded by lock.
     private final Map<Route, Deque<KeptConnection>> waiting = new HashMap<>();
     private final Map<String, DomainConnections> domains = new HashMap<>();
+    // Outside the lock: counted on the I/O thread of a probe that took a kept connection, read by scrapes.
+    private final AtomicLong reused = new AtomicLong();
     private ReuseSettings settings = ReuseSettings.OFF;
     private int connectionsPerDomain;
     private boolean closed;
@@ -273,6 +276,16 @@ final class ConnectionPool {
             }
             return n;
         }
+    }
+
+    /** A probe begins on a kept connection (it was still open and the probe still wanted). */
+    void reusedOnce() {
+        reused.incrementAndGet();
+    }
+
+    /** Probes that began on a kept connection since the pool began (gauge, stats). */
+    long reusedConnections() {
+        return reused.get();
     }
 
     /** Connections open to {@code domain} as counted for its bound (tests). */

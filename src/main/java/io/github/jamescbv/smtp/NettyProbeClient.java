@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>The returned stages complete on an I/O thread: dependent actions must not block (use the
  * {@code *Async} variants with an executor of your own for anything slow).
  */
-public final class NettyProbeClient implements ProbeClient, ProbeSession.Connections {
+public final class NettyProbeClient implements ProbeClient, ProbeSession.Connections, ConnectionCounts {
     private static final Logger LOG = LoggerFactory.getLogger(NettyProbeClient.class);
     private static final String CLOSED_DETAIL = "probe client closed";
     /** How long close() waits for the kept connections' QUIT before it stops the threads. */
@@ -123,13 +123,21 @@ public final class NettyProbeClient implements ProbeClient, ProbeSession.Connect
     }
 
     /** Connections opened by this client and not closed yet: for monitoring, and for tests that hunt leaks. */
+    @Override
     public int openConnections() {
         return openConnections.get();
     }
 
     /** Connections kept idle for the next probe now. */
+    @Override
     public int idleConnections() {
         return pool.idleConnections();
+    }
+
+    /** Probes that began on a kept connection since this client started. */
+    @Override
+    public long reusedConnections() {
+        return pool.reusedConnections();
     }
 
     /** Connections open to {@code domain} as the per-domain bound counts them (tests). */

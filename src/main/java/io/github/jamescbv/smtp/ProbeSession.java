@@ -162,6 +162,7 @@ final class ProbeSession implements SmtpConnection.Owner, Transaction.Listener {
             return;
         }
         onKeptConnection = true;
+        connections.pool().reusedOnce();
         connection.attach(this, request.limits(), transcript);
         kept.probeStarts();
         transcript.line("reuse " + transcript.peer() + ": " + kept.describe()

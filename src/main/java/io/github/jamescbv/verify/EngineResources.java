@@ -4,6 +4,7 @@ import io.github.jamescbv.core.DaemonScheduler;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.dns.DnsjavaMxResolver;
 import io.github.jamescbv.dns.MxResolver;
+import io.github.jamescbv.smtp.ConnectionCounts;
 import io.github.jamescbv.smtp.NettyProbeClient;
 import io.github.jamescbv.smtp.ReuseSettings;
 import java.time.Duration;
@@ -62,6 +63,11 @@ public final class EngineResources implements AutoCloseable {
      */
     public void reuse(ReuseSettings reuse, int connectionsPerDomain) {
         probes.reuse(reuse, connectionsPerDomain);
+    }
+
+    /** The probe connections' counts, read live (gauges, stats). */
+    public ConnectionCounts connections() {
+        return probes;
     }
 
     /** The resolver for the settings' DNS servers and timeout, made at the first request for them. */

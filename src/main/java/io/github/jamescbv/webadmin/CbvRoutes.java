@@ -22,7 +22,7 @@ import spark.Service;
  *   <li>{@code POST /cbv/verdicts/{address}[?dialog=true]}: verify now, as the handler would.</li>
  *   <li>{@code GET /cbv/verdicts/{address}}: the verdict held for it and until when.</li>
  *   <li>{@code DELETE /cbv/verdicts/{address}}, {@code DELETE /cbv/verdicts?domain=D}: forget.</li>
- *   <li>{@code GET /cbv/stats}: cache, callbacks, verdicts and refusals.</li>
+ *   <li>{@code GET /cbv/stats}: cache, callbacks, verdicts, refusals and probe connections.</li>
  * </ul>
  * JSON out; errors in James's shape. Without a configured {@code CallbackVerifyHandler} every route
  * answers 409.

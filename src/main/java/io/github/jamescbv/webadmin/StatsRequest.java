@@ -8,6 +8,7 @@ import io.github.jamescbv.james.OperatorAccess;
 import io.github.jamescbv.policy.Limit;
 import io.github.jamescbv.policy.Protections;
 import io.github.jamescbv.policy.SharedStoreHealth;
+import io.github.jamescbv.smtp.ConnectionCounts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,7 @@ import spark.Response;
 /**
  * {@code GET /cbv/stats}: what an operator asks first. The cache (entries, hits, misses, joins),
  * the callbacks this node runs and makes wait, the verdicts by result and the callbacks refused
- * by each limit, counted since James started; and, with Redis, each shared store's health. The
+ * by each limit, counted since James started; the probe connections open, idle and reused; and, with Redis, each shared store's health. The
  * counts are James's metrics read back ({@link CbvCounts}), so they agree with JMX and {@code /metrics}.
  */
 final class StatsRequest {
@@ -53,11 +54,17 @@ final class StatsRequest {
         for (Limit limit : Limit.values()) {
             refused.put(limit.word(), counts.refused(limit));
         }
+        ConnectionCounts probes = runtime.connections();
+        Map<String, Object> connections = new LinkedHashMap<>();
+        connections.put("open", probes.openConnections());
+        connections.put("idle", probes.idleConnections());
+        connections.put("reused", probes.reusedConnections());
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("cache", cache);
         stats.put("callbacks", callbacks);
         stats.put("verdicts", verdicts);
         stats.put("refused", refused);
+        stats.put("connections", connections);
         stats.put("sharedStores", sharedStores(protections));
         return Json.object(stats);
     }

@@ -114,6 +114,10 @@ class OperatorAccessTest {
         assertThat(gauges).containsKeys("smtp_cbv_callbacks_in_flight", "smtp_cbv_callbacks_queued",
             "smtp_cbv_callbacks_waiting_for_domain", "smtp_cbv_cache_entries");
         assertThat(gauges.get("smtp_cbv_callbacks_in_flight").get()).isEqualTo(0);
+        // A fake engine has no probe client: the connection gauges are there and read none.
+        assertThat(gauges.get("smtp_cbv_connections_open").get()).isEqualTo(0);
+        assertThat(gauges.get("smtp_cbv_connections_idle").get()).isEqualTo(0);
+        assertThat(gauges.get("smtp_cbv_connections_reused").get()).isEqualTo(0L);
         access().verifyNow(EmailAddress.parse("a@remote.example"), line -> { });
         assertThat(gauges.get("smtp_cbv_cache_entries").get()).isEqualTo(1L);
     }

@@ -108,6 +108,27 @@ class NettyProbeClientReuseTest extends ProbeAgainstScriptedServers {
     }
 
     @Test
+    void theCountsShowOpenIdleAndReusedConnections() throws Exception {
+        reuse(Duration.ofMillis(500), 20, Duration.ofSeconds(60), 3);
+        ScriptedSmtpServer mx = server(ALICE_ONLY);
+        assertThat(client.reusedConnections()).isZero();
+
+        assertCode(ask(mx, ALICE), 250);
+        awaitIdle(1);
+        assertThat(client.reusedConnections()).as("the first probe opened its own").isZero();
+        assertCode(ask(mx, BOB), 550);
+        awaitIdle(1);
+
+        assertThat(client.reusedConnections()).isEqualTo(1);
+        assertThat(client.openConnections()).isEqualTo(1);
+        await().atMost(WAIT).until(() -> mx.lastConnection().quitReceived());
+        awaitAllClosed(mx);
+        await().atMost(WAIT).until(() -> client.openConnections() == 0);
+        assertThat(client.idleConnections()).as("the idle time is over").isZero();
+        assertThat(client.reusedConnections()).as("a count since start, not a level").isEqualTo(1);
+    }
+
+    @Test
     void eachIdleWaitIsCountedFromItsOwnStart() throws Exception {
         reuse(Duration.ofMillis(1000), 20, Duration.ofSeconds(60), 3);
         ScriptedSmtpServer mx = server(ALICE_ONLY);

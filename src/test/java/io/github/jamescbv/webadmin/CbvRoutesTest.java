@@ -84,6 +84,7 @@ class CbvRoutesTest {
             + "\"callbacks\":{\"inFlight\":0,\"queued\":0,\"waitingForDomain\":0},"
             + "\"verdicts\":{\"pass\":2,\"error\":1,\"transient\":0},"
             + "\"refused\":{\"clientRate\":0,\"domainConcurrency\":0,\"domainRate\":0,\"capacity\":0,\"other\":0},"
+            + "\"connections\":{\"open\":0,\"idle\":0,\"reused\":0},"
             + "\"sharedStores\":[]}");
     }
 

@@ -327,6 +327,8 @@ class CbvWebAdminJamesTest {
         assertThat(stats.at("/verdicts/pass").asLong()).isPositive();
         assertThat(stats.at("/refused").fieldNames()).toIterable()
             .containsExactly("clientRate", "domainConcurrency", "domainRate", "capacity", "other");
+        assertThat(stats.at("/connections").fieldNames()).toIterable().containsExactly("open", "idle", "reused");
+        assertThat(stats.at("/connections/reused").asLong()).isNotNegative();
         assertThat(stats.get("sharedStores")).isEmpty();
     }
 
@@ -349,7 +351,10 @@ class CbvWebAdminJamesTest {
             .anyMatch(l -> l.startsWith("smtp_cbv_callbacks_joined"))
             .anyMatch(l -> l.startsWith("smtp_cbv_refused_domain_rate"))
             .anyMatch(l -> l.startsWith("smtp_cbv_callbacks_in_flight"))
-            .anyMatch(l -> l.startsWith("smtp_cbv_cache_entries"));
+            .anyMatch(l -> l.startsWith("smtp_cbv_cache_entries"))
+            .anyMatch(l -> l.startsWith("smtp_cbv_connections_open"))
+            .anyMatch(l -> l.startsWith("smtp_cbv_connections_idle"))
+            .anyMatch(l -> l.startsWith("smtp_cbv_connections_reused"));
 
         // The same counters as JMX MBeans (Dropwizard's JmxReporter, domain "metrics").
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();

@@ -4,7 +4,7 @@ import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Scheduler;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.policy.Completions;
-import io.github.jamescbv.policy.Grant;
+import io.github.jamescbv.policy.GrantedDomainLease;
 import io.github.jamescbv.policy.Limit;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.ProcessCapacity;
@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -372,34 +371,23 @@ public final class InMemoryBudgets implements RemoteBudgets {
     }
 
     /** A granted lease: its release gives back the slot, and the tokens too if its callback never started. */
-    private final class Lease extends Grant implements DomainLease {
+    private final class Lease extends GrantedDomainLease {
         private final DomainGate<Request> gate;
         private final int probes;
-        private final long expiresAtMillis;
-        /** Taken by started() or by the release, whichever comes first: a release wins over a later start. */
-        private final AtomicBoolean settled = new AtomicBoolean();
 
         Lease(DomainGate<Request> gate, int probes, long expiresAtMillis) {
+            super(expiresAtMillis);
             this.gate = gate;
             this.probes = probes;
-            this.expiresAtMillis = expiresAtMillis;
         }
 
         @Override
-        public long expiresAtMillis() {
-            return expiresAtMillis;
+        protected void recordStart() {
+            InMemoryBudgets.this.started(gate, probes);
         }
 
         @Override
-        public void started() {
-            if (settled.compareAndSet(false, true)) {
-                InMemoryBudgets.this.started(gate, probes);
-            }
-        }
-
-        @Override
-        protected void giveBack() {
-            boolean started = !settled.compareAndSet(false, true);
+        protected void giveBack(boolean started) {
             InMemoryBudgets.this.release(gate, probes, started);
         }
     }

@@ -4,7 +4,7 @@ import io.github.jamescbv.core.SafeText;
 import io.github.jamescbv.core.Scheduler;
 import io.github.jamescbv.core.Ticker;
 import io.github.jamescbv.policy.Completions;
-import io.github.jamescbv.policy.Grant;
+import io.github.jamescbv.policy.GrantedDomainLease;
 import io.github.jamescbv.policy.Limit;
 import io.github.jamescbv.policy.LimitSettings;
 import io.github.jamescbv.policy.ProcessCapacity;
@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -334,36 +333,26 @@ public final class RedisBudgets implements RemoteBudgets {
     }
 
     /** A slot held in Redis: its release gives back the slot, and the tokens too if its callback never started. */
-    private final class SharedLease extends Grant implements DomainLease {
+    private final class SharedLease extends GrantedDomainLease {
         private final String key;
         private final String id;
         private final int probes;
-        private final long expiresAtMillis;
-        /** Taken by started() or by the release, whichever comes first: a release wins over a later start. */
-        private final AtomicBoolean settled = new AtomicBoolean();
 
         SharedLease(String key, String id, int probes, long expiresAtMillis) {
+            super(expiresAtMillis);
             this.key = key;
             this.id = id;
             this.probes = probes;
-            this.expiresAtMillis = expiresAtMillis;
         }
 
         @Override
-        public long expiresAtMillis() {
-            return expiresAtMillis;
+        protected void recordStart() {
+            call(() -> domains.start(key, id, probes, ticker.wallMillis()), "record a callback's start");
         }
 
+        /** The release script takes back the tokens of a lease that never started by itself. */
         @Override
-        public void started() {
-            if (settled.compareAndSet(false, true)) {
-                call(() -> domains.start(key, id, probes, ticker.wallMillis()), "record a callback's start");
-            }
-        }
-
-        @Override
-        protected void giveBack() {
-            settled.set(true);
+        protected void giveBack(boolean started) {
             held.remove(this);
             // a release that fails leaves the lease to expire with its lease time
             call(() -> domains.release(key, id, probes), "release a callback's slot").whenComplete((v, e) -> released(key));

@@ -76,12 +76,7 @@ public final class DnsmasqPeer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook runs stop()
-        }
-        stop();
+        PeerProcesses.stopNow(shutdownHook, this::stop);
     }
 
     private void stop() {

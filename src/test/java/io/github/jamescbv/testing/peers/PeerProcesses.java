@@ -54,6 +54,20 @@ final class PeerProcesses {
         }
     }
 
+    /**
+     * A peer's close(): its shutdown hook is dropped (it would only stop the peer again at exit),
+     * then the peer stops now. When the JVM is already shutting down the hook cannot be dropped;
+     * stopping twice is harmless.
+     */
+    static void stopNow(Thread shutdownHook, Runnable stop) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is running or about to
+        }
+        stop.run();
+    }
+
     /** Stops a peer run in the foreground: SIGTERM, then SIGKILL if it has not gone within 10 s. */
     static void terminate(Process process) {
         process.destroy();

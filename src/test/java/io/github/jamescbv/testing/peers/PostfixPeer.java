@@ -164,12 +164,7 @@ public final class PostfixPeer implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook is running or about to
-        }
-        stopQuietly();
+        PeerProcesses.stopNow(shutdownHook, this::stopQuietly);
     }
 
     private void stopQuietly() {

@@ -163,12 +163,7 @@ public final class RedisPeer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook runs stop()
-        }
-        stop();
+        PeerProcesses.stopNow(shutdownHook, this::stop);
     }
 
     private void stop() {

@@ -16,7 +16,6 @@ import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
 import io.github.jamescbv.james.e2e.JamesUnderTest;
 import io.github.jamescbv.smtp.ReuseSettings;
 import io.github.jamescbv.smtp.TlsPolicy;
-import io.github.jamescbv.testing.ConfDirectory;
 import io.github.jamescbv.testing.peers.Need;
 import io.github.jamescbv.testing.peers.PostfixLog.SmtpdSession;
 import io.github.jamescbv.testing.peers.PostfixLog;
@@ -46,7 +45,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
-import org.apache.james.utils.DataProbeImpl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,11 +89,7 @@ class InteropIT {
     static void start() throws Exception {
         ipv6 = ipv6Loopback();
         peers = InteropPeers.start(ipv6);
-        ConfDirectory.write(workingDirectory, ConfDirectory.resource("interop/smtpserver.xml"),
-            ConfDirectory.resource("mailetcontainer.xml"));
-        james = JamesUnderTest.server(workingDirectory);
-        james.start();
-        james.getProbe(DataProbeImpl.class).fluent().addDomain(LOCAL_DOMAIN).addUser(BOB, "secret");
+        james = JamesUnderTest.started(workingDirectory, "interop/smtpserver.xml", BOB, "secret");
         port = james.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
     }
 

@@ -3,6 +3,7 @@ package io.github.jamescbv.james.e2e;
 import static org.awaitility.Awaitility.await;
 
 import com.google.inject.multibindings.Multibinder;
+import io.github.jamescbv.testing.ConfDirectory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.data.UsersRepositoryModuleChooser;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
 import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.apache.mailet.Attribute;
@@ -63,6 +65,25 @@ public final class JamesUnderTest {
             .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
             .build();
         return withSmtpPorts(configuration);
+    }
+
+    /**
+     * A started James: the tests' mailet container, the SMTP servers of the resource
+     * {@code smtpServers}, and one local user (its domain added). Stopped again if it fails to
+     * start, so that a failed start leaves no half-started server behind.
+     */
+    public static GuiceJamesServer started(Path workingDirectory, String smtpServers, String user, String password)
+            throws Exception {
+        ConfDirectory.write(workingDirectory, ConfDirectory.resource(smtpServers), ConfDirectory.resource("mailetcontainer.xml"));
+        GuiceJamesServer james = server(workingDirectory);
+        try {
+            james.start();
+            james.getProbe(DataProbeImpl.class).fluent().addDomain(user.substring(user.indexOf('@') + 1)).addUser(user, password);
+            return james;
+        } catch (Exception | Error e) {
+            james.stop();
+            throw e;
+        }
     }
 
     private static GuiceJamesServer withSmtpPorts(MemoryJamesConfiguration configuration) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.jamescbv.james.e2e.JamesUnderTest.StoredMail;
-import io.github.jamescbv.testing.ConfDirectory;
 import io.github.jamescbv.testing.Response;
 import io.github.jamescbv.testing.ScriptedSmtpServer;
 import io.github.jamescbv.testing.SmtpScript;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.james.GuiceJamesServer;
-import org.apache.james.utils.DataProbeImpl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,11 +50,7 @@ class RefreshAheadJamesTest {
         dns = new TestDnsServer().start();
         System.setProperty("cbv.it.refresh.mx", Integer.toString(mx.port()));
         System.setProperty("cbv.it.refresh.dns", Integer.toString(dns.port()));
-        ConfDirectory.write(workingDirectory, ConfDirectory.resource("refresh/smtpserver.xml"),
-            ConfDirectory.resource("mailetcontainer.xml"));
-        james = JamesUnderTest.server(workingDirectory);
-        james.start();
-        james.getProbe(DataProbeImpl.class).fluent().addDomain(LOCAL_DOMAIN).addUser(BOB, "bob-secret");
+        james = JamesUnderTest.started(workingDirectory, "refresh/smtpserver.xml", BOB, "bob-secret");
     }
 
     @AfterAll
